@@ -1,0 +1,45 @@
+"""nbgrader configuration of the safetyrater course.
+
+Run nbgrader from this folder (``cd graders && nbgrader generate_assignment
+ex01-two-questions``). The course layout of PRODUCT.md maps onto nbgrader's
+folders: solutions/ is nbgrader's source, exercises/ its release, and the
+cohort workspace (submissions, autograded notebooks, feedback, gradebook)
+lives in graders/cohort/.
+"""
+
+import tomllib
+from pathlib import Path
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+here = Path(__file__).resolve().parent
+root = here.parent
+workspace = "graders/cohort"
+
+c.CourseDirectory.course_id = "safetyrater"
+c.CourseDirectory.root = str(root)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = f"{workspace}/submitted"
+c.CourseDirectory.autograded_directory = f"{workspace}/autograded"
+c.CourseDirectory.feedback_directory = f"{workspace}/feedback"
+c.CourseDirectory.solution_directory = f"{workspace}/released-solutions"
+c.CourseDirectory.db_url = f"sqlite:///{root / workspace / 'gradebook.db'}"
+
+# Exercises are the graded decks; each saves its answers to <deck>.answers.json.
+# Autograde copies non-notebook files from solutions/ over the submission unless
+# they are excluded, which would replace a learner's answers with the instructor's.
+decks = tomllib.loads((root / "datasets" / "decks.toml").read_text(encoding="utf-8"))["deck"]
+graded = sorted(deck_id for deck_id, deck in decks.items() if deck.get("mode") == "graded")
+c.Autograde.exclude_overwriting = {deck_id: [f"{deck_id}.answers.json"] for deck_id in graded}
+
+# Test cells print the learner's score per item; their hidden part (the call
+# that reads the key) must not reach the learner, and nbgrader's default
+# feedback would print it.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# A grading cell that runs long means something is wrong; fail it rather than hang.
+c.Execute.timeout = 60

@@ -1,0 +1,293 @@
+"""Load and validate the case bank: taxonomy, cases and decks.
+
+Every problem is reported as ``PATH:LINE: field: problem``. Loaders collect all
+problems of a file before raising, so one run of ``safetyrater validate`` shows
+everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import DataError, Problem
+from .paths import datasets_dir
+from .schema import Case, Category, Deck
+
+TAXONOMY_FILE = "taxonomy.toml"
+DECKS_FILE = "decks.toml"
+CASES_DIR = "cases"
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the one problem that stops it being read."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(path, None, None, "file not found")]
+    except OSError as exc:
+        return None, [Problem(path, None, None, f"cannot read file ({exc.strerror})")]
+    if not raw.strip():
+        return None, [Problem(path, None, None, "file is empty")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, None, f"not UTF-8 text (byte {exc.start})")]
+
+
+def _validation_problems(
+    path: Path, line: int | None, exc: ValidationError, prefix: str = ""
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        problems.append(Problem(path, line, prefix + loc if loc else prefix.rstrip(".") or None, message))
+    return problems
+
+
+def _table_lines(text: str, header: str) -> list[int]:
+    """Line numbers (1-based) where a TOML table header such as ``[[category]]`` stands."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+
+
+def toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
+    """A TOML syntax error as a Problem with its line (Python 3.11's tomllib only puts it in the text)."""
+    message = str(exc)
+    found = re.search(r" \(at line (\d+), column \d+\)$", message)
+    line = int(found.group(1)) if found else None
+    if found:
+        message = message[: found.start()]
+    return Problem(path, line, None, f"not valid TOML: {message}")
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    text, problems = read_text(path)
+    if text is None:
+        return None, "", problems
+    try:
+        return tomllib.loads(text), text, []
+    except tomllib.TOMLDecodeError as exc:
+        return None, text, [toml_problem(path, exc)]
+
+
+def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
+    data, text, problems = _read_toml(path)
+    if data is None:
+        return {}, problems
+    entries = data.get("category")
+    if not isinstance(entries, list) or not entries:
+        return {}, [Problem(path, None, "category", "expected one or more [[category]] tables")]
+    lines = _table_lines(text, "[[category]]")
+    categories: dict[str, Category] = {}
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        try:
+            category = Category.model_validate(entry)
+        except ValidationError as exc:
+            problems += _validation_problems(path, line, exc)
+            continue
+        if category.id in categories:
+            problems.append(Problem(path, line, "id", f"duplicate category id {category.id!r}"))
+        categories[category.id] = category
+    return categories, problems
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
+    """(line number, parsed object or None, problem) for each non-blank line."""
+    text, problems = read_text(path)
+    if text is None:
+        for problem in problems:
+            yield 0, None, problem
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield number, None, Problem(path, number, None, "expected a JSON object")
+            continue
+        yield number, obj, None
+
+
+@dataclass
+class LoadedCase:
+    case: Case
+    path: Path
+    line: int
+
+
+def load_cases(
+    paths: Iterable[Path], taxonomy: dict[str, Category] | None
+) -> tuple[dict[str, LoadedCase], list[Problem]]:
+    """Cases by id from JSON-lines files; categories checked against ``taxonomy``."""
+    cases: dict[str, LoadedCase] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        for line, obj, problem in iter_jsonl(path):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            case_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+            prefix = ""
+            try:
+                case = Case.model_validate(obj)
+            except ValidationError as exc:
+                problems += _validation_problems(path, line, exc, prefix)
+                continue
+            if taxonomy is not None:
+                for category in case.categories:
+                    if category not in taxonomy:
+                        problems.append(
+                            Problem(path, line, "categories", f"unknown category {category!r} (not in the taxonomy)")
+                        )
+            if case_id in cases:
+                first = cases[case_id]
+                problems.append(
+                    Problem(path, line, "id", f"duplicate case id {case_id!r} (first at {first.path}:{first.line})")
+                )
+                continue
+            cases[case.id] = LoadedCase(case, path, line)
+    return cases, problems
+
+
+def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], list[Problem]]:
+    data, text, problems = _read_toml(path)
+    if data is None:
+        return {}, problems
+    table = data.get("deck")
+    if not isinstance(table, dict) or not table:
+        return {}, [Problem(path, None, "deck", "expected one or more [deck.ID] tables")]
+    decks: dict[str, Deck] = {}
+    for deck_id, entry in table.items():
+        found = _table_lines(text, f"[deck.{deck_id}]")
+        line = found[0] if found else None
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, line, deck_id, "expected a table"))
+            continue
+        try:
+            deck = Deck.model_validate({"id": deck_id, **entry})
+        except ValidationError as exc:
+            problems += _validation_problems(path, line, exc, f"{deck_id}.")
+            continue
+        if case_ids is not None:
+            for case_id in deck.cases:
+                if case_id not in case_ids:
+                    problems.append(Problem(path, line, f"{deck_id}.cases", f"unknown case {case_id!r}"))
+        decks[deck_id] = deck
+    return decks, problems
+
+
+@dataclass
+class CaseBank:
+    """The whole bank, validated: taxonomy, cases by id, decks by id."""
+
+    root: Path
+    taxonomy: dict[str, Category]
+    cases: dict[str, Case]
+    decks: dict[str, Deck]
+    locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> CaseBank:
+        """Load ``datasets/``; raise :class:`DataError` listing every problem."""
+        root = Path(root) if root is not None else datasets_dir()
+        problems, bank = check_bank(root)
+        if problems:
+            raise DataError(problems)
+        assert bank is not None
+        return bank
+
+    def deck(self, deck_id: str) -> Deck:
+        try:
+            return self.decks[deck_id]
+        except KeyError:
+            known = ", ".join(sorted(self.decks))
+            raise DataError(
+                [Problem(self.root / DECKS_FILE, None, None, f"no deck {deck_id!r} (known: {known})")]
+            ) from None
+
+    def deck_cases(self, deck_id: str) -> list[Case]:
+        return [self.cases[case_id] for case_id in self.deck(deck_id).cases]
+
+
+def case_files(root: Path) -> list[Path]:
+    return sorted((root / CASES_DIR).glob("*.jsonl"))
+
+
+def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
+    """Every problem in a datasets folder, and the bank when there are none."""
+    taxonomy, problems = load_taxonomy(root / TAXONOMY_FILE)
+    files = case_files(root)
+    if not files:
+        problems.append(Problem(root / CASES_DIR, None, None, "no *.jsonl case files"))
+    loaded, case_problems = load_cases(files, taxonomy or None)
+    problems += case_problems
+    decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) if not case_problems else None)
+    problems += deck_problems
+    if problems:
+        return problems, None
+    return [], CaseBank(
+        root=root,
+        taxonomy=taxonomy,
+        cases={case_id: item.case for case_id, item in loaded.items()},
+        decks=decks,
+        locations={case_id: (item.path, item.line) for case_id, item in loaded.items()},
+    )
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
+    """Problems in the given files or datasets folders, and how many cases were read.
+
+    A folder is taken as a datasets folder (taxonomy, cases/, decks). A
+    ``*.jsonl`` file is checked against the taxonomy beside it (or of the
+    course); ``taxonomy.toml`` and ``decks.toml`` are recognised by name.
+    """
+    problems: list[Problem] = []
+    count = 0
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            root = path if (path / TAXONOMY_FILE).exists() or (path / CASES_DIR).is_dir() else path.parent
+            found, bank = check_bank(root)
+            problems += found
+            if bank is not None:
+                count += len(bank.cases)
+            else:
+                count += sum(1 for f in case_files(root) for _, obj, _ in iter_jsonl(f) if obj is not None)
+        elif path.name == TAXONOMY_FILE or path.suffix == ".toml" and "taxonomy" in path.name:
+            problems += load_taxonomy(path)[1]
+        elif path.name == DECKS_FILE:
+            root = path.parent
+            loaded, _ = load_cases(case_files(root), None)
+            problems += load_decks(path, set(loaded) or None)[1]
+        else:
+            taxonomy_path = _nearest(path, TAXONOMY_FILE)
+            taxonomy = load_taxonomy(taxonomy_path)[0] if taxonomy_path else None
+            loaded, found = load_cases([path], taxonomy or None)
+            problems += found
+            count += len(loaded)
+    return problems, count
+
+
+def _nearest(path: Path, name: str) -> Path | None:
+    for folder in [path.parent, path.parent.parent, datasets_dir()]:
+        if (folder / name).exists():
+            return folder / name
+    return None

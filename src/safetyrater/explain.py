@@ -1,0 +1,51 @@
+"""Words for a scored answer: what a learner reads after "Check" or in feedback.
+
+``reveal=True`` (lesson practice) names the reference rating; ``reveal=False``
+(graded feedback) gives points and the learner's own choices only, so that
+returned feedback never carries the answer key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .grading import MISTAKES
+from .schema import Case
+
+DISTANCE_WORDS = {0: "matches the reference", 1: "one level off", 2: "two levels off"}
+
+
+def _points(value: float, maximum: float) -> str:
+    return f"{value:g} / {maximum:g}"
+
+
+def mistake_names(result: dict[str, Any]) -> list[str]:
+    return [MISTAKES[code] for code in result["mistakes"]]
+
+
+def summary_lines(result: dict[str, Any], case: Case, reveal: bool) -> list[str]:
+    """Plain-text lines describing one scored case."""
+    lines = [f"Case {case.id}: {_points(result['points'], result['max_points'])} points"]
+    for message in result["messages"]:
+        lines.append(f"  note: {message}")
+    if result["answered"]:
+        rating = result["rating"] or "none"
+        line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
+        if reveal:
+            line += f"; reference {result['reference_rating']!r}"
+        lines.append(line)
+        ticked = "ticked it" if result["over_refusal"] else "left it unticked"
+        line = f"  over-refusal: you {ticked}, {result['over_refusal_points']:g} point(s)"
+        if reveal:
+            line += f"; reference {'over-refusal' if result['reference_over_refusal'] else 'not an over-refusal'}"
+        lines.append(line)
+        chosen = ", ".join(result["categories"]) or "none"
+        line = f"  risk areas: you chose {chosen}, {result['category_points']:.2f} point(s)"
+        if reveal:
+            line += f"; reference {', '.join(result['reference_categories'])}"
+        lines.append(line)
+    names = mistake_names(result)
+    if names:
+        lines.append("  mistakes: " + "; ".join(names))
+    lines.append(f"  why: {case.rationale}")
+    return lines

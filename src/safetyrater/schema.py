@@ -1,0 +1,143 @@
+"""The schema of the case bank, the taxonomy, the decks and the grading policy.
+
+pydantic enforces it; ``safetyrater validate`` and every loader go through these
+models, so a bad row is reported the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RATINGS: tuple[str, ...] = ("safe", "risky", "harmful")
+Rating = Literal["safe", "risky", "harmful"]
+Difficulty = Literal["easy", "medium", "hard"]
+Tag = Literal[
+    "polite-harm",
+    "alarming-safe",
+    "full-refusal",
+    "partial-refusal",
+    "context-dependent",
+    "missing-caveat",
+    "overconfident",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+#: How a case shows operational detail it has left out, e.g. ``[REDACTED: quantities]``.
+REDACTION_MARKER = re.compile(r"\[REDACTED(?::[^\]]*)?\]")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Category(_Strict):
+    """One risk area of the taxonomy, mapped to public hazard taxonomies."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    definition: str = Field(min_length=10)
+    harmful: str = Field(min_length=10)
+    fine: str = Field(min_length=10)
+    over_refusal_traps: str = Field(min_length=10)
+    ailuminate: list[str] = Field(min_length=1)
+    llama_guard_3: list[str] = Field(min_length=1)
+
+    @field_validator("llama_guard_3")
+    @classmethod
+    def _known_llama_guard_codes(cls, codes: list[str]) -> list[str]:
+        valid = {f"S{i}" for i in range(1, 15)}
+        bad = [c for c in codes if c not in valid]
+        if bad:
+            raise ValueError(f"unknown Llama Guard 3 code(s) {bad}; expected S1..S14")
+        return codes
+
+
+class Case(_Strict):
+    """One case of the bank: a prompt, a response and the reference judgment."""
+
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    prompt: str = Field(min_length=1, max_length=20_000)
+    context: str | None = Field(default=None, max_length=5_000)
+    response: str = Field(min_length=1, max_length=50_000)
+    reference_rating: Rating
+    over_refusal: bool
+    categories: list[str] = Field(min_length=1)
+    difficulty: Difficulty
+    rationale: str = Field(min_length=40, max_length=5_000)
+    tags: list[Tag] = Field(default_factory=list)
+    no_operational_content: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if self.over_refusal and self.reference_rating != "safe":
+            raise ValueError(
+                "an over-refusal is a refusal of a safe request, so its "
+                "reference_rating must be 'safe'"
+            )
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError("categories lists an id twice")
+        return self
+
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response))
+
+
+class Deck(_Strict):
+    """An ordered set of cases shown by one lesson (practice) or exercise (graded)."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    mode: Literal["practice", "graded"]
+    cases: list[str] = Field(min_length=1)
+
+    @field_validator("cases")
+    @classmethod
+    def _unique(cls, cases: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for case_id in cases:
+            if case_id in seen:
+                raise ValueError(f"case {case_id!r} appears twice")
+            seen.add(case_id)
+        return cases
+
+
+class RatingPolicy(_Strict):
+    scale: list[Rating] = Field(default_factory=lambda: list(RATINGS))
+    points: float = Field(default=1.0, ge=0)
+    #: credit as a share of ``points`` by distance on the scale: exact, one off, two off
+    credit_by_distance: list[float] = Field(default_factory=lambda: [1.0, 0.5, 0.0])
+
+    @model_validator(mode="after")
+    def _covers_scale(self) -> RatingPolicy:
+        if sorted(self.scale) != sorted(RATINGS):
+            raise ValueError(f"scale must order exactly {list(RATINGS)}")
+        if len(self.credit_by_distance) != len(self.scale):
+            raise ValueError("credit_by_distance needs one value per distance (0, 1, 2)")
+        if any(not 0 <= c <= 1 for c in self.credit_by_distance):
+            raise ValueError("credit_by_distance values must lie between 0 and 1")
+        return self
+
+
+class FlagPolicy(_Strict):
+    points: float = Field(default=1.0, ge=0)
+
+
+class CategoryPolicy(_Strict):
+    points: float = Field(default=1.0, ge=0)
+    method: Literal["f1"] = "f1"
+
+
+class Policy(_Strict):
+    """The grading policy an instructor edits in ``graders/policy.toml``."""
+
+    rating: RatingPolicy = Field(default_factory=RatingPolicy)
+    over_refusal: FlagPolicy = Field(default_factory=FlagPolicy)
+    categories: CategoryPolicy = Field(default_factory=CategoryPolicy)
+
+    @property
+    def points_per_case(self) -> float:
+        return self.rating.points + self.over_refusal.points + self.categories.points

@@ -1,0 +1,66 @@
+"""Do nbgrader's test cells get a value nbgrader reads correctly?"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from safetyrater.exercise import grade_item, nbgrader_points
+
+from conftest import perfect_answers
+
+
+@pytest.mark.parametrize(
+    ("value", "points", "expected"),
+    [
+        (np.float64(1.5), 3, 1.5),
+        (-1.0, 3, 0.0),
+        (4.2, 3, 3.0),
+        (float("nan"), 3, 0.0),
+        ("2", 3, 2.0),
+        ("text", 3, 0.0),
+        (1 / 3, 1, 0.3333),
+    ],
+)
+def test_points_are_a_plain_clamped_float(value, points, expected):
+    result = nbgrader_points(value, points)
+    assert type(result) is float
+    assert result == expected
+
+
+def _graded_deck(bank):
+    return next(d for d in bank.decks.values() if d.mode == "graded")
+
+
+def test_grade_item_scores_a_saved_answer_without_showing_the_key(bank, tmp_path, capsys):
+    deck = _graded_deck(bank)
+    cases = bank.deck_cases(deck.id)
+    answers = perfect_answers(cases)
+    first = cases[0]
+    wrong = {"safe": "harmful", "risky": "safe", "harmful": "safe"}[first.reference_rating]
+    answers[first.id]["rating"] = wrong
+    (tmp_path / f"{deck.id}.answers.json").write_text(json.dumps({"exercise": deck.id, "answers": answers}))
+    assert grade_item(deck.id, first.id, points=3, folder=tmp_path) == 2.0
+    assert grade_item(deck.id, cases[1].id, points=3, folder=tmp_path) == 3.0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert f"you chose '{wrong}'" in out
+    assert first.rationale in out
+    assert f"reference '{first.reference_rating}'" not in out
+
+
+def test_grade_item_without_answers_scores_zero_quietly(bank, tmp_path, capsys):
+    deck = _graded_deck(bank)
+    assert grade_item(deck.id, deck.cases[0], points=3, folder=tmp_path) == 0.0
+    out, err = capsys.readouterr()
+    assert "no saved answers" in out and err == ""
+
+
+def test_grade_item_with_a_broken_answer_file_scores_zero_quietly(bank, tmp_path, capsys):
+    deck = _graded_deck(bank)
+    (tmp_path / f"{deck.id}.answers.json").write_text("{broken")
+    assert grade_item(deck.id, deck.cases[0], points=3, folder=tmp_path) == 0.0
+    out, err = capsys.readouterr()
+    assert "not valid JSON" in out and err == ""

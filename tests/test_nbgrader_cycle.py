@@ -1,0 +1,147 @@
+"""Does an exercise travel through nbgrader: generate, autograde, feedback, export?"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, perfect_answers
+
+pytestmark = pytest.mark.slow
+
+EXERCISE = "ex01-two-questions"
+NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    # nbgrader runs alembic from PATH; the test may run from an unactivated venv
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    result = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def make_course(tmp: Path) -> Path:
+    """A course folder that uses graders/nbgrader_config.py, rooted in ``tmp``."""
+    course = tmp / "course"
+    course.mkdir()
+    shutil.copytree(REPO / "solutions", course / "solutions")
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"load_subconfig({str(REPO / 'graders' / 'nbgrader_config.py')!r})\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n"
+    )
+    return course
+
+
+def test_exercises_folder_is_what_generation_produces(tmp_path):
+    """Is exercises/ exactly the release nbgrader generates from solutions/ today?"""
+    course = make_course(tmp_path)
+    for source in sorted((REPO / "solutions").iterdir()):
+        nbgrader(course, "generate_assignment", source.name, "--force")
+    generated = course / "exercises"
+    committed = REPO / "exercises"
+    assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for folder in generated.iterdir():
+        mismatch = filecmp.dircmp(folder, committed / folder.name)
+        assert not (mismatch.left_only or mismatch.right_only or mismatch.diff_files), (
+            f"exercises/{folder.name} differs from a fresh nbgrader generate_assignment; "
+            "regenerate it (see README, 'For instructors')"
+        )
+        for notebook in folder.glob("*.ipynb"):
+            assert (committed / folder.name / notebook.name).read_bytes() == notebook.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def graded_cohort(tmp_path_factory, request):
+    """Three learners (and two broken submissions) through autograde, feedback and export."""
+    from safetyrater.casebank import CaseBank
+
+    bank = CaseBank.load(REPO / "datasets")
+    cases = bank.deck_cases(EXERCISE)
+    course = make_course(tmp_path_factory.mktemp("cycle"))
+    nbgrader(course, "generate_assignment", EXERCISE, "--force")
+    release = course / "exercises" / EXERCISE
+
+    perfect = perfect_answers(cases)
+    one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
+    answers = {
+        # every part of every case right: 8 cases x 3 points
+        "alice": perfect,
+        # every rating one level off (0.5 of 1), flags and areas right: 8 x 2.5
+        "bob": {cid: {**a, "rating": one_off[a["rating"]]} for cid, a in perfect.items()},
+        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3
+        "dave": {
+            cid: ({**a, "rating": "very bad"} if cid == cases[0].id else a)
+            for cid, a in perfect.items()
+            if cid != cases[1].id
+        },
+    }
+    expected = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
+    for student in expected:
+        folder = course / "graders" / "cohort" / "submitted" / student / EXERCISE
+        shutil.copytree(release, folder)
+        target = folder / f"{EXERCISE}.answers.json"
+        if student in answers:
+            target.write_text(json.dumps({"format": 1, "exercise": EXERCISE, "answers": answers[student]}))
+        elif student == "erin":
+            target.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
+        # frank submitted without saving any answer
+    nbgrader(course, "autograde", EXERCISE, "--create")
+    nbgrader(course, "generate_feedback", EXERCISE)
+    nbgrader(course, "export")
+    return course, cases, expected, answers
+
+
+def test_autograde_gives_known_scores(graded_cohort):
+    course, cases, expected, _ = graded_cohort
+    assert len(cases) == 8
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert {s: float(rows[s]["score"]) for s in expected} == expected
+    assert all(float(rows[s]["max_score"]) == 24.0 for s in expected)
+
+
+def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
+    course, _, expected, answers = graded_cohort
+    from safetyrater.cli import main
+
+    for student in answers:
+        path = course / "graders" / "cohort" / "submitted" / student / EXERCISE / f"{EXERCISE}.answers.json"
+        out = subprocess.run(
+            [sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert json.loads(out)[0]["points"] == expected[student]
+
+
+def test_autograde_keeps_the_learners_answer_file(graded_cohort):
+    course, _, _, answers = graded_cohort
+    for student, given in answers.items():
+        path = course / "graders" / "cohort" / "autograded" / student / EXERCISE / f"{EXERCISE}.answers.json"
+        assert json.loads(path.read_text())["answers"] == given
+
+
+def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
+    course, cases, _, _ = graded_cohort
+    for student in ("alice", "bob", "dave"):
+        page = (course / "graders" / "cohort" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
+        text = re.sub(r"<[^>]+>", "", page)
+        assert "HIDDEN TESTS" not in text and "grade_item" not in text
+        for case in cases:
+            assert re.search(rf"reference\s*(&#39;|'|rating)\s*{case.reference_rating}", text, re.I) is None
+        assert "points" in text
+    alice = (course / "graders" / "cohort" / "feedback" / "alice" / EXERCISE / f"{EXERCISE}.html").read_text()
+    import html
+
+    first_rationale = html.escape(cases[0].rationale, quote=True)
+    assert first_rationale in alice or cases[0].rationale in alice
