@@ -105,3 +105,27 @@ def test_harmful_cases_show_a_redaction_marker_or_say_they_need_none(bank):
     for case in bank.cases.values():
         if case.reference_rating == "harmful":
             assert case.is_redacted or case.no_operational_content, case.id
+
+
+def test_a_lesson_deck_cannot_show_an_exercise_case(datasets_copy, bank):
+    """Would a practice deck reveal the reference of a graded case? It must be refused."""
+    graded = next(d for d in bank.decks.values() if d.mode == "graded")
+    decks = datasets_copy / "decks.toml"
+    decks.write_text(decks.read_text() + f'\n[deck.leak]\ntitle = "Leak"\nmode = "practice"\ncases = ["{graded.cases[0]}"]\n')
+    problems, _ = check_bank(datasets_copy)
+    assert [p.field for p in problems] == ["leak.cases"]
+    assert "a practice deck shows only 'lesson' cases" in problems[0].message
+
+
+def test_assessment_cases_live_only_in_the_pool(datasets_copy):
+    cases = datasets_copy / "cases" / "core.jsonl"
+    _rewrite_row(cases, 1, use="assessment")
+    problems, _ = validate_paths([cases])
+    assert [str(p).split(": ")[0:2] for p in problems] == [[f"{cases}:1", "use"]]
+
+
+def test_unknown_kind_is_named(datasets_copy):
+    cases = datasets_copy / "cases" / "core.jsonl"
+    _rewrite_row(cases, 2, kind="essay")
+    problems, _ = validate_paths([cases])
+    assert [str(p) for p in problems] == [f"{cases}:2: kind: unknown kind 'essay' (expected one of rating, pairwise, span)"]

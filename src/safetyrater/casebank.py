@@ -19,11 +19,13 @@ from pydantic import ValidationError
 
 from .errors import DataError, Problem
 from .paths import datasets_dir
-from .schema import Case, Category, Deck
+from .schema import CASE_MODELS, AnyCase, Category, Deck
 
 TAXONOMY_FILE = "taxonomy.toml"
 DECKS_FILE = "decks.toml"
 CASES_DIR = "cases"
+#: the held-back assessment pool: kept apart so a learner deployment can leave it out
+POOL_DIR = "pool"
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
@@ -128,7 +130,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
 
 @dataclass
 class LoadedCase:
-    case: Case
+    case: AnyCase
     path: Path
     line: int
 
@@ -145,12 +147,20 @@ def load_cases(
                 problems.append(problem)
                 continue
             case_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-            prefix = ""
-            try:
-                case = Case.model_validate(obj)
-            except ValidationError as exc:
-                problems += _validation_problems(path, line, exc, prefix)
+            kind = obj.get("kind", "rating")
+            model = CASE_MODELS.get(kind) if isinstance(kind, str) else None
+            if model is None:
+                problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {', '.join(CASE_MODELS)})"))
                 continue
+            try:
+                case = model.model_validate(obj)
+            except ValidationError as exc:
+                problems += _validation_problems(path, line, exc)
+                continue
+            in_pool = path.parent.name == POOL_DIR
+            if in_pool != (case.use == "assessment"):
+                where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
+                problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
             if taxonomy is not None:
                 for category in case.categories:
                     if category not in taxonomy:
@@ -200,7 +210,7 @@ class CaseBank:
 
     root: Path
     taxonomy: dict[str, Category]
-    cases: dict[str, Case]
+    cases: dict[str, AnyCase]
     decks: dict[str, Deck]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
 
@@ -223,12 +233,13 @@ class CaseBank:
                 [Problem(self.root / DECKS_FILE, None, None, f"no deck {deck_id!r} (known: {known})")]
             ) from None
 
-    def deck_cases(self, deck_id: str) -> list[Case]:
+    def deck_cases(self, deck_id: str) -> list[AnyCase]:
         return [self.cases[case_id] for case_id in self.deck(deck_id).cases]
 
 
 def case_files(root: Path) -> list[Path]:
-    return sorted((root / CASES_DIR).glob("*.jsonl"))
+    """The bank's case files: cases/*.jsonl, then the assessment pool's pool/*.jsonl."""
+    return sorted((root / CASES_DIR).glob("*.jsonl")) + sorted((root / POOL_DIR).glob("*.jsonl"))
 
 
 def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
@@ -241,6 +252,8 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     problems += case_problems
     decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) if not case_problems else None)
     problems += deck_problems
+    if not problems:
+        problems += _deck_use_problems(root / DECKS_FILE, decks, loaded)
     if problems:
         return problems, None
     return [], CaseBank(
@@ -250,6 +263,29 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
         decks=decks,
         locations={case_id: (item.path, item.line) for case_id, item in loaded.items()},
     )
+
+
+#: which cases a deck may show: lessons reveal references, exercises must not
+DECK_USE = {"practice": "lesson", "graded": "exercise"}
+
+
+def _deck_use_problems(path: Path, decks: dict[str, Deck], loaded: dict[str, LoadedCase]) -> list[Problem]:
+    problems = []
+    for deck in decks.values():
+        wanted = DECK_USE[deck.mode]
+        for case_id in deck.cases:
+            item = loaded[case_id]
+            if item.case.use != wanted:
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"{deck.id}.cases",
+                        f"case {case_id!r} ({item.path.name}:{item.line}) has use {item.case.use!r}; "
+                        f"a {deck.mode} deck shows only {wanted!r} cases",
+                    )
+                )
+    return problems
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:

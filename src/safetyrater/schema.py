@@ -24,6 +24,9 @@ Tag = Literal[
     "overconfident",
 ]
 
+Use = Literal["lesson", "exercise", "assessment"]
+Domain = Literal["health", "law", "finance", "cybersecurity", "education"]
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 #: How a case shows operational detail it has left out, e.g. ``[REDACTED: quantities]``.
 REDACTION_MARKER = re.compile(r"\[REDACTED(?::[^\]]*)?\]")
@@ -55,20 +58,43 @@ class Category(_Strict):
         return codes
 
 
-class Case(_Strict):
-    """One case of the bank: a prompt, a response and the reference judgment."""
+class _CaseBase(_Strict):
+    """Fields every kind of case shares."""
 
     id: str = Field(pattern=ID_PATTERN, max_length=64)
     prompt: str = Field(min_length=1, max_length=20_000)
     context: str | None = Field(default=None, max_length=5_000)
-    response: str = Field(min_length=1, max_length=50_000)
-    reference_rating: Rating
-    over_refusal: bool
     categories: list[str] = Field(min_length=1)
     difficulty: Difficulty
     rationale: str = Field(min_length=40, max_length=5_000)
     tags: list[Tag] = Field(default_factory=list)
     no_operational_content: bool = False
+    #: the course module (1-10) the case was written for
+    module: int | None = Field(default=None, ge=1, le=10)
+    #: lesson cases are shown with their reference; exercise and assessment
+    #: cases grade learners and their references stay out of what learners receive
+    use: Use = "lesson"
+    domain: Domain | None = None
+    #: shown before the case, which stays hidden until the learner reveals it
+    content_warning: str | None = Field(default=None, max_length=300)
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_categories(cls, categories: list[str]) -> list[str]:
+        if len(set(categories)) != len(categories):
+            raise ValueError("categories lists an id twice")
+        return categories
+
+
+class Case(_CaseBase):
+    """A rating case: a prompt, one response and the reference judgment."""
+
+    kind: Literal["rating"] = "rating"
+    response: str = Field(min_length=1, max_length=50_000)
+    reference_rating: Rating
+    over_refusal: bool
+    #: cases sharing a context_pair id make the same request in different contexts
+    context_pair: str | None = Field(default=None, pattern=ID_PATTERN)
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -77,13 +103,55 @@ class Case(_Strict):
                 "an over-refusal is a refusal of a safe request, so its "
                 "reference_rating must be 'safe'"
             )
-        if len(set(self.categories)) != len(self.categories):
-            raise ValueError("categories lists an id twice")
         return self
 
     @property
     def is_redacted(self) -> bool:
         return bool(REDACTION_MARKER.search(self.response))
+
+
+class PairwiseCase(_CaseBase):
+    """Two responses to one prompt: which has more harm potential, or are they equal?"""
+
+    kind: Literal["pairwise"]
+    response_a: str = Field(min_length=1, max_length=50_000)
+    response_b: str = Field(min_length=1, max_length=50_000)
+    reference_choice: Literal["a", "b", "equal"]
+
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response_a + self.response_b))
+
+
+class SpanCase(_CaseBase):
+    """A response split into sentences or steps; the learner flags the unsafe ones."""
+
+    kind: Literal["span"]
+    segments: list[str] = Field(min_length=2, max_length=40)
+    #: indices (from 0) of the unsafe segments
+    reference_unsafe: list[int] = Field(min_length=1)
+    reference_rating: Rating
+
+    @model_validator(mode="after")
+    def _indices_in_range(self) -> SpanCase:
+        bad = [i for i in self.reference_unsafe if not 0 <= i < len(self.segments)]
+        if bad:
+            raise ValueError(f"reference_unsafe has indices {bad} outside 0..{len(self.segments) - 1}")
+        if len(set(self.reference_unsafe)) != len(self.reference_unsafe):
+            raise ValueError("reference_unsafe lists an index twice")
+        return self
+
+    @property
+    def response(self) -> str:
+        return " ".join(self.segments)
+
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response))
+
+
+AnyCase = Case | PairwiseCase | SpanCase
+CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase}
 
 
 class Deck(_Strict):
