@@ -77,6 +77,8 @@ class _CaseBase(_Strict):
     domain: Domain | None = None
     #: shown before the case, which stays hidden until the learner reveals it
     content_warning: str | None = Field(default=None, max_length=300)
+    #: the id of a case this one rewords (a consistency probe in assessments)
+    variant_of: str | None = Field(default=None, pattern=ID_PATTERN)
 
     @field_validator("categories")
     @classmethod
