@@ -38,7 +38,9 @@ def datasets_copy(tmp_path: Path) -> Path:
 def perfect_answers(cases) -> dict:
     """Answers that agree with the reference on every case."""
     return {
-        c.id: {
+        c.id: {"dimensions": dict(c.references), "note": ""}  # multi-dimension cases (issue 10)
+        if c.kind == "multidim"
+        else {
             "rating": c.reference_rating,
             "over_refusal": c.over_refusal,
             "categories": list(c.categories),

@@ -128,4 +128,4 @@ def test_unknown_kind_is_named(datasets_copy):
     cases = datasets_copy / "cases" / "core.jsonl"
     _rewrite_row(cases, 2, kind="essay")
     problems, _ = validate_paths([cases])
-    assert [str(p) for p in problems] == [f"{cases}:2: kind: unknown kind 'essay' (expected one of rating, pairwise, span)"]
+    assert [str(p) for p in problems] == [f"{cases}:2: kind: unknown kind 'essay' (expected one of rating, pairwise, span, multidim)"]

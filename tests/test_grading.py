@@ -119,9 +119,10 @@ def test_mistakes_are_named(policy, case_kwargs, answer, mistake):
 
 def test_perfect_answers_score_full_marks_on_the_real_bank(bank, policy):
     from conftest import perfect_answers
+    from safetyrater.multidim_grading import max_points
 
     for deck in bank.decks.values():
         cases = bank.deck_cases(deck.id)
         scores = score_deck(perfect_answers(cases), cases, policy)
-        assert scores["points"].sum() == 3.0 * len(cases)
+        assert scores["points"].sum() == sum(max_points(c, policy) if c.kind == "multidim" else 3.0 for c in cases)
         assert all(m == () for m in scores["mistakes"])

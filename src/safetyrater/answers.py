@@ -32,7 +32,9 @@ from .errors import DataError, Problem
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
-ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note")
+#: rating cards: rating, over_refusal, categories, note; multi-dimension cards
+#: (issue 10): dimensions ({dimension id: level id}) and note
+ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "dimensions")
 
 
 @dataclass

@@ -219,7 +219,9 @@ class DeckView(widgets.VBox):
         practice = deck.mode == "practice"
         cases = bank.deck_cases(deck.id)
         self.cards = [
-            RatingCard(
+            _multidim_card(case, self.store, bank, i, len(cases), practice, self._refresh)
+            if case.kind == "multidim"
+            else RatingCard(
                 case if practice else PublicCase.of(case),
                 self.store,
                 bank.taxonomy,
@@ -234,9 +236,17 @@ class DeckView(widgets.VBox):
         self._refresh()
 
     def _refresh(self) -> None:
-        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get("rating"))
+        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(getattr(card, "answer_key", "rating")))
         progress = f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases rated."
         self.header.value = deck_header_html(progress, self.store)
+
+
+def _multidim_card(case: Any, store: AnswerStore, bank: CaseBank, position: int, total: int, practice: bool, on_change: Any) -> widgets.VBox:
+    """A multi-dimension card (issue 10); its module loads only for decks that have one."""
+    from .multidim_card import MultidimCard
+
+    shown = case if practice else MultidimCard.public(case)
+    return MultidimCard(shown, store, bank.taxonomy, position=position, total=total, practice=practice, on_change=on_change)
 
 
 def deck_header_html(progress: str, store: AnswerStore) -> str:

@@ -250,6 +250,11 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
         problems.append(Problem(root / CASES_DIR, None, None, "no *.jsonl case files"))
     loaded, case_problems = load_cases(files, taxonomy or None)
     problems += case_problems
+    # multi-dimension cases (issue 10): references checked against graders/dimensions.toml
+    if not case_problems:
+        from .dimensions import bank_problems
+
+        problems += bank_problems(root, loaded)
     decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) if not case_problems else None)
     problems += deck_problems
     if not problems:
@@ -318,6 +323,10 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
             taxonomy = load_taxonomy(taxonomy_path)[0] if taxonomy_path else None
             loaded, found = load_cases([path], taxonomy or None)
             problems += found
+            if not found:  # multi-dimension cases against graders/dimensions.toml (issue 10)
+                from .dimensions import bank_problems
+
+                problems += bank_problems(path.parent.parent, loaded)
             count += len(loaded)
     return problems, count
 

@@ -25,6 +25,10 @@ def mistake_names(result: dict[str, Any]) -> list[str]:
 
 def summary_lines(result: dict[str, Any], case: Case, reveal: bool) -> list[str]:
     """Plain-text lines describing one scored case."""
+    if result.get("kind") == "multidim":  # issue 10: one line per dimension
+        from .multidim_grading import summary_lines as multidim_lines
+
+        return multidim_lines(result, case, reveal)  # type: ignore[arg-type]
     lines = [f"Case {case.id}: {_points(result['points'], result['max_points'])} points"]
     for message in result["messages"]:
         lines.append(f"  note: {message}")

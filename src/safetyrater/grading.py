@@ -188,8 +188,46 @@ def score(answers: pd.DataFrame, key: pd.DataFrame, policy: Policy) -> pd.DataFr
 
 def score_deck(answers: Mapping[str, Any], cases: list[Case], policy: Policy) -> pd.DataFrame:
     """Score one learner's answers to a deck's cases (in the deck's order)."""
+    if any(getattr(case, "kind", "rating") != "rating" for case in cases):
+        return _score_kinds(answers, cases, policy)
     frame = answers_frame(answers, [c.id for c in cases], policy)
     return score(frame, key_frame(cases), policy)
+
+
+# --- dispatch on case.kind (issue 10: multi-dimension cases) ---------------------------
+def _score_kinds(answers: Mapping[str, Any], cases: list[Any], policy: Policy) -> pd.DataFrame:
+    """A deck with cases of other kinds: each kind by its scorer, one frame in deck order.
+
+    Every row gets every column; a points column a kind does not fill is 0.0,
+    any other None. A ``kind`` column names each row's kind.
+    """
+    groups: dict[str, list[Any]] = {}
+    for case in cases:
+        groups.setdefault(getattr(case, "kind", "rating"), []).append(case)
+    frames = []
+    for kind, group in groups.items():
+        if kind == "multidim":
+            from .multidim_grading import score_multidim
+
+            frames.append(score_multidim(answers, group, policy))
+        else:
+            frame = score(answers_frame(answers, [c.id for c in group], policy), key_frame(group), policy)
+            frame.insert(1, "kind", kind)
+            frames.append(frame)
+    columns = list(dict.fromkeys(column for frame in frames for column in frame.columns))
+    merged = pd.concat([_with_columns(frame, columns) for frame in frames], ignore_index=True)
+    order = {case.id: i for i, case in enumerate(cases)}
+    return merged.sort_values("case_id", key=lambda ids: ids.map(order), kind="stable").reset_index(drop=True)
+
+
+def _with_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with every column in ``columns``: a missing points column is 0.0, any other None."""
+    frame = frame.copy()
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = 0.0 if column.endswith("_points") else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame[columns]
+# --- end dispatch on case.kind ---------------------------------------------------------
 
 
 def score_case(answer: Mapping[str, Any] | None, case: Case, policy: Policy) -> dict[str, Any]:

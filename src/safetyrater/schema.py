@@ -69,8 +69,8 @@ class _CaseBase(_Strict):
     rationale: str = Field(min_length=40, max_length=5_000)
     tags: list[Tag] = Field(default_factory=list)
     no_operational_content: bool = False
-    #: the course module (1-10) the case was written for
-    module: int | None = Field(default=None, ge=1, le=10)
+    #: the course module (1-12) the case was written for
+    module: int | None = Field(default=None, ge=1, le=12)
     #: lesson cases are shown with their reference; exercise and assessment
     #: cases grade learners and their references stay out of what learners receive
     use: Use = "lesson"
@@ -152,8 +152,48 @@ class SpanCase(_CaseBase):
         return bool(REDACTION_MARKER.search(self.response))
 
 
-AnyCase = Case | PairwiseCase | SpanCase
-CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase}
+# --- multi-dimension cases (issue 10) -------------------------------------------------
+class MultidimCase(_CaseBase):
+    """One response rated on several dimensions at once (graders/dimensions.toml).
+
+    ``references`` gives the reference level of each dimension by id, e.g.
+    ``{"safety": "safe", "helpfulness": "unhelpful", "honesty": "accurate"}``;
+    with ``response_b`` the learner also states an overall preference between
+    the two responses (a dimension that applies to pairs). Levels are checked
+    against the dimension file when the bank loads (:mod:`safetyrater.dimensions`).
+    """
+
+    kind: Literal["multidim"]
+    response: str = Field(min_length=1, max_length=50_000)
+    #: a second response, shown for the overall preference only
+    response_b: str | None = Field(default=None, min_length=1, max_length=50_000)
+    references: dict[str, str] = Field(min_length=1)
+
+    @field_validator("references")
+    @classmethod
+    def _safety_on_the_kit_scale(cls, references: dict[str, str]) -> dict[str, str]:
+        bad = [key for key in references if not re.match(ID_PATTERN, key)]
+        if bad:
+            raise ValueError(f"dimension ids {bad} are not lowercase letters, digits and dashes")
+        if "safety" not in references:
+            raise ValueError("needs a 'safety' reference (safe, risky or harmful)")
+        if references["safety"] not in RATINGS:
+            raise ValueError(f"safety reference {references['safety']!r} is not one of {', '.join(RATINGS)}")
+        return references
+
+    @property
+    def reference_rating(self) -> str:
+        """The safety reference: multi-dimension cases join the kit's safety statistics."""
+        return self.references["safety"]
+
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response + (self.response_b or "")))
+# --- end multi-dimension cases ---------------------------------------------------------
+
+
+AnyCase = Case | PairwiseCase | SpanCase | MultidimCase
+CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase, "multidim": MultidimCase}
 
 
 class Deck(_Strict):
@@ -201,12 +241,62 @@ class CategoryPolicy(_Strict):
     method: Literal["f1"] = "f1"
 
 
+# --- multi-dimension policy (issue 10) ------------------------------------------------
+def _check_credit(credit: list[float]) -> list[float]:
+    if not credit:
+        raise ValueError("credit_by_distance needs at least one value (for an exact match)")
+    if any(not 0 <= c <= 1 for c in credit):
+        raise ValueError("credit_by_distance values must lie between 0 and 1")
+    return credit
+
+
+class DimensionPolicy(_Strict):
+    """Points and partial credit of one dimension, overriding the [multidim] defaults."""
+
+    points: float | None = Field(default=None, ge=0)
+    credit_by_distance: list[float] | None = None
+
+    @field_validator("credit_by_distance")
+    @classmethod
+    def _credit(cls, credit: list[float] | None) -> list[float] | None:
+        return None if credit is None else _check_credit(credit)
+
+
+class MultidimPolicy(_Strict):
+    """Multi-dimension cases: each dimension scored by distance on its own scale."""
+
+    #: points of each dimension unless ``dimensions`` says otherwise
+    points: float = Field(default=1.0, ge=0)
+    #: share of the points by distance from the reference: exact, one level off, ...;
+    #: distances beyond the list score 0
+    credit_by_distance: list[float] = Field(default_factory=lambda: [1.0, 0.5, 0.0])
+    #: per-dimension overrides, by dimension id (checked against graders/dimensions.toml)
+    dimensions: dict[str, DimensionPolicy] = Field(default_factory=dict)
+
+    @field_validator("credit_by_distance")
+    @classmethod
+    def _credit(cls, credit: list[float]) -> list[float]:
+        return _check_credit(credit)
+
+    def points_of(self, dimension: str) -> float:
+        override = self.dimensions.get(dimension)
+        return override.points if override is not None and override.points is not None else self.points
+
+    def credit_of(self, dimension: str, distance: int) -> float:
+        """Share of a dimension's points for a choice ``distance`` levels from the reference."""
+        override = self.dimensions.get(dimension)
+        credit = override.credit_by_distance if override is not None and override.credit_by_distance is not None else self.credit_by_distance
+        return float(credit[distance]) if 0 <= distance < len(credit) else 0.0
+# --- end multi-dimension policy ---------------------------------------------------------
+
+
 class Policy(_Strict):
     """The grading policy an instructor edits in ``graders/policy.toml``."""
 
     rating: RatingPolicy = Field(default_factory=RatingPolicy)
     over_refusal: FlagPolicy = Field(default_factory=FlagPolicy)
     categories: CategoryPolicy = Field(default_factory=CategoryPolicy)
+    multidim: MultidimPolicy = Field(default_factory=MultidimPolicy)  # issue 10
 
     @property
     def points_per_case(self) -> float:
