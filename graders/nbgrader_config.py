@@ -34,6 +34,9 @@ c.CourseDirectory.db_url = f"sqlite:///{root / workspace / 'gradebook.db'}"
 # they are excluded, which would replace a learner's answers with the instructor's.
 decks = tomllib.loads((root / "datasets" / "decks.toml").read_text(encoding="utf-8"))["deck"]
 graded = sorted(deck_id for deck_id, deck in decks.items() if deck.get("mode") == "graded")
+# Probe-design exercises (datasets/probes/topics.toml) save their answers the same way.
+probes = tomllib.loads((root / "datasets" / "probes" / "topics.toml").read_text(encoding="utf-8")).get("exercise", {})
+graded += sorted(exercise_id for exercise_id, exercise in probes.items() if exercise.get("mode") == "graded")
 c.Autograde.exclude_overwriting = {deck_id: [f"{deck_id}.answers.json"] for deck_id in graded}
 
 # Test cells print the learner's score per item; their hidden part (the call

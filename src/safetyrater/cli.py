@@ -54,7 +54,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             load_policy(path)
         except SafetyraterError as exc:
             problems += exc.problems  # type: ignore[attr-defined]
-    found, count = validate_paths([p for p in paths if p not in policy_files])
+    # --- dimensions and probe files (issue 10) ---
+    from .extra_validation import split_extra_files
+
+    extra_problems, paths_left = split_extra_files([p for p in paths if p not in policy_files], default=not args.paths)
+    problems += extra_problems
+    # --- end dimensions and probe files ---
+    found, count = validate_paths(paths_left)
     problems += found
     for problem in problems:
         print(problem)
@@ -69,6 +75,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .answers import read_answer_file
     from .casebank import CaseBank
     from .grading import score_deck
+    from .multidim_grading import dimension_items
     from .policy import load_policy
 
     bank = CaseBank.load()
@@ -94,6 +101,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 "category_points": round(row["category_points"], 4),
                 "mistakes": list(row["mistakes"]),
                 "messages": list(row["messages"]),
+                **dimension_items(row),  # multi-dimension cases (issue 10): points per dimension
             }
             for row in scores.to_dict("records")
         ]
@@ -153,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
     start.set_defaults(func=cmd_start)
 
-    validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy)")
+    validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy, dimensions, probes)")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or a datasets folder (default: the course's datasets/)")
     validate.set_defaults(func=cmd_validate)
 

@@ -14,9 +14,10 @@ pitfalls this module absorbs:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
-from .answers import read_answer_file
+from .answers import AnswerFile, read_answer_file
 from .errors import SafetyraterError
 from .paths import answers_filename
 
@@ -40,14 +41,36 @@ def grade_item(deck_id: str, case_id: str, points: float, folder: str | Path | N
     feedback nbgrader returns carries the learner's scores and the rationale
     but not the key.
     """
+    return run_grade_cell(f"Case {case_id}", lambda where: _grade(deck_id, case_id, where), points, folder)
+
+
+def run_grade_cell(
+    label: str, grade: Callable[[Path], tuple[float, list[str]]], points: float, folder: str | Path | None = None
+) -> float:
+    """Run a grade cell's scoring as nbgrader needs it: quietly, on stdout, as a clamped float.
+
+    ``grade`` takes the submission folder and returns the share of the points
+    earned (0 to 1) and the lines to print; a data problem scores 0 with a note.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            score, lines = _grade(deck_id, case_id, Path(folder) if folder else Path.cwd())
+            share, lines = grade(Path(folder) if folder else Path.cwd())
         except SafetyraterError as exc:
-            score, lines = 0.0, [f"Case {case_id}: 0 points", f"  note: {exc}"]
+            share, lines = 0.0, [f"{label}: 0 points", f"  note: {exc}"]
     print("\n".join(lines))
-    return nbgrader_points(score * points, points)
+    return nbgrader_points(share * points, points)
+
+
+def saved_answers(deck_id: str, folder: Path, label: str, nothing: str = "no saved answers") -> tuple[AnswerFile | None, list[str]]:
+    """The answer file of ``deck_id`` in ``folder``, or None and the lines saying why it cannot be graded."""
+    path = folder / answers_filename(deck_id)
+    if not path.exists():
+        return None, [f"{label}: 0 points", f"  note: {nothing} ({path.name} is missing)"]
+    answer_file = read_answer_file(path)
+    if answer_file.deck_id != deck_id:
+        return None, [f"{label}: 0 points", f"  note: {path.name} holds answers for {answer_file.deck_id!r}"]
+    return answer_file, []
 
 
 def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
@@ -61,12 +84,9 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
     case = bank.cases.get(case_id)
     if case is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: case {case_id!r} is not in the case bank"]
-    path = folder / answers_filename(deck_id)
-    if not path.exists():
-        return 0.0, [f"Case {case_id}: 0 points", f"  note: no saved answers ({path.name} is missing)"]
-    answer_file = read_answer_file(path)
-    if answer_file.deck_id != deck_id:
-        return 0.0, [f"Case {case_id}: 0 points", f"  note: {path.name} holds answers for {answer_file.deck_id!r}"]
+    answer_file, lines = saved_answers(deck_id, folder, f"Case {case_id}")
+    if answer_file is None:
+        return 0.0, lines
     result = score_case(answer_file.answers.get(case_id), case, policy)
     share = result["points"] / result["max_points"] if result["max_points"] else 0.0
     return share, summary_lines(result, case, reveal=False)
