@@ -9,6 +9,7 @@ per case whose hidden part calls :func:`safetyrater.exercise.grade_item`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import nbformat
@@ -45,7 +46,10 @@ def grade_cell_source(deck_id: str, case_id: str, position: int, points: float) 
     )
 
 
-def exercise_source_notebook(deck: Deck, instructions: str, points_per_case: float) -> nbformat.NotebookNode:
+def exercise_source_notebook(
+    deck: Deck, instructions: str, points_per_case: float | Mapping[str, float]
+) -> nbformat.NotebookNode:
+    """The source notebook; ``points_per_case`` is one value or a value per case id."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -61,10 +65,12 @@ def exercise_source_notebook(deck: Deck, instructions: str, points_per_case: flo
         ),
     ]
     for position, case_id in enumerate(deck.cases, 1):
+        points = points_per_case[case_id] if isinstance(points_per_case, Mapping) else points_per_case
+        points = int(points) if float(points).is_integer() else float(points)
         cells.append(
             nbformat.v4.new_code_cell(
-                grade_cell_source(deck.id, case_id, position, points_per_case),
-                metadata=_nbgrader(f"case-{case_id}", grade=True, points=points_per_case),
+                grade_cell_source(deck.id, case_id, position, points),
+                metadata=_nbgrader(f"case-{case_id}", grade=True, points=points),
             )
         )
     nb.cells = cells
