@@ -117,6 +117,131 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- cohort: grade a whole cohort, report calibration, export (safetyrater.cohort) ---
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_cohort_grade(args: argparse.Namespace) -> int:
+    from .cohort.grade import grade_course, summary_lines
+
+    grades = grade_course(args.course_dir, learners=args.learner, progress=False if args.no_progress else None)
+    if args.out:
+        grades.to_csv(args.out)
+    for line in summary_lines(grades):
+        print(line)
+    if args.out:
+        print(f"scores: {args.out}")
+    if args.gradebook:
+        from .cohort.gradebook import write_gradebook
+
+        written = write_gradebook(grades)
+        _print_problems(written.problems)
+        print(f"gradebook: {written.submissions} submission(s), {written.grades} grade(s) written to {grades.layout.db_url}")
+    _print_problems(grades.problems)
+    if grades.problems:
+        print(f"{len(grades.problems)} problem(s): those files scored 0", file=sys.stderr)
+    return 1 if grades.problems else 0
+
+
+def cmd_cohort_report(args: argparse.Namespace) -> int:
+    from .cohort.demo import read_profiles
+    from .cohort.grade import grade_course
+    from .cohort.report import write_report
+
+    grades = grade_course(args.course_dir, progress=False if args.no_progress else None)
+    _print_problems(grades.problems)
+    path = write_report(grades, args.out, profiles=read_profiles(args.course_dir))
+    print(f"report: {path} (CSV tables beside it)")
+    return 0
+
+
+def cmd_cohort_demo(args: argparse.Namespace) -> int:
+    from .cohort.demo import read_profiles, write_demo_cohort
+    from .cohort.grade import grade_course, summary_lines
+    from .cohort.report import write_report
+
+    if args.learners < 1:
+        print("error: --learners must be at least 1", file=sys.stderr)
+        return 2
+    course = write_demo_cohort(args.out, args.learners, seed=args.seed)
+    grades = grade_course(course, progress=False if args.no_progress else None)
+    for line in summary_lines(grades):
+        print(line)
+    path = write_report(grades, Path(args.out) / "report", profiles=read_profiles(course), title="Demo cohort: calibration report")
+    print(f"demo cohort: {Path(args.out) / 'graders' / 'cohort' / 'submitted'} (profiles in {Path(args.out) / 'profiles.csv'})")
+    print(f"report: {path}")
+    return 0
+
+
+def cmd_cohort_export(args: argparse.Namespace) -> int:
+    from .cohort.collect import CourseLayout
+    from .cohort.lms import lms_table, totals_from_gradebook, totals_from_grades, write_lms_csv
+
+    layout = CourseLayout.find(args.course_dir)
+    totals = None
+    gradebook = layout.gradebook_file
+    if args.source == "gradebook" or args.source == "auto" and (gradebook is None or gradebook.is_file()):
+        totals = totals_from_gradebook(layout.db_url, layout.course_id)
+        if args.source == "auto" and totals.points.columns.empty:
+            totals = None  # an empty gradebook: nothing autograded yet
+    if totals is None:
+        from .cohort.grade import grade_course
+
+        grades = grade_course(args.course_dir, progress=False)
+        _print_problems(grades.problems)
+        totals = totals_from_grades(grades)
+    path = write_lms_csv(lms_table(totals, args.lms, args.scale), args.out)
+    print(f"{args.lms}: {len(totals.points)} learner(s) x {len(totals.points.columns)} exercise(s) from the {totals.source} -> {path}")
+    return 0
+
+
+def add_cohort_commands(sub: argparse._SubParsersAction) -> None:
+    cohort = sub.add_parser("cohort", help="grade a whole cohort fast, report calibration, export to an LMS")
+    commands = cohort.add_subparsers(dest="cohort_command", metavar="STEP", required=True)
+    where = "an nbgrader course folder (the course root or its graders/ folder)"
+
+    grade = commands.add_parser("grade", help="grade every learner's answer files without kernels (the fast lane)")
+    grade.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    grade.add_argument("--out", metavar="FILE", help="write the tidy scores (learner, exercise, case, points, max, ...) as CSV")
+    grade.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
+    grade.add_argument("--learner", action="append", metavar="ID", help="grade only this learner (repeatable)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.set_defaults(func=cmd_cohort_grade)
+
+    report = commands.add_parser("report", help="write the calibration report (HTML with plots, CSV tables)")
+    report.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    report.add_argument("--out", metavar="DIR", required=True, help="folder for report.html and the CSV tables")
+    report.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report.set_defaults(func=cmd_cohort_report)
+
+    demo = commands.add_parser("demo", help="build a synthetic cohort with known profiles, grade it and report")
+    demo.add_argument("--learners", type=int, required=True, metavar="N", help="how many learners")
+    demo.add_argument("--out", metavar="DIR", required=True, help="folder for the demo course and its report/")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same cohort")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.set_defaults(func=cmd_cohort_demo)
+
+    export = commands.add_parser("export", help="write an LMS gradebook CSV: one row per learner, one column per exercise")
+    export.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    export.add_argument("--lms", choices=["canvas", "moodle"], required=True, help="the gradebook import to write for")
+    export.add_argument("--out", metavar="FILE", required=True, help="the CSV file to write")
+    export.add_argument(
+        "--source",
+        choices=["auto", "gradebook", "answers"],
+        default="auto",
+        help="scores from nbgrader's gradebook or from grading the answer files (auto: the gradebook when it exists)",
+    )
+    export.add_argument("--scale", choices=["points", "percent"], default="points", help="points (default) or percent of each exercise")
+    export.set_defaults(func=cmd_cohort_export)
+
+
+# --- end cohort ---
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safetyrater",
@@ -138,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (*.answers.json)")
     grade.add_argument("--json", action="store_true", help="print JSON instead of a table")
     grade.set_defaults(func=cmd_grade)
+
+    add_cohort_commands(sub)  # --- cohort (safetyrater.cohort) ---
     return parser
 
 

@@ -53,6 +53,14 @@ def answers_frame(answers: Mapping[str, Any], case_ids: Iterable[str], policy: P
     ``rating`` is None when missing or not on the scale; ``over_refusal`` is
     None when it is not a true/false value; ``categories`` is a tuple of ids.
     """
+    rows = _answer_rows(answers, case_ids, policy)
+    return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+
+
+ANSWER_COLUMNS = ["case_id", "answered", "rating", "over_refusal", "categories", "note", "problems"]
+
+
+def _answer_rows(answers: Mapping[str, Any], case_ids: Iterable[str], policy: Policy) -> list[dict[str, Any]]:
     rows = []
     scale = set(policy.rating.scale)
     for case_id in case_ids:
@@ -89,7 +97,7 @@ def answers_frame(answers: Mapping[str, Any], case_ids: Iterable[str], policy: P
                 "problems": tuple(problems),
             }
         )
-    return pd.DataFrame(rows, columns=["case_id", "answered", "rating", "over_refusal", "categories", "note", "problems"])
+    return rows
 
 
 def key_frame(cases: Iterable[Case]) -> pd.DataFrame:
@@ -190,6 +198,34 @@ def score_deck(answers: Mapping[str, Any], cases: list[Case], policy: Policy) ->
     """Score one learner's answers to a deck's cases (in the deck's order)."""
     frame = answers_frame(answers, [c.id for c in cases], policy)
     return score(frame, key_frame(cases), policy)
+
+
+def score_learners(
+    answers_by_learner: Mapping[str, Mapping[str, Any]], cases: list[Case], policy: Policy, column: str = "learner"
+) -> pd.DataFrame:
+    """Score many learners' answers to one deck: :func:`score_deck`'s rows for each, stacked.
+
+    The rows are those :func:`score_deck` gives each learner, with a ``column``
+    naming the learner first. Rating decks are scored in one pass over pandas
+    rather than one per learner, which is what keeps grading a cohort of
+    thousands fast; a deck with other kinds of case goes through
+    :func:`score_deck` learner by learner.
+    """
+    learners = list(answers_by_learner)
+    if any(getattr(case, "kind", "rating") != "rating" for case in cases):
+        frames = [score_deck(answers_by_learner[learner], cases, policy) for learner in learners]
+        if not frames:
+            return pd.DataFrame(columns=[column, *SCORE_COLUMNS])
+        stacked = pd.concat(frames, ignore_index=True)
+        stacked.insert(0, column, [learner for learner, frame in zip(learners, frames) for _ in range(len(frame))])
+        return stacked
+    case_ids = [case.id for case in cases]
+    rows = [
+        {column: learner, **row}
+        for learner in learners
+        for row in _answer_rows(answers_by_learner[learner], case_ids, policy)
+    ]
+    return score(pd.DataFrame(rows, columns=[column, *ANSWER_COLUMNS]), key_frame(cases), policy)
 
 
 def score_case(answer: Mapping[str, Any] | None, case: Case, policy: Policy) -> dict[str, Any]:
