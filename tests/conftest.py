@@ -46,3 +46,21 @@ def perfect_answers(cases) -> dict:
         }
         for c in cases
     }
+
+
+def write_submission(course: Path, learner: str, exercise: str, answers: dict | None = None, text: str | None = None) -> Path:
+    """A learner's answer file where nbgrader keeps submissions in the kit's layout.
+
+    ``answers`` are written as a valid answer file; ``text`` is written as it is
+    (to break the file on purpose); with neither, the submission has no answer file.
+    """
+    import json
+
+    folder = course / "graders" / "cohort" / "submitted" / learner / exercise
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{exercise}.answers.json"
+    if answers is not None:
+        path.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
+    elif text is not None:
+        path.write_text(text)
+    return path
