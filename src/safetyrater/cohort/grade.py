@@ -188,4 +188,7 @@ def summary_lines(grades: CohortGrades) -> list[str]:
         mean = handed_in["points"].mean() if len(handed_in) else 0.0
         detail = ", ".join(f"{counts[s]} {s}" for s in (GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED) if s in counts)
         lines.append(f"{exercise}: {detail}; mean {mean:.2f} / {rows['max'].iloc[0]:g} points")
+    if not lines:
+        where = grades.layout.submitted if grades.layout else "the course"
+        lines.append(f"no submissions found in {where}")
     return lines

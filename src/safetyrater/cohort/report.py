@@ -113,7 +113,8 @@ def plot_cases(stats: CohortStats) -> Figure:
     axes = figure.subplots()
     flagged = cases["case"].isin(review)
     axes.scatter(cases.loc[~flagged, "mean_share"], cases.loc[~flagged, "discrimination"], color="#4c72b0", label="case")
-    axes.scatter(cases.loc[flagged, "mean_share"], cases.loc[flagged, "discrimination"], color="#c44e52", label="review the key")
+    if flagged.any():
+        axes.scatter(cases.loc[flagged, "mean_share"], cases.loc[flagged, "discrimination"], color="#c44e52", label="review the key")
     if len(cases) <= 60:
         for _, row in cases.iterrows():
             axes.annotate(row["case"], (row["mean_share"], row["discrimination"]), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
