@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
+from .card_parts import header_html, save_answer, verdict_html
 from .casebank import CaseBank
 from .schema import REDACTION_MARKER, RATINGS, Case, Category, Deck
 
@@ -63,6 +64,11 @@ def _text_block(label: str, text: str) -> widgets.HTML:
 class RatingCard(widgets.VBox):
     """One case: rating, over-refusal tick, risk areas, note, and (in lessons) Check."""
 
+    #: the answer field that counts a case as answered in the deck's header
+    answer_key = "rating"
+    #: what a graded deck shows of a case (no reference)
+    public = staticmethod(PublicCase.of)
+
     def __init__(
         self,
         case: Case | PublicCase,
@@ -81,7 +87,7 @@ class RatingCard(widgets.VBox):
         self._restoring = True
         saved = store.get(case.id)
 
-        header = widgets.HTML(f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({html.escape(case.id)})</small></h4>")
+        header = widgets.HTML(header_html(case.id, position, total))
         blocks: list[widgets.Widget] = [header, _text_block("Prompt", case.prompt)]
         if case.context:
             blocks.append(_text_block("Context", case.context))
@@ -148,13 +154,7 @@ class RatingCard(widgets.VBox):
 
     # Saving: each control writes its own field, at once.
     def _save(self, **fields: Any) -> None:
-        saved = self.store.update(self.case.id, **fields)
-        if saved:
-            self.status.value = "<span style='color:#2a7d2a'>✓ saved</span>"
-        else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
-        if self._on_change is not None:
-            self._on_change()
+        save_answer(self.store, self.case.id, self.status, self._on_change, **fields)
 
     def _save_rating(self, change: dict[str, Any]) -> None:
         self._save(rating=change["new"])
@@ -172,7 +172,6 @@ class RatingCard(widgets.VBox):
         """Score the saved answer with the grading core and show the reference."""
         if not self.practice or not isinstance(self.case, Case):
             return None
-        from .explain import mistake_names
         from .grading import score_case
         from .policy import load_policy
 
@@ -186,27 +185,15 @@ class RatingCard(widgets.VBox):
 
 def feedback_html(result: dict[str, Any], case: Case, names: dict[str, str]) -> str:
     """The Check panel: verdict, reference, named mistakes and the rationale."""
-    from .explain import mistake_names
-
     if not result["answered"]:
-        verdict = "Choose a rating first, then press Check."
-        return f"<div style='padding:6px'>{verdict}</div>"
-    full = result["points"] == result["max_points"]
-    colour = "#2a7d2a" if full else "#b36b00"
-    mistakes = mistake_names(result)
-    verdict = "✓ Agrees with the reference." if full else "✗ " + "; ".join(mistakes).capitalize() + "."
+        return "<div style='padding:6px'>Choose a rating first, then press Check.</div>"
     ref_flag = "yes" if result["reference_over_refusal"] else "no"
     areas = ", ".join(names.get(c, c) for c in result["reference_categories"])
-    messages = "".join(f"<li>{html.escape(m)}</li>" for m in result["messages"])
-    return (
-        f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
-        f"<div style='color:{colour};font-weight:600'>{html.escape(verdict)} "
-        f"({result['points']:g} / {result['max_points']:g} points)</div>"
-        f"<div>Reference rating: <b>{html.escape(RATING_LABELS[result['reference_rating']])}</b>"
-        f" · over-refusal: <b>{ref_flag}</b> · risk areas: {html.escape(areas)}</div>"
-        + (f"<ul>{messages}</ul>" if messages else "")
-        + f"<div style='margin-top:4px'><b>Why:</b> {render_text(case.rationale)}</div></div>"
+    reference = (
+        f"Reference rating: <b>{html.escape(RATING_LABELS[result['reference_rating']])}</b>"
+        f" · over-refusal: <b>{ref_flag}</b> · risk areas: {html.escape(areas)}"
     )
+    return verdict_html(result, reference, render_text(case.rationale))
 
 
 class DeckView(widgets.VBox):
@@ -218,25 +205,34 @@ class DeckView(widgets.VBox):
         self.header = widgets.HTML()
         practice = deck.mode == "practice"
         cases = bank.deck_cases(deck.id)
-        self.cards = [
-            RatingCard(
-                case if practice else PublicCase.of(case),
-                self.store,
-                bank.taxonomy,
-                position=i,
-                total=len(cases),
-                practice=practice,
-                on_change=self._refresh,
+        self.cards = []
+        for i, case in enumerate(cases, 1):
+            card_type = card_class(case.kind)
+            self.cards.append(
+                card_type(
+                    case if practice else card_type.public(case),
+                    self.store,
+                    bank.taxonomy,
+                    position=i,
+                    total=len(cases),
+                    practice=practice,
+                    on_change=self._refresh,
+                )
             )
-            for i, case in enumerate(cases, 1)
+        # a case with a content warning stays hidden until the learner reveals it
+        from .content_warning import ContentWarningGate
+
+        self.items = [
+            ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
+            for i, (case, card) in enumerate(zip(cases, self.cards), 1)
         ]
-        super().__init__([self.header, *self.cards])
+        super().__init__([self.header, *self.items])
         self._refresh()
 
     def _refresh(self) -> None:
-        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get("rating"))
+        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.answer_key))
         lines = [
-            f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases rated.",
+            f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered.",
             f"Answers save automatically to <code>{html.escape(self.store.path.name)}</code> beside this notebook.",
         ]
         if self.store.recovered_from is not None:
@@ -245,6 +241,19 @@ class DeckView(widgets.VBox):
                 f"<code>{html.escape(self.store.recovered_from.name)}</code> and a new one started.</span>"
             )
         self.header.value = "<div>" + "<br>".join(lines) + "</div>"
+
+
+def card_class(kind: str) -> type[widgets.VBox]:
+    """The card widget for a kind of case (rating, pairwise, span)."""
+    if kind == "pairwise":
+        from .pairwise_card import PairwiseCard
+
+        return PairwiseCard
+    if kind == "span":
+        from .span_card import SpanCard
+
+        return SpanCard
+    return RatingCard
 
 
 def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView:
