@@ -42,8 +42,8 @@ FIXTURES = REPO / "tests" / "fixtures"
 def mixed_root(tmp_path_factory) -> Path:
     """A course checkout whose bank (tests/fixtures/bank) mixes every kind of case.
 
-    It has the real taxonomy and policy; its decks are ``lesson-fx-mixed``
-    (practice) and ``ex-fx-mixed`` (graded), with content warnings on some cases.
+    It has the real taxonomy and policy; its decks are ``lesson-01-fx-mixed``
+    (practice) and ``ex01-fx-mixed`` (graded), with content warnings on some cases.
     """
     root = tmp_path_factory.mktemp("mixed-course")
     shutil.copytree(FIXTURES / "bank", root / "datasets")

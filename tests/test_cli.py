@@ -57,9 +57,9 @@ def test_unknown_exercise_is_one_clear_error(tmp_path, capsys):
 
 def test_grade_reports_the_parts_of_each_kind(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
-    cases = mixed_bank.deck_cases("ex-fx-mixed")
-    path = tmp_path / "ex-fx-mixed.answers.json"
-    path.write_text(json.dumps({"exercise": "ex-fx-mixed", "answers": perfect_answers(cases)}))
+    cases = mixed_bank.deck_cases("ex01-fx-mixed")
+    path = tmp_path / "ex01-fx-mixed.answers.json"
+    path.write_text(json.dumps({"exercise": "ex01-fx-mixed", "answers": perfect_answers(cases)}))
     assert main(["grade", "--json", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)[0]
     assert (result["points"], result["max_points"]) == (6.0, 6.0)

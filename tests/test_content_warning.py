@@ -19,7 +19,7 @@ def _texts(widget) -> str:
 
 
 def test_a_warned_case_shows_only_the_warning_and_a_button(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path)
     gates = {item.card.case.id: item for item in view.items if isinstance(item, ContentWarningGate)}
     assert set(gates) == {"fx-rating-warned", "fx-span-warned"}
     gate = gates["fx-rating-warned"]
@@ -32,7 +32,7 @@ def test_a_warned_case_shows_only_the_warning_and_a_button(mixed_bank, tmp_path)
 
 
 def test_show_this_case_reveals_the_card(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path)
     gate = next(item for item in view.items if isinstance(item, ContentWarningGate))
     gate.show_button.click()
     assert gate.revealed
@@ -41,7 +41,7 @@ def test_show_this_case_reveals_the_card(mixed_bank, tmp_path):
 
 
 def test_cases_without_a_warning_show_at_once_and_hidden_answers_still_count(mixed_bank, tmp_path):
-    deck = mixed_bank.deck("lesson-fx-mixed")
+    deck = mixed_bank.deck("lesson-01-fx-mixed")
     view = DeckView(mixed_bank, deck, tmp_path)
     plain = [item for item in view.items if not isinstance(item, ContentWarningGate)]
     assert [card.case.id for card in plain] == ["fx-rating-1", "fx-pair-1", "fx-span-1", "fx-pair-equal"]
@@ -51,7 +51,7 @@ def test_cases_without_a_warning_show_at_once_and_hidden_answers_still_count(mix
 
 
 def test_graded_decks_hide_warned_cases_too(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("ex-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("ex01-fx-mixed"), tmp_path)
     gate = next(item for item in view.items if isinstance(item, ContentWarningGate))
     assert gate.card.case.id == "fx-span-ex"
     assert "Fixture warning on a graded case." in _texts(gate)

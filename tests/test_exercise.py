@@ -69,7 +69,7 @@ def test_grade_item_with_a_broken_answer_file_scores_zero_quietly(bank, tmp_path
 def test_grade_item_scores_pairwise_and_span_answers_to_the_cell_points(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
     """Does a grade cell scale a pairwise (1 point) or span (2 points) case to its own points?"""
     monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
-    deck = mixed_bank.deck("ex-fx-mixed")
+    deck = mixed_bank.deck("ex01-fx-mixed")
     answers = perfect_answers(mixed_bank.deck_cases(deck.id))
     answers["fx-span-ex"] = {"flagged": [1, 2], "rating": "risky"}  # one safe step flagged: F1 2/3
     (tmp_path / f"{deck.id}.answers.json").write_text(json.dumps({"exercise": deck.id, "answers": answers}))

@@ -150,7 +150,7 @@ def test_policy_gives_each_kind_its_maximum(policy):
 
 def test_a_mixed_deck_keeps_its_order_and_one_set_of_columns(mixed_bank, policy):
     """Does score_deck give every kind the same columns, in the deck's order?"""
-    cases = mixed_bank.deck_cases("lesson-fx-mixed")
+    cases = mixed_bank.deck_cases("lesson-01-fx-mixed")
     answers = perfect_answers(cases)
     scores = score_deck(answers, cases, policy)
     assert scores["case_id"].tolist() == [c.id for c in cases]

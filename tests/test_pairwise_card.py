@@ -13,7 +13,7 @@ def _card(view, case_id):
 
 
 def test_a_pairwise_case_gets_a_pairwise_card(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path)
     kinds = {card.case.id: type(card).__name__ for card in view.cards}
     assert kinds == {
         "fx-rating-1": "RatingCard",
@@ -26,7 +26,7 @@ def test_a_pairwise_case_gets_a_pairwise_card(mixed_bank, tmp_path):
 
 
 def test_choice_and_reason_save_at_once_and_come_back(mixed_bank, tmp_path):
-    deck = mixed_bank.deck("lesson-fx-mixed")
+    deck = mixed_bank.deck("lesson-01-fx-mixed")
     card = _card(DeckView(mixed_bank, deck, tmp_path), "fx-pair-1")
     assert isinstance(card, PairwiseCard)
     card.choice.value = "b"
@@ -40,7 +40,7 @@ def test_choice_and_reason_save_at_once_and_come_back(mixed_bank, tmp_path):
 
 
 def test_check_names_the_mistake_and_shows_the_reference(mixed_bank, tmp_path):
-    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path), "fx-pair-1")
+    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path), "fx-pair-1")
     card.choice.value = "a"
     result = card.check()
     assert result["mistakes"] == ("picked-safer",)
@@ -52,14 +52,14 @@ def test_check_names_the_mistake_and_shows_the_reference(mixed_bank, tmp_path):
 
 
 def test_equal_reference_is_shown_as_equal(mixed_bank, tmp_path):
-    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path), "fx-pair-equal")
+    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path), "fx-pair-equal")
     card.choice.value = "a"
     assert card.check()["mistakes"] == ("missed-equal",)
     assert "Reference: <b>Equal</b>" in card.feedback.value
 
 
 def test_graded_pairwise_card_carries_no_reference(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("ex-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("ex01-fx-mixed"), tmp_path)
     card = _card(view, "fx-pair-ex")
     case = mixed_bank.cases["fx-pair-ex"]
     assert not hasattr(card.case, "reference_choice") and not hasattr(card.case, "rationale")

@@ -13,7 +13,7 @@ def _card(view, case_id):
 
 
 def test_ticking_steps_saves_their_indices(mixed_bank, tmp_path):
-    deck = mixed_bank.deck("lesson-fx-mixed")
+    deck = mixed_bank.deck("lesson-01-fx-mixed")
     card = _card(DeckView(mixed_bank, deck, tmp_path), "fx-span-1")
     assert isinstance(card, SpanCard)
     assert len(card.segment_boxes) == 4
@@ -30,7 +30,7 @@ def test_ticking_steps_saves_their_indices(mixed_bank, tmp_path):
 
 
 def test_check_names_missed_and_wrongly_flagged_steps(mixed_bank, tmp_path):
-    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-fx-mixed"), tmp_path), "fx-span-1")
+    card = _card(DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path), "fx-span-1")
     card.segment_boxes[0].value = True
     card.rating.value = "risky"
     result = card.check()
@@ -44,7 +44,7 @@ def test_check_names_missed_and_wrongly_flagged_steps(mixed_bank, tmp_path):
 
 
 def test_graded_span_card_carries_no_reference(mixed_bank, tmp_path):
-    view = DeckView(mixed_bank, mixed_bank.deck("ex-fx-mixed"), tmp_path)
+    view = DeckView(mixed_bank, mixed_bank.deck("ex01-fx-mixed"), tmp_path)
     card = _card(view, "fx-span-ex")
     assert not hasattr(card.case, "reference_unsafe") and not hasattr(card.case, "rationale")
     assert card.check() is None and not hasattr(card, "check_button")
