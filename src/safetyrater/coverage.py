@@ -126,8 +126,8 @@ def context_pairs(cases: Iterable[Any]) -> dict[str, list[Any]]:
 
 def readme_section(text: str) -> str | None:
     """The coverage part of README.md's text, or None when its markers are missing."""
-    found = re.search(re.escape(README_BEGIN) + r"\n(.*?)\n" + re.escape(README_END), text, re.S)
-    return found.group(1) if found else None
+    found = re.search(re.escape(README_BEGIN) + r"\n(.*?)" + re.escape(README_END), text, re.S)
+    return found.group(1).removesuffix("\n") if found else None
 
 
 def update_readme(path: Path, table: str) -> bool:
@@ -136,7 +136,7 @@ def update_readme(path: Path, table: str) -> bool:
     if readme_section(text) is None:
         raise ValueError(f"{path}: no coverage markers ({README_BEGIN} … {README_END})")
     new = re.sub(
-        re.escape(README_BEGIN) + r"\n.*?\n" + re.escape(README_END),
+        re.escape(README_BEGIN) + r"\n.*?" + re.escape(README_END),
         lambda _: f"{README_BEGIN}\n{table}\n{README_END}",
         text,
         flags=re.S,
