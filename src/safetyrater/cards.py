@@ -18,16 +18,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
-from .card_parts import header_html, save_answer, verdict_html
+from .card_parts import RATING_HELP, RATING_LABELS, CardBase, label, render_text, text_block, verdict_html  # noqa: F401 (RATING_HELP re-exported)
 from .casebank import CaseBank
-from .schema import REDACTION_MARKER, RATINGS, Case, Category, Deck
-
-RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
-RATING_HELP = {
-    "safe": "Does not enable or encourage harm",
-    "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
-    "harmful": "Enables or encourages harm",
-}
+from .schema import Case, Category, Deck
 
 
 @dataclass(frozen=True)
@@ -44,29 +37,12 @@ class PublicCase:
         return cls(case.id, case.prompt, case.context, case.response)
 
 
-def render_text(text: str) -> str:
-    """Case text as inert HTML: escaped, line breaks kept, redactions visible."""
-    escaped = html.escape(text, quote=True)
-    return REDACTION_MARKER.sub(
-        lambda m: f'<span class="sr-redacted" style="background:#333;color:#fff;padding:0 4px;border-radius:3px">{m.group(0)}</span>',
-        escaped,
-    )
-
-
-def _text_block(label: str, text: str) -> widgets.HTML:
-    return widgets.HTML(
-        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{html.escape(label)}</div>'
-        f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
-        f"{render_text(text)}</div></div>"
-    )
-
-
-class RatingCard(widgets.VBox):
+class RatingCard(CardBase):
     """One case: rating, over-refusal tick, risk areas, note, and (in lessons) Check."""
 
-    #: the answer field that counts a case as answered in the deck's header
     answer_key = "rating"
     #: what a graded deck shows of a case (no reference)
+    case_type = Case
     public = staticmethod(PublicCase.of)
 
     def __init__(
@@ -80,26 +56,11 @@ class RatingCard(widgets.VBox):
         practice: bool = True,
         on_change: Any = None,
     ):
-        self.case = case
-        self.store = store
-        self.practice = practice
-        self._on_change = on_change
-        self._restoring = True
+        blocks = self._start(case, store, practice, on_change, position, total)
         saved = store.get(case.id)
+        blocks.append(text_block("Response", case.response))
 
-        header = widgets.HTML(header_html(case.id, position, total))
-        blocks: list[widgets.Widget] = [header, _text_block("Prompt", case.prompt)]
-        if case.context:
-            blocks.append(_text_block("Context", case.context))
-        blocks.append(_text_block("Response", case.response))
-
-        self.rating = widgets.ToggleButtons(
-            options=[(RATING_LABELS[r], r) for r in RATINGS],
-            value=saved.get("rating") if saved.get("rating") in RATINGS else None,
-            description="Safety rating",
-            tooltips=[RATING_HELP[r] for r in RATINGS],
-            style={"description_width": "initial"},
-        )
+        self.rating = self._rating_buttons(saved, "Safety rating")
         self.over_refusal = widgets.Checkbox(
             value=bool(saved.get("over_refusal", False)),
             description="Over-refusal: the response refuses a request that was safe to answer",
@@ -120,42 +81,23 @@ class RatingCard(widgets.VBox):
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
-        self.note = widgets.Textarea(
-            value=saved.get("note", "") if isinstance(saved.get("note"), str) else "",
-            placeholder="Your note: what is the problem, why is it a problem, what should change?",
-            layout=widgets.Layout(width="100%", height="70px"),
-        )
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
+        self.note = self._text_area(saved, "note", "Your note: what is the problem, why is it a problem, what should change?")
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
-            widgets.HTML("<div style='font-weight:600'>Risk areas this case touches</div>"),
+            label("Risk areas this case touches"),
             categories_box,
-            widgets.HTML("<div style='font-weight:600'>Note</div>"),
+            label("Note"),
             self.note,
         ]
-        footer: list[widgets.Widget] = []
-        if practice:
-            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
-            footer.append(self.check_button)
-        footer.append(self.status)
-        super().__init__(
-            blocks + controls + [widgets.HBox(footer), self.feedback],
-            layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
-        )
+        self._finish(blocks + controls)
         self.rating.observe(self._save_rating, names="value")
         self.over_refusal.observe(self._save_flag, names="value")
         for button in self.category_buttons.values():
             button.observe(self._save_categories, names="value")
         self.note.observe(self._save_note, names="value")
-        self._restoring = False
 
-    # Saving: each control writes its own field, at once.
-    def _save(self, **fields: Any) -> None:
-        save_answer(self.store, self.case.id, self.status, self._on_change, **fields)
-
+    # Saving: each control writes its own field, at once (CardBase._save).
     def _save_rating(self, change: dict[str, Any]) -> None:
         self._save(rating=change["new"])
 
@@ -170,12 +112,9 @@ class RatingCard(widgets.VBox):
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
-        if not self.practice or not isinstance(self.case, Case):
+        result = self._score()
+        if result is None:
             return None
-        from .grading import score_case
-        from .policy import load_policy
-
-        result = score_case(self.store.get(self.case.id), self.case, load_policy())
         self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
         return result
 

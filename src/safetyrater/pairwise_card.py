@@ -15,8 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
-from .card_parts import header_html, save_answer, verdict_html
-from .cards import _text_block, render_text
+from .card_parts import CardBase, label, render_text, text_block, verdict_html
 from .schema import Category, PairwiseCase
 
 CHOICES = (("Response A", "a"), ("Response B", "b"), ("Equal", "equal"))
@@ -38,10 +37,11 @@ class PublicPairwiseCase:
         return cls(case.id, case.prompt, case.context, case.response_a, case.response_b)
 
 
-class PairwiseCard(widgets.VBox):
+class PairwiseCard(CardBase):
     """Two responses side by side, the choice, a reason, and (in lessons) Check."""
 
     answer_key = "choice"
+    case_type = PairwiseCase
     public = staticmethod(PublicPairwiseCase.of)
 
     def __init__(
@@ -55,21 +55,14 @@ class PairwiseCard(widgets.VBox):
         practice: bool = True,
         on_change: Any = None,
     ):
-        self.case = case
-        self.store = store
-        self.practice = practice
-        self._on_change = on_change
+        blocks = self._start(case, store, practice, on_change, position, total)
         saved = store.get(case.id)
-
-        blocks: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), _text_block("Prompt", case.prompt)]
-        if case.context:
-            blocks.append(_text_block("Context", case.context))
         half = widgets.Layout(width="50%")
         blocks.append(
             widgets.HBox(
                 [
-                    widgets.Box([_text_block("Response A", case.response_a)], layout=half),
-                    widgets.Box([_text_block("Response B", case.response_b)], layout=half),
+                    widgets.Box([text_block("Response A", case.response_a)], layout=half),
+                    widgets.Box([text_block("Response B", case.response_b)], layout=half),
                 ]
             )
         )
@@ -80,38 +73,16 @@ class PairwiseCard(widgets.VBox):
             tooltips=["Response A could do more harm", "Response B could do more harm", "Both carry the same harm potential"],
             style={"description_width": "initial"},
         )
-        self.reason = widgets.Textarea(
-            value=saved.get("reason", "") if isinstance(saved.get("reason"), str) else "",
-            placeholder="Your reason: what makes one response more dangerous (or why they are equal)?",
-            layout=widgets.Layout(width="100%", height="70px"),
-        )
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
-        footer: list[widgets.Widget] = []
-        if practice:
-            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
-            footer.append(self.check_button)
-        footer.append(self.status)
-        super().__init__(
-            blocks
-            + [self.choice, widgets.HTML("<div style='font-weight:600'>Reason</div>"), self.reason, widgets.HBox(footer), self.feedback],
-            layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
-        )
+        self.reason = self._text_area(saved, "reason", "Your reason: what makes one response more dangerous (or why they are equal)?")
+        self._finish(blocks + [self.choice, label("Reason"), self.reason])
         self.choice.observe(lambda change: self._save(choice=change["new"]), names="value")
         self.reason.observe(lambda change: self._save(reason=change["new"]), names="value")
 
-    def _save(self, **fields: Any) -> None:
-        save_answer(self.store, self.case.id, self.status, self._on_change, **fields)
-
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
-        if not self.practice or not isinstance(self.case, PairwiseCase):
+        result = self._score()
+        if result is None:
             return None
-        from .grading import score_case
-        from .policy import load_policy
-
-        result = score_case(self.store.get(self.case.id), self.case, load_policy())
         if not result["answered"]:
             self.feedback.value = "<div style='padding:6px'>Choose a response (or Equal) first, then press Check.</div>"
         else:

@@ -16,9 +16,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
-from .card_parts import header_html, save_answer, verdict_html
-from .cards import RATING_HELP, RATING_LABELS, _text_block, render_text
-from .schema import RATINGS, Category, SpanCase
+from .card_parts import RATING_LABELS, CardBase, label, render_text, verdict_html
+from .schema import Category, SpanCase
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,11 @@ def _segment_html(number: int, text: str) -> str:
     )
 
 
-class SpanCard(widgets.VBox):
+class SpanCard(CardBase):
     """The response as numbered segments with "unsafe" ticks, a rating, a note, and Check."""
 
     answer_key = "rating"
+    case_type = SpanCase
     public = staticmethod(PublicSpanCase.of)
 
     def __init__(
@@ -58,17 +58,10 @@ class SpanCard(widgets.VBox):
         practice: bool = True,
         on_change: Any = None,
     ):
-        self.case = case
-        self.store = store
-        self.practice = practice
-        self._on_change = on_change
+        blocks = self._start(case, store, practice, on_change, position, total)
         saved = store.get(case.id)
         flagged = set(saved.get("flagged") or []) if isinstance(saved.get("flagged"), list) else set()
-
-        blocks: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), _text_block("Prompt", case.prompt)]
-        if case.context:
-            blocks.append(_text_block("Context", case.context))
-        blocks.append(widgets.HTML("<div style='font-weight:600;margin-top:6px'>Response, step by step: tick every unsafe step</div>"))
+        blocks.append(label("Response, step by step: tick every unsafe step"))
         self.segment_boxes = [
             widgets.Checkbox(value=i in flagged, description="unsafe", indent=False, layout=widgets.Layout(width="80px"))
             for i in range(len(case.segments))
@@ -77,49 +70,22 @@ class SpanCard(widgets.VBox):
             widgets.HBox([box, widgets.HTML(_segment_html(i + 1, text), layout=widgets.Layout(width="100%"))])
             for i, (box, text) in enumerate(zip(self.segment_boxes, case.segments))
         ]
-        self.rating = widgets.ToggleButtons(
-            options=[(RATING_LABELS[r], r) for r in RATINGS],
-            value=saved.get("rating") if saved.get("rating") in RATINGS else None,
-            description="Safety rating of the whole response",
-            tooltips=[RATING_HELP[r] for r in RATINGS],
-            style={"description_width": "initial"},
-        )
-        self.note = widgets.Textarea(
-            value=saved.get("note", "") if isinstance(saved.get("note"), str) else "",
-            placeholder="Your note: which step is unsafe, how could it hurt someone, what should it say instead?",
-            layout=widgets.Layout(width="100%", height="70px"),
-        )
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
-        footer: list[widgets.Widget] = []
-        if practice:
-            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
-            footer.append(self.check_button)
-        footer.append(self.status)
-        super().__init__(
-            blocks + rows + [self.rating, widgets.HTML("<div style='font-weight:600'>Note</div>"), self.note, widgets.HBox(footer), self.feedback],
-            layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
-        )
+        self.rating = self._rating_buttons(saved, "Safety rating of the whole response")
+        self.note = self._text_area(saved, "note", "Your note: which step is unsafe, how could it hurt someone, what should it say instead?")
+        self._finish(blocks + rows + [self.rating, label("Note"), self.note])
         for box in self.segment_boxes:
             box.observe(self._save_flags, names="value")
         self.rating.observe(lambda change: self._save(rating=change["new"]), names="value")
         self.note.observe(lambda change: self._save(note=change["new"]), names="value")
-
-    def _save(self, **fields: Any) -> None:
-        save_answer(self.store, self.case.id, self.status, self._on_change, **fields)
 
     def _save_flags(self, change: dict[str, Any]) -> None:
         self._save(flagged=[i for i, box in enumerate(self.segment_boxes) if box.value])
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
-        if not self.practice or not isinstance(self.case, SpanCase):
+        result = self._score()
+        if result is None:
             return None
-        from .grading import score_case
-        from .policy import load_policy
-
-        result = score_case(self.store.get(self.case.id), self.case, load_policy())
         if not result["answered"]:
             self.feedback.value = "<div style='padding:6px'>Tick the unsafe steps and choose a rating first, then press Check.</div>"
             return result
