@@ -95,3 +95,15 @@ def test_update_readme_rewrites_only_the_marked_part(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no coverage markers"):
         update_readme(readme, "x")
+
+
+def test_span_rationales_number_steps_as_the_card_does(bank):
+    """The card numbers steps from 1; a rationale that says "step 0" (an index) would mislead."""
+    import re
+
+    pattern = re.compile(r"(?i)\b(?:steps?|segments?|sentences?)\s+(\d+(?:\s*(?:,|and|to|or|-|–)\s*\d+)*)")
+    for case in bank.cases.values():
+        if case.kind != "span":
+            continue
+        named = [int(n) for m in pattern.finditer(case.rationale) for n in re.findall(r"\d+", m.group(1))]
+        assert all(1 <= n <= len(case.segments) for n in named), (case.id, named)
