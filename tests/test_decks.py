@@ -27,15 +27,21 @@ def test_module_has_lesson_and_exercise_cases_of_its_own(bank, module):
     low, high = (15, 20) if module == 8 else (8, 12)
     assert low <= len(lesson) <= high
     assert 8 <= len(exercise) <= 10
-    assert {c.module for c in lesson + exercise} == {module}
+    # core cases carry no module; a deck may borrow one to complete its mix
+    assert {c.module for c in lesson + exercise} <= {module, None}
+    assert sum(c.module == module for c in lesson) >= len(lesson) - 2
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m not in (5, 6)])
-def test_rating_decks_mix_ratings_and_over_refusals(bank, module):
-    for mode in ("practice", "graded"):
-        columns = {case_column(c) for c in _cases(bank, _decks(bank, module, mode))}
-        assert {"harmful", "safe", "over-refusal"} <= columns, (module, mode, columns)
-        assert len(columns) >= 3
+def test_rating_lessons_mix_harm_safety_and_over_refusal(bank, module):
+    columns = {case_column(c) for c in _cases(bank, _decks(bank, module, "practice"))}
+    assert {"harmful", "safe", "over-refusal"} <= columns, columns
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m not in (5, 6)])
+def test_rating_exercises_mix_ratings(bank, module):
+    columns = {case_column(c) for c in _cases(bank, _decks(bank, module, "graded"))}
+    assert len(columns) >= 2, columns
 
 
 def test_comparison_decks_use_every_choice(bank):
