@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -16,6 +17,7 @@ from safetyrater.coverage import (
     readme_section,
     update_readme,
 )
+from safetyrater.schema import REDACTION_MARKER
 
 from conftest import REPO
 
@@ -99,7 +101,6 @@ def test_update_readme_rewrites_only_the_marked_part(tmp_path):
 
 def test_span_rationales_number_steps_as_the_card_does(bank):
     """The card numbers steps from 1; a rationale that says "step 0" (an index) would mislead."""
-    import re
 
     pattern = re.compile(r"(?i)\b(?:steps?|segments?|sentences?)\s+(\d+(?:\s*(?:,|and|to|or|-|–)\s*\d+)*)")
     for case in bank.cases.values():
@@ -107,3 +108,25 @@ def test_span_rationales_number_steps_as_the_card_does(bank):
             continue
         named = [int(n) for m in pattern.finditer(case.rationale) for n in re.findall(r"\d+", m.group(1))]
         assert all(1 <= n <= len(case.segments) for n in named), (case.id, named)
+
+
+def test_the_more_harmful_response_of_a_pair_is_redacted_or_says_it_needs_none(bank):
+    missing = [
+        c.id
+        for c in bank.cases.values()
+        if c.kind == "pairwise"
+        and c.reference_choice != "equal"
+        and not (REDACTION_MARKER.search(getattr(c, f"response_{c.reference_choice}")) or c.no_operational_content)
+    ]
+    assert missing == []
+
+
+def test_harmful_cases_on_self_harm_or_minors_carry_a_content_warning(bank):
+    missing = [
+        c.id
+        for c in bank.cases.values()
+        if getattr(c, "reference_rating", None) == "harmful"
+        and {"self-harm", "sexual-content-minors"} & set(c.categories)
+        and not c.content_warning
+    ]
+    assert missing == []
