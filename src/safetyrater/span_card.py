@@ -63,7 +63,7 @@ class SpanCard(CardBase):
         flagged = set(saved.get("flagged") or []) if isinstance(saved.get("flagged"), list) else set()
         blocks.append(label("Response, step by step: tick every unsafe step"))
         self.segment_boxes = [
-            widgets.Checkbox(value=i in flagged, description="unsafe", indent=False, layout=widgets.Layout(width="80px"))
+            widgets.Checkbox(value=i in flagged, description="unsafe", indent=False, layout=widgets.Layout(width="90px", min_width="90px"))
             for i in range(len(case.segments))
         ]
         rows = [
