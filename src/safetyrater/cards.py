@@ -170,16 +170,19 @@ class DeckView(widgets.VBox):
 
     def _refresh(self) -> None:
         answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.answer_key))
-        lines = [
-            f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered.",
-            f"Answers save automatically to <code>{html.escape(self.store.path.name)}</code> beside this notebook.",
-        ]
-        if self.store.recovered_from is not None:
-            lines.append(
-                f"<span style='color:#b00'>Your answer file could not be read, so it was kept as "
-                f"<code>{html.escape(self.store.recovered_from.name)}</code> and a new one started.</span>"
-            )
-        self.header.value = "<div>" + "<br>".join(lines) + "</div>"
+        progress = f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered."
+        self.header.value = deck_header_html(progress, self.store)
+
+
+def deck_header_html(progress: str, store: AnswerStore) -> str:
+    """A deck's header: its progress line, where answers save, and any recovered answer file."""
+    lines = [progress, f"Answers save automatically to <code>{html.escape(store.path.name)}</code> beside this notebook."]
+    if store.recovered_from is not None:
+        lines.append(
+            f"<span style='color:#b00'>Your answer file could not be read, so it was kept as "
+            f"<code>{html.escape(store.recovered_from.name)}</code> and a new one started.</span>"
+        )
+    return "<div>" + "<br>".join(lines) + "</div>"
 
 
 def card_class(kind: str) -> type[widgets.VBox]:

@@ -117,6 +117,29 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- refusal-rates (XSTest, issue 3) ---------------------------------------------------
+def cmd_refusal_rates(args: argparse.Namespace) -> int:
+    from .errors import DataError
+    from .xstest import rates_json, rates_text, read_labelled_responses, refusal_rates, safety_column
+
+    try:
+        frame = read_labelled_responses(args.file, by=args.by, label_column=args.label_column)
+    except DataError as exc:
+        # one line, whatever the number of bad rows: the first problem and how many more
+        more = len(exc.problems) - 1
+        print(f"error: {exc.problems[0]}" + (f" (and {more} more problem(s))" if more else ""), file=sys.stderr)
+        return 1
+    rates = refusal_rates(frame, by=args.by, label_column=args.label_column)
+    if args.json:
+        about = {"file": str(args.file), "label_column": args.label_column, "prompt_column": safety_column(frame.columns, args.label_column)}
+        print(rates_json(rates, args.by, **about))
+    else:
+        print(f"Refusal rates in {args.file}, by {args.by} (labels from {args.label_column})\n")
+        print(rates_text(rates, args.by))
+    return 0
+# --- end refusal-rates -------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safetyrater",
@@ -138,6 +161,22 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (*.answers.json)")
     grade.add_argument("--json", action="store_true", help="print JSON instead of a table")
     grade.set_defaults(func=cmd_grade)
+
+    # --- refusal-rates (XSTest, issue 3) ---
+    rates = sub.add_parser(
+        "refusal-rates",
+        help="refusal rates per group, safe and unsafe prompts apart, from a CSV of labelled responses",
+        description="Full and partial refusal rates per group from a CSV with one labelled response per row. "
+        "Needs the group column, the label column (full_compliance / partial_refusal / full_refusal, "
+        "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, or compliance / partial / refusal) "
+        "and a prompt_label or label column saying safe or unsafe.",
+    )
+    rates.add_argument("file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)")
+    rates.add_argument("--by", default="model", metavar="COLUMN", help="column to group by (default: model)")
+    rates.add_argument("--label-column", default="final_label", metavar="COLUMN", help="column holding the labels (default: final_label)")
+    rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rates.set_defaults(func=cmd_refusal_rates)
+    # --- end refusal-rates ---
     return parser
 
 
