@@ -35,17 +35,48 @@ def datasets_copy(tmp_path: Path) -> Path:
     return target
 
 
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def mixed_root(tmp_path_factory) -> Path:
+    """A course checkout whose bank (tests/fixtures/bank) mixes every kind of case.
+
+    It has the real taxonomy and policy; its decks are ``lesson-01-fx-mixed``
+    (practice) and ``ex01-fx-mixed`` (graded), with content warnings on some cases.
+    """
+    root = tmp_path_factory.mktemp("mixed-course")
+    shutil.copytree(FIXTURES / "bank", root / "datasets")
+    shutil.copy(REPO / "datasets" / "taxonomy.toml", root / "datasets" / "taxonomy.toml")
+    (root / "graders").mkdir()
+    shutil.copy(REPO / "graders" / "policy.toml", root / "graders" / "policy.toml")
+    return root
+
+
+@pytest.fixture(scope="session")
+def mixed_bank(mixed_root):
+    from safetyrater.casebank import CaseBank
+
+    return CaseBank.load(mixed_root / "datasets")
+
+
+def perfect_answer(case) -> dict:
+    """The answer that agrees with the reference on every part of one case."""
+    if case.kind == "pairwise":
+        return {"choice": case.reference_choice, "reason": ""}
+    if case.kind == "span":
+        return {"flagged": sorted(case.reference_unsafe), "rating": case.reference_rating, "note": ""}
+    return {
+        "rating": case.reference_rating,
+        "over_refusal": case.over_refusal,
+        "categories": list(case.categories),
+        "note": "",
+    }
+
+
 def perfect_answers(cases) -> dict:
     """Answers that agree with the reference on every case."""
-    return {
-        c.id: {
-            "rating": c.reference_rating,
-            "over_refusal": c.over_refusal,
-            "categories": list(c.categories),
-            "note": "",
-        }
-        for c in cases
-    }
+    return {c.id: perfect_answer(c) for c in cases}
 
 
 def write_submission(course: Path, learner: str, exercise: str, answers: dict | None = None, text: str | None = None) -> Path:

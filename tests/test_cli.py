@@ -53,3 +53,19 @@ def test_unknown_exercise_is_one_clear_error(tmp_path, capsys):
     path.write_text(json.dumps({"exercise": "no-such-deck", "answers": {}}))
     assert main(["grade", str(path)]) == 1
     assert "no deck 'no-such-deck'" in capsys.readouterr().err
+
+
+def test_grade_reports_the_parts_of_each_kind(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
+    cases = mixed_bank.deck_cases("ex01-fx-mixed")
+    path = tmp_path / "ex01-fx-mixed.answers.json"
+    path.write_text(json.dumps({"exercise": "ex01-fx-mixed", "answers": perfect_answers(cases)}))
+    assert main(["grade", "--json", str(path)]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    assert (result["points"], result["max_points"]) == (6.0, 6.0)
+    parts = {item["kind"]: set(item) - {"case_id", "kind", "points", "max_points", "mistakes", "messages"} for item in result["items"]}
+    assert parts == {
+        "rating": {"rating_points", "over_refusal_points", "category_points"},
+        "pairwise": {"choice_points"},
+        "span": {"flag_points", "rating_points"},
+    }

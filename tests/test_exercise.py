@@ -64,3 +64,20 @@ def test_grade_item_with_a_broken_answer_file_scores_zero_quietly(bank, tmp_path
     assert grade_item(deck.id, deck.cases[0], points=3, folder=tmp_path) == 0.0
     out, err = capsys.readouterr()
     assert "not valid JSON" in out and err == ""
+
+
+def test_grade_item_scores_pairwise_and_span_answers_to_the_cell_points(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
+    """Does a grade cell scale a pairwise (1 point) or span (2 points) case to its own points?"""
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
+    deck = mixed_bank.deck("ex01-fx-mixed")
+    answers = perfect_answers(mixed_bank.deck_cases(deck.id))
+    answers["fx-span-ex"] = {"flagged": [1, 2], "rating": "risky"}  # one safe step flagged: F1 2/3
+    (tmp_path / f"{deck.id}.answers.json").write_text(json.dumps({"exercise": deck.id, "answers": answers}))
+    assert grade_item(deck.id, "fx-pair-ex", points=1, folder=tmp_path) == 1.0
+    assert grade_item(deck.id, "fx-span-ex", points=2, folder=tmp_path) == 1.6667
+    assert grade_item(deck.id, "fx-rating-ex", points=3, folder=tmp_path) == 3.0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "you chose response B" in out
+    assert "you flagged 2, 3" in out and "flagged a safe step" in out
+    assert "reference" not in out

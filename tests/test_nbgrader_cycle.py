@@ -1,4 +1,9 @@
-"""Does an exercise travel through nbgrader: generate, autograde, feedback, export?"""
+"""Does every exercise travel through nbgrader: generate, autograde, feedback, export?
+
+One nbgrader course holds every assignment, and each nbgrader command runs once
+over all of them (``"*"``), so the cycle costs one kernel per submitted notebook
+rather than one nbgrader start-up per exercise.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +49,20 @@ def make_course(tmp: Path) -> Path:
     return course
 
 
-def test_exercises_folder_is_what_generation_produces(tmp_path):
+EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def generated_course(tmp_path_factory) -> Path:
+    """A course with every exercise generated from solutions/."""
+    course = make_course(tmp_path_factory.mktemp("cycle"))
+    nbgrader(course, "generate_assignment", "*", "--force")
+    return course
+
+
+def test_exercises_folder_is_what_generation_produces(generated_course):
     """Is exercises/ exactly the release nbgrader generates from solutions/ today?"""
-    course = make_course(tmp_path)
-    for source in sorted((REPO / "solutions").iterdir()):
-        nbgrader(course, "generate_assignment", source.name, "--force")
-    generated = course / "exercises"
+    generated = generated_course / "exercises"
     committed = REPO / "exercises"
     assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
     for folder in generated.iterdir():
@@ -62,16 +75,28 @@ def test_exercises_folder_is_what_generation_produces(tmp_path):
             assert (committed / folder.name / notebook.name).read_bytes() == notebook.read_bytes()
 
 
+def submit(course: Path, student: str, exercise: str, answers: dict | None) -> None:
+    """Hand in the released exercise folder, with an answer file unless ``answers`` is None."""
+    folder = course / "graders" / "cohort" / "submitted" / student / exercise
+    shutil.copytree(course / "exercises" / exercise, folder)
+    if answers is not None:
+        target = folder / f"{exercise}.answers.json"
+        target.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
+
+
 @pytest.fixture(scope="module")
-def graded_cohort(tmp_path_factory, request):
-    """Three learners (and two broken submissions) through autograde, feedback and export."""
+def graded_cohort(generated_course):
+    """Every exercise: a perfect (alice) and an empty (frank) submission; exercise 1 also
+    two partly right learners and a broken answer file. Autograded, feedback, exported."""
     from safetyrater.casebank import CaseBank
 
     bank = CaseBank.load(REPO / "datasets")
     cases = bank.deck_cases(EXERCISE)
-    course = make_course(tmp_path_factory.mktemp("cycle"))
-    nbgrader(course, "generate_assignment", EXERCISE, "--force")
-    release = course / "exercises" / EXERCISE
+    course = generated_course
+    for exercise in EXERCISES:
+        if exercise != EXERCISE:
+            submit(course, "alice", exercise, perfect_answers(bank.deck_cases(exercise)))
+            submit(course, "frank", exercise, None)
 
     perfect = perfect_answers(cases)
     one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
@@ -89,25 +114,50 @@ def graded_cohort(tmp_path_factory, request):
     }
     expected = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
     for student in expected:
-        folder = course / "graders" / "cohort" / "submitted" / student / EXERCISE
-        shutil.copytree(release, folder)
-        target = folder / f"{EXERCISE}.answers.json"
-        if student in answers:
-            target.write_text(json.dumps({"format": 1, "exercise": EXERCISE, "answers": answers[student]}))
-        elif student == "erin":
-            target.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
-        # frank submitted without saving any answer
-    nbgrader(course, "autograde", EXERCISE, "--create")
-    nbgrader(course, "generate_feedback", EXERCISE)
+        submit(course, student, EXERCISE, answers.get(student))  # frank saved no answer
+    erin = course / "graders" / "cohort" / "submitted" / "erin" / EXERCISE / f"{EXERCISE}.answers.json"
+    erin.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
+    nbgrader(course, "autograde", "*", "--create")
+    nbgrader(course, "generate_feedback", "*")
     nbgrader(course, "export")
     return course, cases, expected, answers
+
+
+def _grades(course: Path) -> dict[tuple[str, str], dict]:
+    with open(course / "grades.csv", newline="") as handle:
+        return {(row["assignment"], row["student_id"]): row for row in csv.DictReader(handle)}
+
+
+def test_every_exercise_scores_full_marks_for_perfect_answers_and_zero_for_none(graded_cohort):
+    """Is each exercise worth the policy's points for its cases, all earned or none?"""
+    from safetyrater.casebank import CaseBank
+    from safetyrater.policy import load_policy
+
+    course = graded_cohort[0]
+    bank = CaseBank.load(REPO / "datasets")
+    policy = load_policy(REPO / "graders" / "policy.toml")
+    rows = _grades(course)
+    assert len(EXERCISES) >= 9
+    for exercise in EXERCISES:
+        maximum = sum(policy.max_points(c.kind) for c in bank.deck_cases(exercise))
+        assert float(rows[(exercise, "alice")]["score"]) == maximum, exercise
+        assert float(rows[(exercise, "alice")]["max_score"]) == maximum, exercise
+        assert float(rows[(exercise, "frank")]["score"]) == 0.0, exercise
+
+
+def test_feedback_of_every_exercise_hides_the_grading_code(graded_cohort):
+    course = graded_cohort[0]
+    for exercise in EXERCISES:
+        page = (course / "graders" / "cohort" / "feedback" / "alice" / exercise / f"{exercise}.html").read_text()
+        text = re.sub(r"<[^>]+>", "", page)
+        assert "HIDDEN TESTS" not in text and "grade_item" not in text, exercise
+        assert "reference response" not in text and "reference rating" not in text.lower(), exercise
 
 
 def test_autograde_gives_known_scores(graded_cohort):
     course, cases, expected, _ = graded_cohort
     assert len(cases) == 8
-    with open(course / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = {student: row for (exercise, student), row in _grades(course).items() if exercise == EXERCISE}
     assert {s: float(rows[s]["score"]) for s in expected} == expected
     assert all(float(rows[s]["max_score"]) == 24.0 for s in expected)
 

@@ -32,7 +32,10 @@ from .errors import DataError, Problem
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
-ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note")
+#: rating cards: rating, over_refusal, categories, note; pairwise cards: choice
+#: ("a", "b" or "equal") and reason; span-flag cards: flagged (segment indices),
+#: rating and note
+ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "choice", "reason", "flagged")
 
 
 @dataclass

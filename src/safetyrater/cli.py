@@ -68,7 +68,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from .answers import read_answer_file
     from .casebank import CaseBank
-    from .grading import score_deck
+    from .grading import point_parts, score_deck
     from .policy import load_policy
 
     bank = CaseBank.load()
@@ -87,11 +87,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         items = [
             {
                 "case_id": row["case_id"],
+                "kind": row["kind"],
                 "points": row["points"],
                 "max_points": row["max_points"],
-                "rating_points": row["rating_points"],
-                "over_refusal_points": row["over_refusal_points"],
-                "category_points": round(row["category_points"], 4),
+                # the parts that apply to the case's kind (see grading.POINT_PARTS)
+                **{part: round(value, 4) for part, value in point_parts(row).items()},
                 "mistakes": list(row["mistakes"]),
                 "messages": list(row["messages"]),
             }
