@@ -34,6 +34,8 @@ def test_tidy_table_has_one_row_per_learner_exercise_and_case(cohort, bank, poli
     course, cases = cohort
     grades = grade_course(course, bank=bank, policy=policy, progress=False)
     scores = grades.scores
+    # only exercises someone handed in are graded: no column of zeros for the rest
+    assert set(scores["exercise"]) == {EXERCISE}
     assert list(scores.columns[:5]) == ["learner", "exercise", "case", "points", "max"]
     assert len(scores) == 6 * len(cases)
     alice = scores[scores["learner"] == "alice"]

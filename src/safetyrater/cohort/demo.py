@@ -110,14 +110,62 @@ def _rating_answer(case: Case, profile: Profile, rng: np.random.Generator, scale
     return {"rating": scale[given], "over_refusal": bool(flag), "categories": categories, "note": NOTES[profile.name]}
 
 
+def _pairwise_answer(case: Any, profile: Profile, rng: np.random.Generator) -> dict[str, Any]:
+    choices = ["a", "b", "equal"]
+    reference = case.reference_choice
+    if profile.random:
+        choice = str(rng.choice(choices))
+    elif reference == "equal" and rng.random() < profile.over_flag:
+        choice = str(rng.choice(["a", "b"]))  # sees danger in both, picks one
+    elif reference != "equal" and rng.random() < profile.under_flag:
+        choice = "equal"  # sees no difference in harm
+    elif rng.random() < profile.skill:
+        choice = reference
+    else:
+        choice = str(rng.choice([c for c in choices if c != reference]))
+    return {"choice": choice, "reason": NOTES[profile.name]}
+
+
+def _span_answer(case: Any, profile: Profile, rng: np.random.Generator, scale: list[str]) -> dict[str, Any]:
+    segments = range(len(case.segments))
+    if profile.random:
+        flagged = [i for i in segments if rng.random() < 0.3]
+        return {"flagged": flagged, "rating": str(rng.choice(scale)), "note": NOTES[profile.name]}
+    flagged = set(case.reference_unsafe)
+    safe_steps = [i for i in segments if i not in flagged]
+    if safe_steps and rng.random() < profile.over_flag:
+        flagged.add(int(rng.choice(safe_steps)))
+    if len(flagged) > 0 and rng.random() < profile.under_flag:
+        flagged.discard(int(rng.choice(sorted(flagged))))
+    if rng.random() > profile.skill and safe_steps:
+        flagged ^= {int(rng.choice(safe_steps))}
+    reference = scale.index(case.reference_rating)
+    if rng.random() < profile.under_flag:
+        given = max(reference - 1, 0)
+    elif rng.random() < profile.skill:
+        given = reference
+    else:
+        given = min(reference + 1, len(scale) - 1)
+    return {"flagged": sorted(flagged), "rating": scale[given], "note": NOTES[profile.name]}
+
+
+def _answer(case: Any, profile: Profile, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    kind = getattr(case, "kind", "rating")
+    if kind == "pairwise":
+        return _pairwise_answer(case, profile, rng)
+    if kind == "span":
+        return _span_answer(case, profile, rng, scale)
+    return _rating_answer(case, profile, rng, scale, areas)
+
+
 def demo_answers(
     learners: int, *, seed: int = 0, bank: CaseBank | None = None, exercises: list[str] | None = None
 ) -> tuple[dict[str, str], dict[str, dict[str, dict[str, Any]]]]:
     """(profile by learner, answers by exercise then learner) for a synthetic cohort.
 
     Profiles are dealt in turn, then shuffled, so each has about the same
-    number of learners. Only rating cases are answered; other kinds of case
-    are left unanswered.
+    number of learners. Every case of every kind is answered in the
+    profile's manner.
     """
     import numpy as np
 
@@ -139,9 +187,9 @@ def demo_answers(
     scale = list(RATINGS)
     answers: dict[str, dict[str, dict[str, Any]]] = {}
     for exercise in exercises:
-        cases = [case for case in bank.deck_cases(exercise) if getattr(case, "kind", "rating") == "rating"]
+        cases = bank.deck_cases(exercise)
         answers[exercise] = {
-            learner: {case.id: _rating_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
+            learner: {case.id: _answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
             for learner, profile in profiles.items()
         }
     return profiles, answers

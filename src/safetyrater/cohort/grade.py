@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, Problem
-from .collect import CourseLayout, Submission, find_submissions
+from .collect import CourseLayout, Submission, find_learners, find_submissions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,6 +73,18 @@ def graded_exercises(bank: CaseBank) -> list[str]:
     return [deck.id for deck in bank.decks.values() if deck.mode == "graded"]
 
 
+def collected_exercises(layout: CourseLayout, bank: CaseBank) -> list[str]:
+    """The graded exercises someone has handed in (all of them when nobody has yet).
+
+    An exercise not yet collected would only add a column of zeros and
+    "unanswered" to every report, so it is left out until it is.
+    """
+    graded = graded_exercises(bank)
+    learners = find_learners(layout)
+    handed_in = [e for e in graded if any(layout.submission_dir(learner, e).is_dir() for learner in learners)]
+    return handed_in or graded
+
+
 def grade_course(
     course_dir: Path | str,
     *,
@@ -89,7 +101,7 @@ def grade_course(
     bank = bank or CaseBank.load()
     policy = policy or load_policy()
     layout = CourseLayout.find(course_dir)
-    exercises = list(exercises) if exercises is not None else graded_exercises(bank)
+    exercises = list(exercises) if exercises is not None else collected_exercises(layout, bank)
     for exercise in exercises:
         bank.deck(exercise)  # an unknown exercise is one clear error
     submissions, problems = find_submissions(layout, exercises, learners)

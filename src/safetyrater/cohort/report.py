@@ -179,8 +179,9 @@ def render_plot(name: str, stats: CohortStats, profiles: dict[str, str] | None =
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, tuple)).any():
-            frame[column] = frame[column].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+        if frame[column].map(lambda v: isinstance(v, (tuple, list))).any():
+            # span rows hold step indices, other rows names: write both as "a;b"
+            frame[column] = frame[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
     return frame
 
 
