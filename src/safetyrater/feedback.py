@@ -3,14 +3,28 @@
 A good note names the problem, explains why it is a problem and says what
 should change; a vague note ("this seems risky") is the failure the course
 exists to remove. :func:`check_note` judges the four rubric elements with
-transparent rules over phrase lists in ``graders/rubric.toml`` and the words
-of the taxonomy, and returns each element with the words that triggered it or
-a one-line hint of what is missing, plus a score between 0 and 1.
+transparent rules over the phrase lists of ``graders/rubric.toml`` and the
+words of the taxonomy, and returns each element with the words that triggered
+it or a one-line hint of what is missing, plus a score from 0 to 1.
 
 Rules rather than a trained model, so that every decision can be shown to a
-learner and tuned by an instructor in a text file (see README, "The feedback
-coach"). The same function backs the rating cards' instant check, nbgrader's
-written-feedback cell and ``safetyrater feedback check``.
+learner and tuned by an instructor in a text file (README, "The feedback
+coach"). The same :func:`check_note` backs the rating cards' instant check,
+nbgrader's written-feedback cell and ``safetyrater feedback check``.
+
+How the rules read a note: it is split into sentences, and each sentence into
+a proposed change (after "should", or an imperative such as "Refuse and…"),
+diagnoses (what the response did: "it gives…", "tells him…") and consequences
+(after a connective such as "because", "so", "could"). Then
+
+* problem: a diagnosis names a specific risk, an over-refusal, or pairs a cue
+  (what the response did, a verdict, a taxonomy word) with specific words;
+* why: a consequence names a concrete outcome ("evicted", "lose their vote")
+  or carries enough specific words;
+* change: a change proposes an action with an object ("point them to…") or
+  the note says what to keep;
+* vague: too few specific words, counting words from the case in full and
+  other uncommon words at a discount.
 """
 
 from __future__ import annotations
@@ -42,21 +56,46 @@ STOPWORDS = frozenset(
     per via whether either neither upon onto within without""".split()
 )
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": " - "})
+_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": " - "})
 _TOKEN = re.compile(r"[a-z0-9$]+(?:['.\-/+][a-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
-_CLAUSE_SPLIT = re.compile(r",|\b(?:and|or|but|then|so)\b")
+# Inside a proposed change: one action per clause ("refuse, say why, and offer…").
+_CHANGE_CLAUSES = re.compile(r",|\b(?:and|or|but|then|so)\b")
+# Before a change: "X: Y" and "X, and Y" are separate clauses.
+_CLAUSE_BREAK = re.compile(r":\s+|,\s+(?:and|but|while|whereas)\s+")
+# What follows these inside a change is what the response did wrong.
 _NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't have|should never have|not)\b\s*(.*)$")
+# A quotation ('better off without me') is as specific as a note gets.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
+_MODALS = ("could", "would", "can", "might", "may", "will")
+_PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
+_NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
+# "Note: …" labels a note; "Note the difference…" asks for something.
+_LABEL_WORDS = frozenset({"note", "answer", "update", "edit", "summary"})
+_PRONOUNS = frozenset({"it", "this", "that", "both", "neither"})
+_ADVERBS = frozenset({"then", "also", "still", "just", "only", "even", "never", "simply", "actually", "instead", "now"})
+_EMPTY_OBJECTS = frozenset({"it", "this", "that", "things", "stuff", "thing", "so", "instead", "better"})
+_SUFFIXES = ("ations", "ation", "ing", "ers", "er", "ed", "es", "s", "ly", "al")
 
 
 def normalise(text: str) -> str:
     """Lower case, plain quotes and dashes, ``she'd`` as ``she would``, single spaces."""
-    text = text.translate(_QUOTES).lower()
+    text = text.translate(_PLAIN).lower()
     text = re.sub(r"\b(i|you|he|she|it|we|they|someone|anyone)'d\b", r"\1 would", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-# --------------------------------------------------------------------------- rubric
+def stem(word: str) -> str:
+    """A crude stem, enough to match "training" in a note with "train" in a case."""
+    word = word.removesuffix("'s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+# --------------------------------------------------------------------------- the rubric
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -72,7 +111,7 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 class PhraseSet:
-    """A phrase list compiled into one case-insensitive whole-word pattern."""
+    """A phrase list compiled into one whole-word pattern (``anchored``: at the start only)."""
 
     def __init__(self, phrases: list[str], anchored: bool = False):
         self.phrases = list(phrases)
@@ -88,7 +127,7 @@ class PhraseSet:
 
 
 class WordSet:
-    """Single words with optional trailing ``*``: an exact set plus prefixes, for fast token lookups."""
+    """Single words, each optionally ending in ``*``: a set and a prefix tuple for fast lookups."""
 
     def __init__(self, words: list[str]):
         self.exact = frozenset(w.lower() for w in words if not w.endswith("*"))
@@ -99,7 +138,7 @@ class WordSet:
 
 
 class Vocabulary:
-    """A word list that may hold phrases: single words looked up per token, phrases matched in the text."""
+    """A word list that may hold phrases: words looked up per token, phrases matched in the text."""
 
     def __init__(self, entries: list[str]):
         self.words = WordSet([e for e in entries if " " not in e.strip()])
@@ -109,19 +148,32 @@ class Vocabulary:
         return [t for t in tokens if t in self.words] + [m.group(0) for m in self.phrases.find(text)]
 
 
-def _models() -> dict[str, type]:
-    """The pydantic models of rubric.toml, built on first use (pydantic is heavy)."""
-    from pydantic import BaseModel, ConfigDict, Field, field_validator
+#: the phrase lists of rubric.toml, in the order the file explains them
+PHRASE_LISTS: tuple[str, ...] = (
+    "over_refusal", "risk_words", "response_subjects", "act_words", "verdict_words",
+    "refusal_subjects", "why_connectives", "outcome_words", "change_cues", "action_words",
+    "complete_actions", "keep_phrases", "generic_changes", "generic_phrases", "generic_words",
+)
+
+
+#: lists looked up word by word, so they take single words only
+SINGLE_WORD_LISTS: tuple[str, ...] = ("action_words", "generic_words")
+
+
+@lru_cache(maxsize=1)
+def _rubric_model() -> type:
+    """The pydantic model of rubric.toml, built on first use (pydantic is heavy to import)."""
+    from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
     class _Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     class ScoreSection(_Strict):
-        points_per_note: float = Field(default=1.0, gt=0)
+        points_per_note: float = Field(default=1.0, gt=0, le=100)
 
     class ElementSection(_Strict):
         label: str = Field(min_length=1, max_length=60)
-        weight: float = Field(ge=0)
+        weight: float = Field(ge=0, le=100)
         hint: str = Field(min_length=10, max_length=200)
 
         @field_validator("hint")
@@ -133,11 +185,14 @@ def _models() -> dict[str, type]:
 
     class SettingsSection(_Strict):
         taxonomy_fields: list[str] = Field(default_factory=lambda: ["harmful"])
-        min_specific_words: int = Field(default=3, ge=0)
+        min_specific_words: float = Field(default=2, ge=0)
+        other_word_weight: float = Field(default=0.5, ge=0, le=1)
+        min_specific_words_without_case: int = Field(default=3, ge=0)
         min_problem_words: int = Field(default=2, ge=0)
         min_why_words: int = Field(default=3, ge=0)
-        min_change_words: int = Field(default=1, ge=0)
         min_outcome_words: int = Field(default=2, ge=1)
+        min_change_words: int = Field(default=1, ge=0)
+        taxonomy_cues: bool = True
 
         @field_validator("taxonomy_fields")
         @classmethod
@@ -148,34 +203,29 @@ def _models() -> dict[str, type]:
                 raise ValueError(f"unknown taxonomy field(s) {bad}; expected some of {sorted(known)}")
             return fields
 
-    PhraseList = list[str]
+    def _plain_phrases(cls: type, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            if not phrase.strip():
+                raise ValueError("a phrase is empty")
+            if phrase.strip() == "*" or any("*" in word.rstrip("*") for word in phrase.split()):
+                raise ValueError(f"{phrase!r}: '*' may only end a word or stand for one word")
+        return phrases
 
-    class PhrasesSection(_Strict):
-        over_refusal: PhraseList
-        risk_words: PhraseList
-        act_words: PhraseList
-        verdict_words: PhraseList
-        why_connectives: PhraseList
-        outcome_words: PhraseList
-        change_cues: PhraseList
-        action_words: PhraseList
-        complete_actions: PhraseList
-        refusal_subjects: PhraseList
-        response_subjects: PhraseList
-        keep_phrases: PhraseList
-        generic_changes: PhraseList
-        generic_phrases: PhraseList
-        generic_words: PhraseList
+    def _single_words(cls: type, words: list[str]) -> list[str]:
+        for word in words:
+            if len(word.split()) > 1:
+                raise ValueError(f"{word!r}: this list takes single words")
+        return words
 
-        @field_validator("*")
-        @classmethod
-        def _plain_phrases(cls, phrases: list[str]) -> list[str]:
-            for phrase in phrases:
-                if not phrase.strip():
-                    raise ValueError("a phrase is empty")
-                if any("*" in word.rstrip("*") for word in phrase.split()) or phrase.strip() == "*":
-                    raise ValueError(f"{phrase!r}: '*' may only end a word")
-            return phrases
+    PhrasesSection = create_model(
+        "PhrasesSection",
+        __base__=_Strict,
+        __validators__={
+            "plain": field_validator("*")(classmethod(_plain_phrases)),
+            "single": field_validator(*SINGLE_WORD_LISTS)(classmethod(_single_words)),
+        },
+        **{name: (list[str], ...) for name in PHRASE_LISTS},
+    )
 
     class Elements(_Strict):
         problem: ElementSection
@@ -187,9 +237,9 @@ def _models() -> dict[str, type]:
         score: ScoreSection = Field(default_factory=ScoreSection)
         element: Elements
         settings: SettingsSection = Field(default_factory=SettingsSection)
-        phrases: PhrasesSection
+        phrases: PhrasesSection  # type: ignore[valid-type]
 
-    return {"RubricFile": RubricFile}
+    return RubricFile
 
 
 @dataclass(frozen=True)
@@ -212,9 +262,9 @@ class Rubric:
     risk_words: Vocabulary
     taxonomy_words: WordSet
     act_words: Vocabulary
-    action_words: WordSet
-    outcome_words: Vocabulary
     verdict_words: Vocabulary
+    outcome_words: Vocabulary
+    action_words: WordSet
 
     @property
     def total_weight(self) -> float:
@@ -226,25 +276,23 @@ def rubric_path() -> Path:
 
 
 def _taxonomy_words(fields: list[str]) -> list[str]:
-    """Words of the taxonomy's descriptions (e.g. its ``harmful`` texts): the risk vocabulary."""
-    path = datasets_dir() / "taxonomy.toml"
+    """Words of the taxonomy's descriptions (its ``harmful`` texts by default): risk vocabulary."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        data = tomllib.loads((datasets_dir() / "taxonomy.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []  # `safetyrater validate` reports a broken taxonomy; the coach still runs
     words: set[str] = set()
     for category in data.get("category", []):
         for name in fields:
-            value = category.get(name)
+            value = category.get(name) if isinstance(category, dict) else None
             if isinstance(value, str):
                 words.update(_TOKEN.findall(normalise(value)))
     return sorted(words)
 
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
-    """Read and validate rubric.toml; every problem names the file and the field."""
-    path = Path(path) if path is not None else rubric_path()
-    return _load_rubric(path.resolve())
+    """Read, validate and compile rubric.toml; every problem names the file and the field."""
+    return _load_rubric(Path(path).resolve() if path is not None else rubric_path().resolve())
 
 
 @lru_cache(maxsize=8)
@@ -262,89 +310,88 @@ def _load_rubric(path: Path) -> Rubric:
     except tomllib.TOMLDecodeError as exc:
         raise DataError([toml_problem(path, exc)]) from None
     try:
-        parsed = _models()["RubricFile"].model_validate(data)
+        parsed = _rubric_model().model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             message = {"extra_forbidden": "unknown field", "missing": "required field is missing"}.get(
                 error["type"], error["msg"]
             )
-            problems.append(Problem(path, None, ".".join(map(str, error["loc"])) or None, message))
+            problems.append(Problem(path, _line_of(data, error["loc"], path), ".".join(map(str, error["loc"])) or None, message))
         raise DataError(problems) from None
-    if sum(e.weight for e in (parsed.element.problem, parsed.element.why, parsed.element.change, parsed.element.vague)) <= 0:
+    sections = {name: getattr(parsed.element, name) for name in ELEMENTS}
+    if sum(section.weight for section in sections.values()) <= 0:
         raise DataError([Problem(path, None, "element", "at least one element needs a weight above 0")])
     phrases = parsed.phrases
     generic = WordSet(phrases.generic_words)
     taxonomy = [w for w in _taxonomy_words(parsed.settings.taxonomy_fields) if w not in STOPWORDS and w not in generic]
+    compiled = {
+        name: PhraseSet(getattr(phrases, name))
+        for name in ("over_refusal", "why_connectives", "change_cues", "keep_phrases", "generic_changes",
+                     "generic_phrases", "complete_actions", "response_subjects")
+    }
+    compiled["refusal_subject_start"] = PhraseSet(phrases.refusal_subjects, anchored=True)
+    compiled["response_subject_start"] = PhraseSet(phrases.response_subjects, anchored=True)
     return Rubric(
         path=path,
         points_per_note=parsed.score.points_per_note,
-        elements={
-            name: ElementRule(section.label, section.weight, section.hint)
-            for name, section in parsed.element.__dict__.items()
-        },
+        elements={name: ElementRule(s.label, s.weight, s.hint) for name, s in sections.items()},
         settings=parsed.settings,
-        phrases={
-            name: PhraseSet(getattr(phrases, name))
-            for name in ("over_refusal", "why_connectives", "change_cues", "keep_phrases",
-                         "generic_changes", "generic_phrases", "complete_actions")
-        }
-        | {
-            name: PhraseSet(getattr(phrases, name), anchored=True)
-            for name in ("refusal_subjects", "response_subjects")
-        },
+        phrases=compiled,
         generic_words=generic,
         risk_words=Vocabulary(phrases.risk_words),
         taxonomy_words=WordSet(taxonomy),
         act_words=Vocabulary(phrases.act_words),
-        action_words=WordSet(phrases.action_words),
-        outcome_words=Vocabulary(phrases.outcome_words),
         verdict_words=Vocabulary(phrases.verdict_words),
+        outcome_words=Vocabulary(phrases.outcome_words),
+        action_words=WordSet(phrases.action_words),
     )
 
 
-# --------------------------------------------------------------------------- checking
+def _line_of(data: dict[str, Any], loc: tuple[Any, ...], path: Path) -> int | None:
+    """The line of the key a validation error points at, when the file shows it plainly."""
+    if not loc:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    table = ".".join(str(part) for part in loc[:-1] if not isinstance(part, int))
+    key = str(loc[-1]) if not isinstance(loc[-1], int) else str(loc[-2])
+    in_table = not table
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[]") == table or (table.startswith(stripped.strip("[]") + ".") and False)
+            continue
+        if in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None
 
 
-@dataclass(frozen=True)
-class ElementCheck:
-    """One rubric element: did the note earn it, which words show it, what is missing."""
-
-    name: str
-    passed: bool
-    evidence: tuple[str, ...] = ()
-    hint: str | None = None
+# --------------------------------------------------------------------------- reading a note
 
 
-@dataclass(frozen=True)
-class NoteCheck:
-    """The rubric check of one note. ``vague.passed`` is True when the note IS vague."""
+def case_vocabulary(case: Any) -> frozenset[str]:
+    """Stems of what a learner reads in a case: prompt, context and response(s)."""
+    if case is None:
+        return frozenset()
+    key = (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None))))
+    found = _vocabulary_cache.get(key)
+    if found is None:
+        parts = [getattr(case, name, None) for name in ("prompt", "context", "response_a", "response_b")]
+        segments = getattr(case, "segments", None)
+        parts += list(segments) if segments else [getattr(case, "response", None)]
+        text = normalise(" ".join(p for p in parts if isinstance(p, str)))
+        tokens = _TOKEN.findall(text)
+        found = frozenset(stem(t) for t in tokens + [p for t in tokens if "-" in t for p in t.split("-")])
+        if len(_vocabulary_cache) > 4096:
+            _vocabulary_cache.clear()
+        _vocabulary_cache[key] = found
+    return found
 
-    problem: ElementCheck
-    why: ElementCheck
-    change: ElementCheck
-    vague: ElementCheck
-    score: float
-    text: str = field(default="", repr=False)
 
-    def element(self, name: str) -> ElementCheck:
-        return getattr(self, name)
-
-    @property
-    def hints(self) -> list[str]:
-        """One-line hints for what the note is missing, in rubric order."""
-        return [check.hint for check in (self.problem, self.why, self.change, self.vague) if check.hint]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "problem": self.problem.passed,
-            "why": self.why.passed,
-            "change": self.change.passed,
-            "vague": self.vague.passed,
-            "score": self.score,
-            "hints": self.hints,
-            "evidence": {name: list(self.element(name).evidence) for name in ELEMENTS},
-        }
+_vocabulary_cache: dict[tuple[str, int], frozenset[str]] = {}
 
 
 def _tokens(text: str) -> list[str]:
@@ -367,26 +414,25 @@ def _strip_generic(text: str, rubric: Rubric) -> str:
 @dataclass
 class _Sentence:
     text: str
-    diagnoses: list[str] = field(default_factory=list)  # what the note says the response did, or why it is right
+    diagnoses: list[str] = field(default_factory=list)  # what the response did, or why it is right
     consequences: list[str] = field(default_factory=list)  # what follows a why-connective
-    change: str = ""  # what follows a change cue, or the whole of an imperative
-    negated: str = ""  # "instead of X", "not X" inside a change: X names the problem
-
-
-_CLAUSE_BREAK = re.compile(r":\s+|,\s+(?:and|but|while|whereas)\s+")
-_MODALS = ("could", "would", "can", "might", "may", "will")
+    change: str = ""  # from a change cue on, or the whole of an imperative
+    named: list[tuple[str, int]] = field(default_factory=list)  # "instead of X", "keep X": X, words needed
+    refusal_cost: str = ""  # "refusing" in "Refusing leaves…"
 
 
 def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     """Split a sentence into its proposed change and, before it, diagnoses and consequences."""
     parsed = _Sentence(sentence)
     tokens = _tokens(sentence)
-    cue = rubric.phrases["change_cues"].first(sentence)
+    cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
     first = tokens[0] if tokens else ""
     imperative = (
         first in rubric.action_words
-        and not re.search(r"(ing|ed|s)$", first)
-        and not re.match(r"\s*\w+(?::|\s+(?:is|are|was|were)\b)", sentence)
+        and not re.search(r"(ing|ed|en|s)$", first)
+        and first not in _PARTICIPLES
+        and not re.match(r"\s*\w+\s+(?:is|are|was|were)\b", sentence)
+        and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
     body = sentence
     if imperative:
@@ -396,7 +442,11 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     if parsed.change:
         negated = _NEGATED.search(parsed.change)
         if negated:
-            parsed.negated = negated.group(1)
+            parsed.named.append((negated.group(1), 1))
+        # "Keep the direct question about safety" names what is right (imperative or "should keep")
+        kept = re.match(r"\W*(?:\w+\s+){0,2}?keep\b(.*)$", parsed.change)
+        if kept:
+            parsed.named.append((kept.group(1), 0))
         # "It should refuse, because a child could be hurt": a reason inside a change.
         offset = len(cue.group(0)) if cue is not None and not imperative else 0
         inner = rubric.phrases["why_connectives"].first(parsed.change[offset:])
@@ -405,6 +455,17 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     for clause in _CLAUSE_BREAK.split(body):
         _split_clause(clause, parsed, rubric)
     return parsed
+
+
+def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
+    """Is this change cue a proposal? Not in "staff don't need to know…", nor
+    in "a refusal could have taken that from them" (a counterfactual harm)."""
+    if _NOT_BEFORE.search(sentence[: cue.start()]):
+        return False
+    if cue.group(0) == "could have":
+        following = _tokens(sentence[cue.end():])[:1]
+        return bool(following) and following[0] in rubric.action_words
+    return True
 
 
 def _split_clause(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
@@ -416,43 +477,93 @@ def _split_clause(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
     """
     if not clause.strip():
         return
-    refusal = rubric.phrases["refusal_subjects"].first(clause)
-    subject = rubric.phrases["response_subjects"].first(clause)
-    cut = rubric.phrases["why_connectives"].first(clause)
+    refusal = rubric.phrases["refusal_subject_start"].first(clause)
+    if refusal is not None and not re.match(r"\s+(?:\w+s|could|would|can|may|might|will|is|was)\b", clause[refusal.end():]):
+        refusal = None  # "refusing a parent who…": a gerund with an object, not a subject
     if refusal is not None:
         parsed.diagnoses.append(clause[: refusal.end()])
         parsed.consequences.append(clause[refusal.end():])
-    elif subject is not None and _acts_next(clause[subject.end():], rubric):
-        parsed.diagnoses.append(clause)
+        parsed.refusal_cost = refusal.group(0).strip(" ,.;:")
+        return
+    # "Given that…, the response is a plan for…": the diagnosis runs from the response's act.
+    for subject in rubric.phrases["response_subjects"].find(clause):
+        pronoun = subject.group(0) in _PRONOUNS
+        if not _acts_next(clause[subject.end():], rubric, named=not pronoun):
+            continue
+        before = clause[: subject.start()]
+        if pronoun and rubric.phrases["why_connectives"].first(before):
+            break  # "…so they could act on it": the pronoun sits inside a consequence
+        if before.strip():
+            _split_clause_plain(before, parsed, rubric)
+        rest = clause[subject.start():]
+        parsed.diagnoses.append(rest)
+        cut = rubric.phrases["why_connectives"].first(rest)
         if cut is not None:
-            parsed.consequences.append(clause[cut.start():])
-    elif cut is None:
+            parsed.consequences.append(rest[cut.start():])
+        return
+    _split_clause_plain(clause, parsed, rubric)
+
+
+def _split_clause_plain(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
+    cut = rubric.phrases["why_connectives"].first(clause)
+    if cut is None:
         parsed.diagnoses.append(clause)
     else:
         parsed.diagnoses.append(clause[: cut.start()])
         parsed.consequences.append(clause[cut.start():])
 
 
-_ADVERBS = frozenset({"then", "also", "still", "just", "only", "even", "never", "simply", "actually", "instead", "now"})
+def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
+    """The act ``rest`` starts with ("gives…", "also offers…"), if it does.
 
-
-def _acts_next(rest: str, rubric: Rubric) -> bool:
-    """Does ``rest`` start with what the response did ("gives…", "also offers…")?"""
+    After a named subject ("the response", "response B") any verb counts;
+    after a pronoun ("it") only the act words do: in "anyone who trusts it
+    stays home", "it" is not the one acting."""
     words = _tokens(rest)[:2]
-    if not words:
-        return False
-    if (words[0].endswith("ly") or words[0] in _ADVERBS) and len(words) > 1:
+    if words and (words[0].endswith("ly") or words[0] in _ADVERBS) and len(words) > 1:
         words = words[1:]
-    return words[0] in rubric.act_words.words
+    if not words:
+        return None
+    verb = words[0]
+    # any verb in the present or past ("fixes", "approved", "is") after the response is its act
+    if verb in rubric.act_words.words:
+        return verb
+    if named and (verb in ("is", "was") or re.fullmatch(r"[a-z]{3,}(?<!s)s|[a-z]{3,}ed", verb)):
+        return verb
+    return None
+
+
+def _acts(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
+    """What the response did, by its grammar: a clause that opens with an act
+    ("Gives…", "Telling a student…") or an act right after the response ("the
+    answer explains…"). "The user asked…" is not the response's act."""
+    found = []
+    if tokens and tokens[0] in rubric.act_words.words:
+        found.append(tokens[0])
+    for subject in rubric.phrases["response_subjects"].find(span):
+        act = _acts_next(span[subject.end():], rubric, named=subject.group(0) not in _PRONOUNS)
+        if act:
+            found.append(act)
+    return found + [m.group(0) for m in rubric.act_words.phrases.find(span)]
+
+
+def _quotes(text: str) -> list[str]:
+    return [m.group(1).strip() for m in _QUOTED.finditer(text)]
+
+
+# --------------------------------------------------------------------------- the four elements
 
 
 def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
-    """Evidence that the note names the problem (or why a good response is right)."""
+    """Evidence that the note names the problem, or precisely why a good response is right."""
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)]
+    settings = rubric.settings
     for sentence in sentences:
-        for span in [*sentence.diagnoses, sentence.negated]:
-            if not span.strip():
-                continue
+        carried: list[str] = []  # "Wrong: deadlines vary by state": the verdict covers the next clause
+        for span in sentence.diagnoses:
+            quotes = _quotes(span)
+            tokens = _tokens(span)
+            cues = carried + _acts(span, tokens, rubric) + rubric.verdict_words.hits(tokens, span)
             span = _strip_generic(span, rubric)
             tokens = _tokens(span)
             specific = _specific(tokens, rubric)
@@ -461,30 +572,42 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric) -> lis
             if risks:
                 evidence += risks
                 continue
-            # "…instead of X", "should not have X": X is what went wrong.
-            if span == sentence.negated and specific:
-                evidence += specific
-                continue
-            # Otherwise a cue (the response's act, a verdict, a word of the
-            # taxonomy) needs enough specific words around it.
-            cues = rubric.act_words.hits(tokens, span) + rubric.verdict_words.hits(tokens, span)
-            cues = cues or [t for t in specific if t in rubric.taxonomy_words]
-            content = [t for t in specific if t != cues[0]] if cues else []
-            if cues and len(content) >= rubric.settings.min_problem_words:
-                evidence += cues[:1] + content
+            # Otherwise a cue (what the response did, a verdict, a taxonomy
+            # word) needs enough specific words beside it; a quotation counts.
+            if settings.taxonomy_cues:
+                cues = cues or [t for t in specific if t in rubric.taxonomy_words]
+            content = [t for t in specific if not cues or t != cues[0]] + quotes
+            if cues and len(content) >= settings.min_problem_words:
+                evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
+            carried = cues if cues and not content else []
+        # "Refusing leaves a parent unable to…": the refusal is the problem.
+        if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric):
+            evidence.append(sentence.refusal_cost)
+        # "…instead of X", "should not have X", "keep X": X names what went wrong or right.
+        for span, needed in sentence.named:
+            span = re.split(r",|;|\b(?:so|because|since|which)\b", span)[0]
+            content = [
+                t for t in _specific(_tokens(_strip_generic(span, rubric)), rubric)
+                if t not in rubric.act_words.words and t not in rubric.action_words
+            ]
+            if len(content) >= (needed or settings.min_problem_words):
+                evidence += content
     return _unique(evidence)
 
 
 def _check_why(sentences: list[_Sentence], rubric: Rubric) -> list[str]:
-    """Evidence that the note explains how harm comes about (or what a refusal costs)."""
+    """Evidence that the note explains how harm comes about, or what a refusal costs."""
     evidence: list[str] = []
     for sentence in sentences:
-        # "Voters who believe it miss the real election day and lose their vote":
-        # no connective needed when a clause names a chain of concrete outcomes.
+        # "Voters who believe it miss the real election day and lose their
+        # vote": no connective needed for a chain of concrete outcomes. A
+        # description of the response ("Gives an overdose method…") is not one.
+        outcomes: list[str] = []
         for clause in sentence.diagnoses + sentence.consequences:
-            outcomes = _unique(rubric.outcome_words.hits(_tokens(clause), clause))
-            if len(outcomes) >= rubric.settings.min_outcome_words:
-                evidence += outcomes
+            if not _acts(clause, _tokens(clause), rubric):
+                outcomes += rubric.outcome_words.hits(_tokens(clause), clause)
+        if len(set(outcomes)) >= rubric.settings.min_outcome_words:
+            evidence += outcomes
         for consequence in sentence.consequences:
             connective = rubric.phrases["why_connectives"].first(consequence)
             outcomes = rubric.outcome_words.hits(_tokens(consequence), consequence)
@@ -495,13 +618,16 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric) -> list[str]:
 
 
 def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
+    """Evidence that the note says what the response should do instead, or what to keep."""
     evidence = [m.group(0) for m in rubric.phrases["keep_phrases"].find(text)]
     for sentence in sentences:
         if not sentence.change:
             continue
-        for clause in _CLAUSE_SPLIT.split(_strip_generic(sentence.change, rubric)):
+        cue = rubric.phrases["change_cues"].first(sentence.change)
+        proposal = sentence.change[cue.end():] if cue is not None and cue.start() == 0 else sentence.change
+        for clause in _CHANGE_CLAUSES.split(_strip_generic(proposal, rubric)):
             if rubric.phrases["generic_changes"].first(clause):
-                continue
+                continue  # "be more careful", "follow the guidelines"
             tokens = _tokens(clause)
             for index, token in enumerate(tokens):
                 # "…so refusing makes sense": a gerund describes, it does not propose
@@ -510,13 +636,27 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
                 complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
                 objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
                 if complete or len(objects) >= rubric.settings.min_change_words:
-                    cue = rubric.phrases["change_cues"].first(sentence.change)
                     evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
                     break
     return _unique(evidence)
 
 
-_EMPTY_OBJECTS = frozenset({"it", "this", "that", "things", "stuff", "thing", "so", "instead", "better"})
+def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
+    """Is the note vague? Specific words from the case count in full, other uncommon words at a discount."""
+    quotes = _quotes(text)
+    specific = _unique(_specific(_tokens(_strip_generic(text, rubric)), rubric))
+    settings = rubric.settings
+    if case is None:
+        return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
+    vocabulary = case_vocabulary(case)
+    from_case = [
+        w for w in specific
+        if stem(w) in vocabulary or w in rubric.risk_words.words or w in rubric.taxonomy_words
+        or w in rubric.outcome_words.words or any(c.isdigit() for c in w)
+        or ("-" in w and any(stem(part) in vocabulary for part in w.split("-")))
+    ]
+    weight = len(from_case) + len(quotes) + settings.other_word_weight * (len(specific) - len(from_case))
+    return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -528,32 +668,70 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen)
 
 
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class ElementCheck:
+    """One rubric element: did the note earn it, which words show it, what is missing."""
+
+    name: str
+    passed: bool
+    evidence: tuple[str, ...] = ()
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteCheck:
+    """The rubric check of one note. ``vague.passed`` is True when the note IS vague."""
+
+    problem: ElementCheck
+    why: ElementCheck
+    change: ElementCheck
+    vague: ElementCheck
+    score: float
+
+    def element(self, name: str) -> ElementCheck:
+        return getattr(self, name)
+
+    @property
+    def hints(self) -> list[str]:
+        """One-line hints for what the note is missing, in rubric order."""
+        return [check.hint for check in (self.problem, self.why, self.change, self.vague) if check.hint]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem.passed,
+            "why": self.why.passed,
+            "change": self.change.passed,
+            "vague": self.vague.passed,
+            "score": self.score,
+            "hints": self.hints,
+            "evidence": {name: list(self.element(name).evidence) for name in ELEMENTS},
+        }
+
+
 def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> NoteCheck:
     """Judge a written note against the rubric.
 
-    ``case`` (a case or what a learner sees of it) is accepted so that callers
-    pass what they have; the rules judge the note's own words, so a learner's
-    card, nbgrader and the command line give the same result for the same text.
+    ``case`` is the case the note is about (a full case or what a learner sees
+    of it: only its prompt, context and response are read, so a learner's card
+    and nbgrader agree). Without it, vagueness is judged from the note alone.
     """
     rubric = rubric or load_rubric()
-    text = text if isinstance(text, str) else ""
-    normal = normalise(text)
+    normal = normalise(text if isinstance(text, str) else "")
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
     found = {
         "problem": _check_problem(sentences, normal, rubric),
         "why": _check_why(sentences, rubric),
         "change": _check_change(sentences, normal, rubric),
     }
-    specific = _specific(_tokens(_strip_generic(normal, rubric)), rubric)
-    vague = len(set(specific)) < rubric.settings.min_specific_words
     checks = {
-        name: ElementCheck(name, bool(words), tuple(words), None if words else rubric.elements[name].hint)
+        name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint)
         for name, words in found.items()
     }
-    checks["vague"] = ElementCheck(
-        "vague", vague, tuple(_unique(specific)) if not vague else (), rubric.elements["vague"].hint if vague else None
-    )
-    earned = sum(rubric.elements[n].weight for n in ("problem", "why", "change") if checks[n].passed)
-    earned += 0 if vague else rubric.elements["vague"].weight
-    score = round(earned / rubric.total_weight, 4) if rubric.total_weight else 0.0
-    return NoteCheck(score=score, text=text, **checks)
+    vague, specific = _check_specific(normal, case, rubric)
+    checks["vague"] = ElementCheck("vague", vague, tuple(specific[:8]), rubric.elements["vague"].hint if vague else None)
+    earned = sum(rubric.elements[name].weight for name in ("problem", "why", "change") if checks[name].passed)
+    earned += 0.0 if vague else rubric.elements["vague"].weight
+    return NoteCheck(score=round(earned / rubric.total_weight, 4), **checks)
