@@ -30,6 +30,7 @@ diagnoses (what the response did: "it gives…", "tells him…") and consequence
 from __future__ import annotations
 
 import html
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
-from .paths import datasets_dir, graders_dir
+from .paths import ROOT_ENV, datasets_dir, graders_dir
 
 RUBRIC_FILE = "rubric.toml"
 ELEMENTS: tuple[str, ...] = ("problem", "why", "change", "vague")
@@ -73,7 +74,11 @@ _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
 _LABEL_WORDS = frozenset({"note", "answer", "update", "edit", "summary"})
 _PRONOUNS = frozenset({"it", "this", "that", "both", "neither"})
-_ADVERBS = frozenset({"then", "also", "still", "just", "only", "even", "never", "simply", "actually", "instead", "now"})
+# Skipped between the response and its act: "it also offers", "it won't give", "it fails to warn".
+_ADVERBS = frozenset({
+    "then", "also", "still", "just", "only", "even", "never", "simply", "actually", "instead", "now",
+    "won't", "doesn't", "didn't", "does", "did", "not", "can't", "cannot", "fails", "failed", "to",
+})
 _EMPTY_OBJECTS = frozenset({"it", "this", "that", "things", "stuff", "thing", "so", "instead", "better"})
 _SUFFIXES = ("ations", "ation", "ing", "ers", "er", "ed", "es", "s", "ly", "al")
 
@@ -85,6 +90,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem, enough to match "training" in a note with "train" in a case."""
     word = word.removesuffix("'s")
@@ -132,9 +138,15 @@ class WordSet:
     def __init__(self, words: list[str]):
         self.exact = frozenset(w.lower() for w in words if not w.endswith("*"))
         self.prefixes = tuple(w[:-1].lower() for w in words if w.endswith("*"))
+        self._seen: dict[str, bool] = {}  # tokens repeat from note to note
 
     def __contains__(self, token: str) -> bool:
-        return token in self.exact or (bool(self.prefixes) and token.startswith(self.prefixes))
+        found = self._seen.get(token)
+        if found is None:
+            found = token in self.exact or (bool(self.prefixes) and token.startswith(self.prefixes))
+            if len(self._seen) < 100_000:
+                self._seen[token] = found
+        return found
 
 
 class Vocabulary:
@@ -188,7 +200,7 @@ def _rubric_model() -> type:
         min_specific_words: float = Field(default=2, ge=0)
         other_word_weight: float = Field(default=0.5, ge=0, le=1)
         min_specific_words_without_case: int = Field(default=3, ge=0)
-        min_problem_words: int = Field(default=2, ge=0)
+        min_problem_words: float = Field(default=2, ge=0)
         min_why_words: int = Field(default=3, ge=0)
         min_outcome_words: int = Field(default=2, ge=1)
         min_change_words: int = Field(default=1, ge=0)
@@ -233,10 +245,24 @@ def _rubric_model() -> type:
         change: ElementSection
         vague: ElementSection
 
+    class ModelSection(_Strict):
+        elements: list[str] = Field(default_factory=list)
+        c: float = Field(default=4.0, gt=0)
+        max_n: int = Field(default=2, ge=1, le=3)
+
+        @field_validator("elements")
+        @classmethod
+        def _known_elements(cls, elements: list[str]) -> list[str]:
+            bad = [e for e in elements if e not in ("problem", "why", "change")]
+            if bad:
+                raise ValueError(f"unknown element(s) {bad}; the model can back problem, why or change")
+            return elements
+
     class RubricFile(_Strict):
         score: ScoreSection = Field(default_factory=ScoreSection)
         element: Elements
         settings: SettingsSection = Field(default_factory=SettingsSection)
+        model: ModelSection = Field(default_factory=ModelSection)
         phrases: PhrasesSection  # type: ignore[valid-type]
 
     return RubricFile
@@ -257,6 +283,7 @@ class Rubric:
     points_per_note: float
     elements: dict[str, ElementRule]
     settings: Any
+    model: Any
     phrases: dict[str, PhraseSet]
     generic_words: WordSet
     risk_words: Vocabulary
@@ -292,7 +319,15 @@ def _taxonomy_words(fields: list[str]) -> list[str]:
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
     """Read, validate and compile rubric.toml; every problem names the file and the field."""
-    return _load_rubric(Path(path).resolve() if path is not None else rubric_path().resolve())
+    if path is None:
+        return _course_rubric(os.environ.get(ROOT_ENV, ""))
+    return _load_rubric(Path(path).resolve())
+
+
+@lru_cache(maxsize=4)
+def _course_rubric(root: str) -> Rubric:
+    # keyed on the course root so that resolving paths is not paid on every note
+    return _load_rubric(rubric_path().resolve())
 
 
 @lru_cache(maxsize=8)
@@ -337,6 +372,7 @@ def _load_rubric(path: Path) -> Rubric:
         points_per_note=parsed.score.points_per_note,
         elements={name: ElementRule(s.label, s.weight, s.hint) for name, s in sections.items()},
         settings=parsed.settings,
+        model=parsed.model,
         phrases=compiled,
         generic_words=generic,
         risk_words=Vocabulary(phrases.risk_words),
@@ -519,8 +555,8 @@ def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
     After a named subject ("the response", "response B") any verb counts;
     after a pronoun ("it") only the act words do: in "anyone who trusts it
     stays home", "it" is not the one acting."""
-    words = _tokens(rest)[:2]
-    if words and (words[0].endswith("ly") or words[0] in _ADVERBS) and len(words) > 1:
+    words = _tokens(rest)[:4]
+    while len(words) > 1 and (words[0].endswith("ly") or words[0] in _ADVERBS):
         words = words[1:]
     if not words:
         return None
@@ -554,7 +590,7 @@ def _quotes(text: str) -> list[str]:
 # --------------------------------------------------------------------------- the four elements
 
 
-def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
+def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None) -> list[str]:
     """Evidence that the note names the problem, or precisely why a good response is right."""
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)]
     settings = rubric.settings
@@ -577,7 +613,7 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric) -> lis
             if settings.taxonomy_cues:
                 cues = cues or [t for t in specific if t in rubric.taxonomy_words]
             content = [t for t in specific if not cues or t != cues[0]] + quotes
-            if cues and len(content) >= settings.min_problem_words:
+            if cues and _weight(content, quotes, vocabulary, rubric) >= settings.min_problem_words:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
             carried = cues if cues and not content else []
         # "Refusing leaves a parent unable to…": the refusal is the problem.
@@ -641,6 +677,29 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
     return _unique(evidence)
 
 
+def _from_case(word: str, vocabulary: frozenset[str], rubric: Rubric) -> bool:
+    """Is this word about the case: in its text, or in the kit's risk and outcome vocabulary?"""
+    return (
+        stem(word) in vocabulary
+        or word in rubric.risk_words.words
+        or word in rubric.taxonomy_words
+        or word in rubric.outcome_words.words
+        or any(c.isdigit() for c in word)
+        or ("-" in word and any(stem(part) in vocabulary for part in word.split("-")))
+    )
+
+
+def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> float:
+    """How specific these words are: words about the case count 1, others ``other_word_weight``.
+
+    Without the case every word counts 1 (and the thresholds for a note
+    without a case apply)."""
+    if vocabulary is None:
+        return float(len(words))
+    about = sum(1 for w in words if w in quotes or _from_case(w, vocabulary, rubric))
+    return about + rubric.settings.other_word_weight * (len(words) - about)
+
+
 def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
     """Is the note vague? Specific words from the case count in full, other uncommon words at a discount."""
     quotes = _quotes(text)
@@ -649,12 +708,7 @@ def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[st
     if case is None:
         return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
     vocabulary = case_vocabulary(case)
-    from_case = [
-        w for w in specific
-        if stem(w) in vocabulary or w in rubric.risk_words.words or w in rubric.taxonomy_words
-        or w in rubric.outcome_words.words or any(c.isdigit() for c in w)
-        or ("-" in w and any(stem(part) in vocabulary for part in w.split("-")))
-    ]
+    from_case = [w for w in specific if _from_case(w, vocabulary, rubric)]
     weight = len(from_case) + len(quotes) + settings.other_word_weight * (len(specific) - len(from_case))
     return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
 
@@ -679,6 +733,8 @@ class ElementCheck:
     passed: bool
     evidence: tuple[str, ...] = ()
     hint: str | None = None
+    #: what found it: "rules" (phrase lists and taxonomy) or "model" (the learned model)
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -721,13 +777,24 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     rubric = rubric or load_rubric()
     normal = normalise(text if isinstance(text, str) else "")
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
+    vocabulary = case_vocabulary(case) if case is not None else None
     found = {
-        "problem": _check_problem(sentences, normal, rubric),
+        "problem": _check_problem(sentences, normal, rubric, vocabulary),
         "why": _check_why(sentences, rubric),
         "change": _check_change(sentences, normal, rubric),
     }
+    sources = {name: "rules" for name, words in found.items() if words}
+    if rubric.model.elements:
+        from .feedback_model import load_model
+
+        models = load_model()
+        for name in rubric.model.elements:
+            if not found[name]:
+                hit, words = models[name].predict(text if isinstance(text, str) else "")
+                if hit:
+                    found[name], sources[name] = words, "model"
     checks = {
-        name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint)
+        name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint, sources.get(name))
         for name, words in found.items()
     }
     vague, specific = _check_specific(normal, case, rubric)
