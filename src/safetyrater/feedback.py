@@ -767,6 +767,16 @@ class NoteCheck:
         }
 
 
+class _Ignored:
+    """Words not worth showing as the model's evidence: function words and generic ones."""
+
+    def __init__(self, rubric: Rubric):
+        self.rubric = rubric
+
+    def __contains__(self, word: str) -> bool:
+        return word in STOPWORDS or word in self.rubric.generic_words or len(word) < 3
+
+
 def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> NoteCheck:
     """Judge a written note against the rubric.
 
@@ -790,7 +800,7 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
         models = load_model()
         for name in rubric.model.elements:
             if not found[name]:
-                hit, words = models[name].predict(text if isinstance(text, str) else "")
+                hit, words = models[name].predict(text if isinstance(text, str) else "", _Ignored(rubric))
                 if hit:
                     found[name], sources[name] = words, "model"
     checks = {

@@ -71,12 +71,15 @@ class ElementModel:
         norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
         return {g: v / norm * self.weight.get(g, 0.0) for g, v in values.items()}
 
-    def predict(self, text: str) -> tuple[bool, list[str]]:
-        """Whether the model finds the element, and the n-grams that pushed it there most."""
+    def predict(self, text: str, ignore: Any = ()) -> tuple[bool, list[str]]:
+        """Whether the model finds the element, and the n-grams that pushed it there most.
+
+        N-grams made only of words in ``ignore`` (function words) count in the
+        decision but are not shown as evidence."""
         parts = self.contributions(text)
         found = self.intercept + sum(parts.values()) > 0
-        strongest = sorted((g for g, v in parts.items() if v > 0), key=lambda g: -parts[g])
-        return found, strongest[:3] if found else []
+        shown = [g for g, v in parts.items() if v > 0 and not all(w in ignore for w in g.split())]
+        return found, sorted(shown, key=lambda g: -parts[g])[:3] if found else []
 
 
 def load_model(path: Path | str | None = None) -> dict[str, ElementModel]:
