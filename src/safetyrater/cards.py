@@ -119,6 +119,7 @@ class RatingCard(widgets.VBox):
             placeholder="Your note: what is the problem, why is it a problem, what should change?",
             layout=widgets.Layout(width="100%", height="70px"),
         )
+        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
         controls: list[widgets.Widget] = [
@@ -128,6 +129,7 @@ class RatingCard(widgets.VBox):
             categories_box,
             widgets.HTML("<div style='font-weight:600'>Note</div>"),
             self.note,
+            self.note_check,
         ]
         footer: list[widgets.Widget] = []
         if practice:
@@ -144,6 +146,7 @@ class RatingCard(widgets.VBox):
         for button in self.category_buttons.values():
             button.observe(self._save_categories, names="value")
         self.note.observe(self._save_note, names="value")
+        self._show_note_check()
         self._restoring = False
 
     # Saving: each control writes its own field, at once.
@@ -167,6 +170,12 @@ class RatingCard(widgets.VBox):
 
     def _save_note(self, change: dict[str, Any]) -> None:
         self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from .feedback import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
@@ -176,8 +185,12 @@ class RatingCard(widgets.VBox):
         from .grading import score_case
         from .policy import load_policy
 
+        from .feedback import note_check_html
+
         result = score_case(self.store.get(self.case.id), self.case, load_policy())
         self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
+        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
+            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
         return result
 
     def _taxonomy_names(self) -> dict[str, str]:

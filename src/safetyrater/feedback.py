@@ -247,6 +247,7 @@ def _rubric_model() -> type:
 
     class ModelSection(_Strict):
         elements: list[str] = Field(default_factory=list)
+        file: str = Field(default="feedback_model.json", pattern=r"^[\w.-]+\.json$")
         c: float = Field(default=4.0, gt=0)
         max_n: int = Field(default=2, ge=1, le=3)
 
@@ -318,20 +319,30 @@ def _taxonomy_words(fields: list[str]) -> list[str]:
 
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
-    """Read, validate and compile rubric.toml; every problem names the file and the field."""
-    if path is None:
-        return _course_rubric(os.environ.get(ROOT_ENV, ""))
-    return _load_rubric(Path(path).resolve())
+    """Read, validate and compile rubric.toml; every problem names the file and the field.
 
-
-@lru_cache(maxsize=4)
-def _course_rubric(root: str) -> Rubric:
-    # keyed on the course root so that resolving paths is not paid on every note
-    return _load_rubric(rubric_path().resolve())
+    The compiled rubric is kept until the file changes, so an instructor's
+    edit shows at the next check, even in a running notebook."""
+    path = _course_file(os.environ.get(ROOT_ENV, ""), RUBRIC_FILE) if path is None else Path(path).resolve()
+    return _load_rubric(path, *_version(path))
 
 
 @lru_cache(maxsize=8)
-def _load_rubric(path: Path) -> Rubric:
+def _course_file(root: str, name: str) -> Path:
+    # resolved once per course root: resolving is the slow part of a check
+    return (graders_dir() / name).resolve()
+
+
+def _version(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)  # reported by the loader
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load_rubric(path: Path, *version: int) -> Rubric:
     from pydantic import ValidationError
 
     from .casebank import toml_problem
@@ -797,11 +808,13 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     if rubric.model.elements:
         from .feedback_model import load_model
 
-        models = load_model()
+        models = load_model(_course_file(os.environ.get(ROOT_ENV, ""), rubric.model.file))
         for name in rubric.model.elements:
             if not found[name]:
                 hit, words = models[name].predict(text if isinstance(text, str) else "", _Ignored(rubric))
-                if hit:
+                # No evidence, no credit: a decision resting only on function
+                # words ("a", "the", "on") cannot be shown to a learner.
+                if hit and words:
                     found[name], sources[name] = words, "model"
     checks = {
         name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint, sources.get(name))
@@ -812,3 +825,197 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     earned = sum(rubric.elements[name].weight for name in ("problem", "why", "change") if checks[name].passed)
     earned += 0.0 if vague else rubric.elements["vague"].weight
     return NoteCheck(score=round(earned / rubric.total_weight, 4), **checks)
+
+
+# --------------------------------------------------------------------------- the comment bank
+
+COMMENT_BANK_FILE = "comment_bank.toml"
+
+
+def comment_bank_path() -> Path:
+    return graders_dir() / COMMENT_BANK_FILE
+
+
+def load_comment_bank(path: Path | str | None = None) -> dict[str, dict[str, list[str]]]:
+    """graders/comment_bank.toml: for each element, ``missing`` and ``met`` comments."""
+    path = _course_file(os.environ.get(ROOT_ENV, ""), COMMENT_BANK_FILE) if path is None else Path(path).resolve()
+    return _load_comment_bank(path, *_version(path))
+
+
+@lru_cache(maxsize=4)
+def _load_comment_bank(path: Path, *version: int) -> dict[str, dict[str, list[str]]]:
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+    from .casebank import toml_problem
+
+    class Comments(BaseModel):
+        model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+        missing: list[str] = Field(min_length=1)
+        met: list[str] = Field(min_length=1)
+
+        @field_validator("missing", "met")
+        @classmethod
+        def _one_line(cls, comments: list[str]) -> list[str]:
+            for comment in comments:
+                if not comment.strip() or "\n" in comment.strip():
+                    raise ValueError("each comment is one non-empty line")
+            return comments
+
+    class Bank(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        problem: Comments
+        why: Comments
+        change: Comments
+        vague: Comments
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(path, None, None, "comment bank not found")]) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise DataError([Problem(path, None, None, f"cannot read comment bank ({exc})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError([toml_problem(path, exc)]) from None
+    try:
+        bank = Bank.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(
+            [
+                Problem(path, _line_of(data, e["loc"], path), ".".join(map(str, e["loc"])) or None,
+                        {"extra_forbidden": "unknown field", "missing": "required field is missing"}.get(e["type"], e["msg"]))
+                for e in exc.errors()
+            ]
+        ) from None
+    return {name: getattr(bank, name).model_dump() for name in ELEMENTS}
+
+
+def suggested_comments(check: NoteCheck, bank: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
+    """The first ``missing`` comment of each element the note lacks (for ``vague``: when it is vague)."""
+    bank = bank or load_comment_bank()
+    lacking = [name for name in ("problem", "why", "change") if not check.element(name).passed]
+    lacking += ["vague"] if check.vague.passed else []
+    return [bank[name]["missing"][0] for name in lacking]
+
+
+# --------------------------------------------------------------------------- showing a check
+
+_MARK = {True: "\u2713", False: "\u2717"}
+
+
+def _earned(check: NoteCheck, name: str) -> bool:
+    return not check.vague.passed if name == "vague" else check.element(name).passed
+
+
+def note_check_lines(check: NoteCheck, rubric: Rubric | None = None) -> list[str]:
+    """The check as plain text: one line per element with its words or its hint."""
+    rubric = rubric or load_rubric()
+    lines = []
+    for name in ELEMENTS:
+        element = check.element(name)
+        earned = _earned(check, name)
+        label = rubric.elements[name].label
+        if earned:
+            words = ", ".join(element.evidence[:5])
+            source = " (learned from example notes)" if element.source == "model" else ""
+            lines.append(f"{_MARK[True]} {label}" + (f": {words}{source}" if words else ""))
+        else:
+            lines.append(f"{_MARK[False]} {label}: {element.hint}")
+    return lines
+
+
+def note_check_summary(check: NoteCheck, rubric: Rubric | None = None) -> str:
+    """The check on one line: "✓ Problem named · ✗ Why explained · …"."""
+    rubric = rubric or load_rubric()
+    return " · ".join(f"{_MARK[_earned(check, name)]} {rubric.elements[name].label}" for name in ELEMENTS)
+
+
+def note_check_html(text: str, case: Any = None, *, beside_rationale: bool = False) -> str:
+    """The rating card's line under the note: each element met or not, the hint for the first gap.
+
+    Element marks carry their evidence (or hint) as a tooltip; ``beside_rationale``
+    gives the longer form shown next to the reference rationale after Check."""
+    rubric = load_rubric()
+    if not (text or "").strip():
+        return (
+            "<div class='sr-note-check' style='color:#666;font-size:90%'>Rubric check appears as you write: "
+            "name the problem, say why it matters, say what should change.</div>"
+        )
+    check = check_note(text, case, rubric)
+    marks = []
+    for name in ELEMENTS:
+        element = check.element(name)
+        earned = _earned(check, name)
+        tip = ", ".join(element.evidence[:5]) if earned else (element.hint or "")
+        colour = "#2a7d2a" if earned else "#b36b00"
+        marks.append(
+            f"<span title='{html.escape(tip, quote=True)}' style='color:{colour}'>"
+            f"{_MARK[earned]} {html.escape(rubric.elements[name].label)}</span>"
+        )
+    gaps = check.hints
+    head = "<b>Your note</b>: " if beside_rationale else "Rubric check: "
+    body = " · ".join(marks) + f" <span style='color:#666'>(score {check.score:.2f})</span>"
+    if gaps:
+        shown = gaps if beside_rationale else gaps[:1]
+        body += "".join(f"<div style='color:#b36b00'>\u2192 {html.escape(g)}</div>" for g in shown)
+    return f"<div class='sr-note-check' style='font-size:90%;margin:2px 0'>{head}{body}</div>"
+
+
+# --------------------------------------------------------------------------- checking a file of notes
+
+
+@dataclass(frozen=True)
+class CheckedNote:
+    """One input line of ``safetyrater feedback check``: its check, or the problem with it."""
+
+    line: int
+    case_id: str | None
+    check: NoteCheck | None
+    problem: Problem | None = None
+
+
+def check_note_lines(text: str, source: str, cases: Any = None, rubric: Rubric | None = None) -> list[CheckedNote]:
+    """Check JSON lines of ``{"text": …, "case_id": …}``; a bad line gets one problem naming it.
+
+    ``cases`` maps case ids to cases (loaded from the case bank when a line
+    names a case and none are given)."""
+    import json
+
+    rubric = rubric or load_rubric()
+    results: list[CheckedNote] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+
+        def bad(field_name: str | None, message: str) -> None:
+            results.append(CheckedNote(number, None, None, Problem(source, number, field_name, message)))
+
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            bad(None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            bad(None, 'expected a JSON object such as {"text": "…", "case_id": "core-001"}')
+            continue
+        note, case_id = obj.get("text"), obj.get("case_id")
+        if "text" not in obj:
+            bad("text", "required field is missing")
+            continue
+        if not isinstance(note, str):
+            bad("text", "expected a string")
+            continue
+        if case_id is not None and not isinstance(case_id, str):
+            bad("case_id", "expected a string")
+            continue
+        case = None
+        if case_id is not None:
+            if cases is None:
+                from .casebank import CaseBank
+
+                cases = CaseBank.load().cases
+            case = cases.get(case_id)
+            if case is None:
+                bad("case_id", f"unknown case {case_id!r} (not in the case bank)")
+                continue
+        results.append(CheckedNote(number, case_id, check_note(note, case, rubric)))
+    return results

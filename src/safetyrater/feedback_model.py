@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
-from .paths import ROOT_ENV, datasets_dir, graders_dir
+from .paths import datasets_dir, graders_dir
 
 MODEL_FILE = "feedback_model.json"
 NOTES_FILE = Path("feedback_notes") / "notes.jsonl"
@@ -83,19 +82,21 @@ class ElementModel:
 
 
 def load_model(path: Path | str | None = None) -> dict[str, ElementModel]:
-    """The shipped models by element; a missing or broken file names itself and the fix."""
-    if path is None:
-        return _course_model(os.environ.get(ROOT_ENV, ""))
-    return _load_model(Path(path).resolve())
+    """The shipped models by element (kept until the file changes); a missing or
+    broken file is reported with its path and the fix."""
+    path = Path(path) if path is not None else model_path()
+    if not path.is_absolute():
+        path = path.resolve()
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, 0)
+    return _load_model(path, *version)
 
 
 @lru_cache(maxsize=4)
-def _course_model(root: str) -> dict[str, ElementModel]:
-    return _load_model(model_path().resolve())
-
-
-@lru_cache(maxsize=4)
-def _load_model(path: Path) -> dict[str, ElementModel]:
+def _load_model(path: Path, *version: int) -> dict[str, ElementModel]:
     retrain = "run `safetyrater feedback train` to rebuild it"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -168,6 +169,4 @@ def train(elements: list[str], c: float, max_n: int, notes: Path | None = None) 
 def write_model(model: dict[str, Any], path: Path | None = None) -> Path:
     path = path or model_path()
     path.write_text(json.dumps(model, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    _load_model.cache_clear()
-    _course_model.cache_clear()
     return path
