@@ -606,7 +606,9 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabu
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)]
     settings = rubric.settings
     for sentence in sentences:
-        carried: list[str] = []  # "Wrong: deadlines vary by state": the verdict covers the next clause
+        # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
+        # a cue that found too little carries to the next clause
+        carried: list[str] = []
         for span in sentence.diagnoses:
             quotes = _quotes(span)
             tokens = _tokens(span)
@@ -626,7 +628,9 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabu
             content = [t for t in specific if not cues or t != cues[0]] + quotes
             if cues and _weight(content, quotes, vocabulary, rubric) >= settings.min_problem_words:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
-            carried = cues if cues and not content else []
+                carried = []
+            else:
+                carried = cues[:1]
         # "Refusing leaves a parent unable to…": the refusal is the problem.
         if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric):
             evidence.append(sentence.refusal_cost)
