@@ -299,10 +299,6 @@ class Rubric:
         return sum(rule.weight for rule in self.elements.values())
 
 
-def rubric_path() -> Path:
-    return graders_dir() / RUBRIC_FILE
-
-
 def _taxonomy_words(fields: list[str]) -> list[str]:
     """Words of the taxonomy's descriptions (its ``harmful`` texts by default): risk vocabulary."""
     try:
@@ -343,28 +339,10 @@ def _version(path: Path) -> tuple[int, int]:
 
 @lru_cache(maxsize=8)
 def _load_rubric(path: Path, *version: int) -> Rubric:
-    from pydantic import ValidationError
+    from .casebank import read_toml
 
-    from .casebank import toml_problem
-
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(path, None, None, "rubric file not found")]) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise DataError([Problem(path, None, None, f"cannot read rubric file ({exc})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
-    try:
-        parsed = _rubric_model().model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            message = {"extra_forbidden": "unknown field", "missing": "required field is missing"}.get(
-                error["type"], error["msg"]
-            )
-            problems.append(Problem(path, _line_of(data, error["loc"], path), ".".join(map(str, error["loc"])) or None, message))
-        raise DataError(problems) from None
+    data = read_toml(path, "rubric file")
+    parsed = _validated(_rubric_model(), data, path)
     sections = {name: getattr(parsed.element, name) for name in ELEMENTS}
     if sum(section.weight for section in sections.values()) <= 0:
         raise DataError([Problem(path, None, "element", "at least one element needs a weight above 0")])
@@ -395,10 +373,40 @@ def _load_rubric(path: Path, *version: int) -> Rubric:
     )
 
 
-def _line_of(data: dict[str, Any], loc: tuple[Any, ...], path: Path) -> int | None:
-    """The line of the key a validation error points at, when the file shows it plainly."""
-    if not loc:
+def _validated(model: Any, data: dict[str, Any], path: Path) -> Any:
+    """``data`` validated by a pydantic ``model``; every error becomes ``PATH:LINE: field: problem``."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        plain = {"extra_forbidden": "unknown field", "missing": "required field is missing"}
+        raise DataError(
+            [
+                Problem(path, _line_of(e["loc"], path), ".".join(map(str, e["loc"])) or None, plain.get(e["type"], e["msg"]))
+                for e in exc.errors()
+            ]
+        ) from None
+
+
+def _line_of(loc: tuple[Any, ...], path: Path) -> int | None:
+    """The line of the key a validation error points at (``element.why.weight``), if the file shows it."""
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    if not names:
         return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    table, key = ".".join(names[:-1]), names[-1]
+    in_table = not table
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] ") == table
+        elif in_table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -836,10 +844,6 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
 COMMENT_BANK_FILE = "comment_bank.toml"
 
 
-def comment_bank_path() -> Path:
-    return graders_dir() / COMMENT_BANK_FILE
-
-
 def load_comment_bank(path: Path | str | None = None) -> dict[str, dict[str, list[str]]]:
     """graders/comment_bank.toml: for each element, ``missing`` and ``met`` comments."""
     path = _course_file(os.environ.get(ROOT_ENV, ""), COMMENT_BANK_FILE) if path is None else Path(path).resolve()
@@ -848,9 +852,9 @@ def load_comment_bank(path: Path | str | None = None) -> dict[str, dict[str, lis
 
 @lru_cache(maxsize=4)
 def _load_comment_bank(path: Path, *version: int) -> dict[str, dict[str, list[str]]]:
-    from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-    from .casebank import toml_problem
+    from .casebank import read_toml
 
     class Comments(BaseModel):
         model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -872,24 +876,7 @@ def _load_comment_bank(path: Path, *version: int) -> dict[str, dict[str, list[st
         change: Comments
         vague: Comments
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(path, None, None, "comment bank not found")]) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise DataError([Problem(path, None, None, f"cannot read comment bank ({exc})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
-    try:
-        bank = Bank.model_validate(data)
-    except ValidationError as exc:
-        raise DataError(
-            [
-                Problem(path, _line_of(data, e["loc"], path), ".".join(map(str, e["loc"])) or None,
-                        {"extra_forbidden": "unknown field", "missing": "required field is missing"}.get(e["type"], e["msg"]))
-                for e in exc.errors()
-            ]
-        ) from None
+    bank = _validated(Bank, read_toml(path, "comment bank"), path)
     return {name: getattr(bank, name).model_dump() for name in ELEMENTS}
 
 
