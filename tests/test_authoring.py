@@ -65,3 +65,25 @@ def test_the_command_writes_the_source_notebook(course_copy, monkeypatch, capsys
     assert "".join(json.loads(written.read_text())["cells"][0]["source"]).startswith("# Fixture exercise")
     assert main(["lesson-01-fx-mixed"]) == 1
     assert "not a graded deck" in capsys.readouterr().err
+
+
+def test_an_exercise_ends_with_one_written_feedback_cell_worth_a_point_per_note(bank):
+    from safetyrater.authoring import exercise_source_notebook
+    from safetyrater.exercise import NOTES_GRADE_ID
+
+    deck = next(d for d in bank.decks.values() if d.mode == "graded")
+    nb = exercise_source_notebook(deck, "# Exercise", 3)
+    last = nb.cells[-1]
+    meta = last.metadata["nbgrader"]
+    assert (meta["grade_id"], meta["grade"], meta["solution"], meta["points"]) == (NOTES_GRADE_ID, True, False, len(deck.cases))
+    assert f'grade_notes("{deck.id}", points={len(deck.cases)})' in last.source
+    assert last.source.index("### BEGIN HIDDEN TESTS") < last.source.index("grade_notes")
+
+
+def test_points_per_note_zero_leaves_the_cell_out(bank):
+    from safetyrater.authoring import exercise_source_notebook
+    from safetyrater.exercise import NOTES_GRADE_ID
+
+    deck = next(d for d in bank.decks.values() if d.mode == "graded")
+    nb = exercise_source_notebook(deck, "# Exercise", 3, points_per_note=0)
+    assert all(c.metadata["nbgrader"]["grade_id"] != NOTES_GRADE_ID for c in nb.cells)

@@ -101,18 +101,25 @@ def graded_cohort(generated_course):
     perfect = perfect_answers(cases)
     one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
     answers = {
-        # every part of every case right: 8 cases x 3 points
-        "alice": perfect,
-        # every rating one level off (0.5 of 1), flags and areas right: 8 x 2.5
-        "bob": {cid: {**a, "rating": one_off[a["rating"]]} for cid, a in perfect.items()},
-        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3
+        # every part of every case right, and every note is the case's reference
+        # rationale, which passes the whole rubric (tests/test_feedback.py checks that)
+        "alice": {c.id: {**perfect[c.id], "note": c.rationale} for c in cases},
+        # every rating one level off (0.5 of 1), flags and areas right; every note only
+        # proposes a change ("It should refuse."): 1 of the rubric's 4 equal weights
+        "bob": {cid: {**a, "rating": one_off[a["rating"]], "note": "It should refuse."} for cid, a in perfect.items()},
+        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3; no notes
         "dave": {
             cid: ({**a, "rating": "very bad"} if cid == cases[0].id else a)
             for cid, a in perfect.items()
             if cid != cases[1].id
         },
     }
-    expected = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
+    # Ratings: 8 cases x 3 points. Written feedback: one cell worth 8 x 1 point
+    # (points_per_note in graders/rubric.toml) whose automatic score is the
+    # pre-score, the mean rubric score of the notes times 8.
+    ratings = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
+    notes = {"alice": 8.0, "bob": 2.0, "dave": 0.0, "erin": 0.0, "frank": 0.0}
+    expected = {student: ratings[student] + notes[student] for student in ratings}
     for student in expected:
         submit(course, student, EXERCISE, answers.get(student))  # frank saved no answer
     erin = course / "graders" / "cohort" / "submitted" / "erin" / EXERCISE / f"{EXERCISE}.answers.json"
@@ -120,7 +127,7 @@ def graded_cohort(generated_course):
     nbgrader(course, "autograde", "*", "--create")
     nbgrader(course, "generate_feedback", "*")
     nbgrader(course, "export")
-    return course, cases, expected, answers
+    return course, cases, expected, answers, ratings, notes
 
 
 def _grades(course: Path) -> dict[tuple[str, str], dict]:
@@ -155,15 +162,31 @@ def test_feedback_of_every_exercise_hides_the_grading_code(graded_cohort):
 
 
 def test_autograde_gives_known_scores(graded_cohort):
-    course, cases, expected, _ = graded_cohort
+    course, cases, expected, *_ = graded_cohort
     assert len(cases) == 8
     rows = {student: row for (exercise, student), row in _grades(course).items() if exercise == EXERCISE}
     assert {s: float(rows[s]["score"]) for s in expected} == expected
-    assert all(float(rows[s]["max_score"]) == 24.0 for s in expected)
+    assert all(float(rows[s]["max_score"]) == 32.0 for s in expected)
+
+
+def test_written_feedback_awaits_the_instructor_with_the_pre_score(graded_cohort):
+    """Does the formgrader show each note's pre-score and flag it for review when there is a note?"""
+    from nbgrader.api import Gradebook
+
+    course, _, _, answers, _, notes = graded_cohort
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gradebook:
+        for student, pre_score in notes.items():
+            grade = gradebook.find_grade("written-feedback", EXERCISE, EXERCISE, student)
+            assert grade.auto_score == pre_score
+            assert grade.max_score == 8.0
+            wrote = any((a.get("note") or "").strip() for a in answers.get(student, {}).values())
+            assert grade.needs_manual_grade is wrote, student
+            # the instructor's score, once given, replaces the pre-score
+            assert grade.manual_score is None and grade.score == pre_score
 
 
 def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
-    course, _, expected, answers = graded_cohort
+    course, _, _, answers, ratings, _ = graded_cohort
     from safetyrater.cli import main
 
     for student in answers:
@@ -171,22 +194,22 @@ def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
         out = subprocess.run(
             [sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True
         ).stdout
-        assert json.loads(out)[0]["points"] == expected[student]
+        assert json.loads(out)[0]["points"] == ratings[student]
 
 
 def test_autograde_keeps_the_learners_answer_file(graded_cohort):
-    course, _, _, answers = graded_cohort
+    course, _, _, answers, *_ = graded_cohort
     for student, given in answers.items():
         path = course / "graders" / "cohort" / "autograded" / student / EXERCISE / f"{EXERCISE}.answers.json"
         assert json.loads(path.read_text())["answers"] == given
 
 
 def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
-    course, cases, _, _ = graded_cohort
+    course, cases, *_ = graded_cohort
     for student in ("alice", "bob", "dave"):
         page = (course / "graders" / "cohort" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
         text = re.sub(r"<[^>]+>", "", page)
-        assert "HIDDEN TESTS" not in text and "grade_item" not in text
+        assert "HIDDEN TESTS" not in text and "grade_item" not in text and "grade_notes" not in text
         for case in cases:
             assert re.search(rf"reference\s*(&#39;|'|rating)\s*{case.reference_rating}", text, re.I) is None
         assert "points" in text
@@ -195,3 +218,5 @@ def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
 
     first_rationale = html.escape(cases[0].rationale, quote=True)
     assert first_rationale in alice or cases[0].rationale in alice
+    bob = re.sub(r"<[^>]+>", "", (course / "graders" / "cohort" / "feedback" / "bob" / EXERCISE / f"{EXERCISE}.html").read_text())
+    assert "pre-score 2.00 / 8 points" in bob and "Why explained" in bob

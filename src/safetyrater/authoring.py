@@ -61,10 +61,44 @@ def grade_cell_source(deck_id: str, case_id: str, position: int, points: float) 
     )
 
 
+def notes_cell_source(deck_id: str, points: float) -> str:
+    return "\n".join(
+        [
+            "# Your notes are pre-scored against the feedback rubric after you submit; your instructor reviews them.",
+            HIDDEN_BEGIN,
+            "from safetyrater.exercise import grade_notes",
+            f'grade_notes("{deck_id}", points={points:g})',
+            HIDDEN_END,
+        ]
+    )
+
+
+def notes_cell(deck: Deck, points_per_note: float) -> nbformat.NotebookNode:
+    """The written-feedback grade cell: every note beside the rubric check, the pre-score as its value.
+
+    nbgrader stores the pre-score as the cell's automatic score; the kit's
+    autograde step (:mod:`safetyrater.nbgrader_review`) flags it for the
+    instructor, who confirms or overrides it in the formgrader.
+    """
+    from .exercise import NOTES_GRADE_ID
+
+    points = points_per_note * len(deck.cases)
+    return nbformat.v4.new_code_cell(
+        notes_cell_source(deck.id, points), metadata=_nbgrader(NOTES_GRADE_ID, grade=True, points=points)
+    )
+
+
 def exercise_source_notebook(
-    deck: Deck, instructions: str, points_per_case: float | Mapping[str, float]
+    deck: Deck,
+    instructions: str,
+    points_per_case: float | Mapping[str, float],
+    points_per_note: float | None = None,
 ) -> nbformat.NotebookNode:
-    """The source notebook; ``points_per_case`` is one value or a value per case id."""
+    """An exercise's nbgrader source notebook; ``points_per_case`` is one value or a value per case id.
+
+    ``points_per_note``: the written-feedback cell's points per case (default:
+    ``points_per_note`` of graders/rubric.toml; 0 leaves the cell out).
+    """
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -88,6 +122,12 @@ def exercise_source_notebook(
                 metadata=_nbgrader(f"case-{case_id}", grade=True, points=points),
             )
         )
+    if points_per_note is None:
+        from .feedback import load_rubric
+
+        points_per_note = load_rubric().points_per_note
+    if points_per_note:
+        cells.append(notes_cell(deck, points_per_note))
     nb.cells = cells
     # nbformat gives every cell a random id; stable ids keep the generated release reproducible.
     for index, cell in enumerate(nb.cells):

@@ -82,6 +82,7 @@ class RatingCard(CardBase):
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
         self.note = self._text_area(saved, "note", "Your note: what is the problem, why is it a problem, what should change?")
+        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
@@ -89,6 +90,7 @@ class RatingCard(CardBase):
             categories_box,
             label("Note"),
             self.note,
+            self.note_check,
         ]
         self._finish(blocks + controls)
         self.rating.observe(self._save_rating, names="value")
@@ -96,6 +98,8 @@ class RatingCard(CardBase):
         for button in self.category_buttons.values():
             button.observe(self._save_categories, names="value")
         self.note.observe(self._save_note, names="value")
+        self.note.observe(lambda _: self._show_note_check(), names="value")
+        self._show_note_check()
 
     # Saving: each control writes its own field, at once (CardBase._save).
     def _save_rating(self, change: dict[str, Any]) -> None:
@@ -109,6 +113,12 @@ class RatingCard(CardBase):
 
     def _save_note(self, change: dict[str, Any]) -> None:
         self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from .feedback import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
@@ -116,6 +126,8 @@ class RatingCard(CardBase):
         if result is None:
             return None
         self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
+        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
+            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
         return result
 
     def _taxonomy_names(self) -> dict[str, str]:

@@ -263,6 +263,75 @@ def cmd_refusal_rates(args: argparse.Namespace) -> int:
         print(rates_text(rates, args.by))
     return 0
 # --- end refusal-rates -------------------------------------------------------------------
+# --- feedback coach (issue 4): `safetyrater feedback check|train` ---------------------
+
+
+def cmd_feedback_check(args: argparse.Namespace) -> int:
+    from .feedback import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
+
+    rubric = load_rubric(args.rubric)
+    bank = load_comment_bank() if args.comments else None
+    if args.file == "-":
+        source, text = "<stdin>", sys.stdin.read()
+    else:
+        source = args.file
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: {args.file}: cannot read ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
+            return 1
+    failed = False
+    for item in check_note_lines(text, source, rubric=rubric):
+        if item.problem is not None:
+            print(f"error: {item.problem}", file=sys.stderr)
+            failed = True
+            continue
+        assert item.check is not None
+        comments = suggested_comments(item.check, bank) if bank is not None else None
+        if args.json:
+            row = {"line": item.line, "case_id": item.case_id, **item.check.to_dict()}
+            if comments is not None:
+                row["comments"] = comments
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            about = f" ({item.case_id})" if item.case_id else ""
+            print(f"line {item.line}{about}: score {item.check.score:.2f}")
+            for line in note_check_lines(item.check, rubric) + [f"comment: {c}" for c in comments or []]:
+                print(f"  {line}")
+    return 1 if failed else 0
+
+
+def cmd_feedback_train(args: argparse.Namespace) -> int:
+    from .feedback import load_rubric
+    from .feedback_model import train, write_model
+    from .paths import graders_dir
+
+    rubric = load_rubric()
+    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
+    path = write_model(model, graders_dir() / rubric.model.file)
+    print(f"wrote {path} ({model['trained_on']})")
+    return 0
+
+
+def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
+    feedback = sub.add_parser("feedback", help="check written feedback against the rubric (graders/rubric.toml)")
+    actions = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check notes: JSON lines with 'text' and optional 'case_id'",
+        description="Check written notes against the feedback rubric. Input: one JSON object per line, "
+        'e.g. {"text": "…", "case_id": "core-009"}. Output: one result per note.',
+    )
+    check.add_argument("file", nargs="?", default="-", metavar="FILE", help="JSON-lines file ('-' or none: standard input)")
+    check.add_argument("--json", action="store_true", help="print one JSON line per note")
+    check.add_argument("--rubric", metavar="PATH", help="a rubric file to use instead of graders/rubric.toml")
+    check.add_argument("--comments", action="store_true", help="add the comment bank's suggestion for each gap")
+    check.set_defaults(func=cmd_feedback_check)
+    train = actions.add_parser("train", help="retrain the feedback model from datasets/feedback_notes (needs scikit-learn)")
+    train.set_defaults(func=cmd_feedback_train)
+
+
+# --- end feedback coach ------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -304,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
     rates.set_defaults(func=cmd_refusal_rates)
     # --- end refusal-rates ---
+    _add_feedback_commands(sub)  # feedback coach (issue 4)
     return parser
 
 
