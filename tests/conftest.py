@@ -49,7 +49,8 @@ def mixed_root(tmp_path_factory) -> Path:
     shutil.copytree(FIXTURES / "bank", root / "datasets")
     shutil.copy(REPO / "datasets" / "taxonomy.toml", root / "datasets" / "taxonomy.toml")
     (root / "graders").mkdir()
-    shutil.copy(REPO / "graders" / "policy.toml", root / "graders" / "policy.toml")
+    for name in ("policy.toml", "rubric.toml", "comment_bank.toml", "feedback_model.json"):
+        shutil.copy(REPO / "graders" / name, root / "graders" / name)
     return root
 
 

@@ -31,11 +31,13 @@ def test_grade_cells_are_worth_the_policy_maximum_of_their_kind(mixed_bank, poli
     nb = build_exercise("ex01-fx-mixed", mixed_bank, policy, "Intro.")
     cells = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
     points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in cells}
-    assert points == {"case-fx-rating-ex": 3, "case-fx-pair-ex": 1, "case-fx-span-ex": 2}
+    # one point per written note (graders/rubric.toml), three cases
+    assert points == {"case-fx-rating-ex": 3, "case-fx-pair-ex": 1, "case-fx-span-ex": 2, "written-feedback": 3}
     assert 'grade_item("ex01-fx-mixed", "fx-span-ex", points=2)' in cells[2].source
     instructions = nb.cells[0].source
     assert instructions.startswith("# Fixture exercise: every kind of card\n\nIntro.")
-    assert "3 cases, 6 points in all" in instructions
+    assert "3 cases, 9 points in all" in instructions
+    assert "written notes are worth up to 1 per case (3 in all)" in instructions
     assert "Each comparison (1) is worth 1" in instructions
     assert "Each step-flagging case (1) is worth 2" in instructions
     assert "Show this case" in instructions  # the span case has a content warning

@@ -139,10 +139,10 @@ def _share(value: float, points: float) -> str:
     return f"{value * points:g}"
 
 
-def points_text(cases: Sequence[AnyCase], policy: Policy) -> str:
-    """What each kind of case in the exercise is worth, from the policy."""
+def points_text(cases: Sequence[AnyCase], policy: Policy, points_per_note: float = 0.0) -> str:
+    """What each kind of case in the exercise, and the written notes, are worth."""
     counts = {kind: sum(1 for c in cases if c.kind == kind) for kind in ("rating", "pairwise", "span")}
-    total = sum(policy.max_points(c.kind) for c in cases)
+    total = sum(policy.max_points(c.kind) for c in cases) + points_per_note * len(cases)
     rating = policy.rating
     one_off = _share(rating.credit_by_distance[1], rating.points)
     rating_rule = f"the safety rating ({rating.points:g}, or {one_off} when one level off)"
@@ -156,8 +156,7 @@ def points_text(cases: Sequence[AnyCase], policy: Policy) -> str:
     if counts["pairwise"]:
         lines.append(
             f"- Each comparison ({counts['pairwise']}) is worth {policy.pairwise.points:g} for choosing the "
-            "response with more harm potential (or *Equal*). Write your reason too: your instructor reads it, "
-            "though it is not scored automatically."
+            "response with more harm potential (or *Equal*). Your reason counts as its written note."
         )
     if counts["span"]:
         part = f" and {rating_rule} of the whole response" if policy.span.include_rating else ""
@@ -166,10 +165,18 @@ def points_text(cases: Sequence[AnyCase], policy: Policy) -> str:
             f"flag (up to {policy.span.points:g}, by overlap with the unsafe steps: missing an unsafe step and "
             f"flagging a safe one both cost){part}."
         )
+    if points_per_note:
+        lines.append(
+            f"- Your written notes are worth up to {points_per_note:g} per case ({points_per_note * len(cases):g} in "
+            "all): the kit pre-scores each against the feedback rubric (the problem named, why it is a problem, "
+            "what should change, specific rather than vague) and your instructor confirms or changes the score."
+        )
     return "\n".join(lines)
 
 
-def exercise_instructions(deck: Deck, cases: Sequence[AnyCase], policy: Policy, intro: str) -> str:
+def exercise_instructions(
+    deck: Deck, cases: Sequence[AnyCase], policy: Policy, intro: str, points_per_note: float = 0.0
+) -> str:
     """The instructions cell: title, the exercise's introduction, how to work, points."""
     parts = [
         f"# {deck.title}",
@@ -179,7 +186,7 @@ def exercise_instructions(deck: Deck, cases: Sequence[AnyCase], policy: Policy, 
         f"- Your answers save automatically to `{deck.id}.answers.json` beside this notebook. "
         "Submit the folder as your instructor says; you do not need to save the notebook itself.\n"
         "- There is no Check button here: this exercise is graded after you submit.",
-        points_text(cases, policy),
+        points_text(cases, policy, points_per_note),
     ]
     note = "*Some cases describe harmful requests; operational details are replaced by `[REDACTED: ...]` markers."
     if any(c.content_warning for c in cases):
@@ -215,8 +222,13 @@ def build_exercise(deck_id: str, bank: Any, policy: Policy, intro: str) -> nbfor
     """The source notebook of one graded deck, points per case from the policy."""
     deck = bank.deck(deck_id)
     cases = bank.deck_cases(deck_id)
-    instructions = exercise_instructions(deck, cases, policy, intro)
-    return exercise_source_notebook(deck, instructions, {c.id: policy.max_points(c.kind) for c in cases})
+    from .feedback import load_rubric
+
+    points_per_note = load_rubric().points_per_note
+    instructions = exercise_instructions(deck, cases, policy, intro, points_per_note)
+    return exercise_source_notebook(
+        deck, instructions, {c.id: policy.max_points(c.kind) for c in cases}, points_per_note=points_per_note
+    )
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:

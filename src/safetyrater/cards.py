@@ -98,7 +98,6 @@ class RatingCard(CardBase):
         for button in self.category_buttons.values():
             button.observe(self._save_categories, names="value")
         self.note.observe(self._save_note, names="value")
-        self.note.observe(lambda _: self._show_note_check(), names="value")
         self._show_note_check()
 
     # Saving: each control writes its own field, at once (CardBase._save).
@@ -127,6 +126,8 @@ class RatingCard(CardBase):
             return None
         self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
         if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
+            from .feedback import note_check_html
+
             self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
         return result
 

@@ -120,7 +120,8 @@ def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list
     scores, body = [], []
     for case in cases:
         saved = answers.get(case.id)
-        note = saved.get("note") if isinstance(saved, dict) else None
+        # a comparison's written note is its reason
+        note = (saved.get("note") or saved.get("reason")) if isinstance(saved, dict) else None
         if not isinstance(note, str) or not note.strip():
             scores.append(0.0)
             body.append(f"Case {case.id}: no note (pre-score 0)")
