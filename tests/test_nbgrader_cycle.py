@@ -95,7 +95,12 @@ def graded_cohort(generated_course):
     course = generated_course
     for exercise in EXERCISES:
         if exercise != EXERCISE:
-            submit(course, "alice", exercise, perfect_answers(bank.deck_cases(exercise)))
+            # perfect answers, and each note (a comparison's reason) is the case's reference rationale
+            perfect_with_notes = {
+                c.id: {**a, ("reason" if c.kind == "pairwise" else "note"): c.rationale}
+                for c, a in zip(bank.deck_cases(exercise), perfect_answers(bank.deck_cases(exercise)).values())
+            }
+            submit(course, "alice", exercise, perfect_with_notes)
             submit(course, "frank", exercise, None)
 
     perfect = perfect_answers(cases)
@@ -136,8 +141,9 @@ def _grades(course: Path) -> dict[tuple[str, str], dict]:
 
 
 def test_every_exercise_scores_full_marks_for_perfect_answers_and_zero_for_none(graded_cohort):
-    """Is each exercise worth the policy's points for its cases, all earned or none?"""
+    """Is each exercise worth the policy's points for its cases and notes, all earned or none?"""
     from safetyrater.casebank import CaseBank
+    from safetyrater.feedback import load_rubric
     from safetyrater.policy import load_policy
 
     course = graded_cohort[0]
@@ -146,7 +152,9 @@ def test_every_exercise_scores_full_marks_for_perfect_answers_and_zero_for_none(
     rows = _grades(course)
     assert len(EXERCISES) >= 9
     for exercise in EXERCISES:
-        maximum = sum(policy.max_points(c.kind) for c in bank.deck_cases(exercise))
+        cases = bank.deck_cases(exercise)
+        # every reference rationale passes the whole rubric (tests/test_feedback.py), so notes earn full marks
+        maximum = sum(policy.max_points(c.kind) for c in cases) + load_rubric().points_per_note * len(cases)
         assert float(rows[(exercise, "alice")]["score"]) == maximum, exercise
         assert float(rows[(exercise, "alice")]["max_score"]) == maximum, exercise
         assert float(rows[(exercise, "frank")]["score"]) == 0.0, exercise
