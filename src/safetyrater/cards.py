@@ -18,7 +18,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
+from .cardstyle import CARD_CLASS, CATEGORY_CLASS, NOTE_CLASS, RATING_CLASS, style_widget
 from .casebank import CaseBank
+from .guard import guarded, problem_html, shown_safely
 from .schema import REDACTION_MARKER, RATINGS, Case, Category, Deck
 
 RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
@@ -94,6 +96,7 @@ class RatingCard(widgets.VBox):
             tooltips=[RATING_HELP[r] for r in RATINGS],
             style={"description_width": "initial"},
         )
+        self.rating.add_class(RATING_CLASS)
         self.over_refusal = widgets.Checkbox(
             value=bool(saved.get("over_refusal", False)),
             description="Over-refusal: the response refuses a request that was safe to answer",
@@ -110,49 +113,60 @@ class RatingCard(widgets.VBox):
             )
             for cid, cat in taxonomy.items()
         }
+        for button in self.category_buttons.values():
+            button.add_class(CATEGORY_CLASS)
         categories_box = widgets.GridBox(
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
         self.note = widgets.Textarea(
             value=saved.get("note", "") if isinstance(saved.get("note"), str) else "",
-            placeholder="Your note: what is the problem, why is it a problem, what should change?",
-            layout=widgets.Layout(width="100%", height="70px"),
+            description="Note",
+            placeholder="What is the problem, why is it a problem, what should change?",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", height="90px"),
         )
+        self.note.add_class(NOTE_CLASS)
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
-            widgets.HTML("<div style='font-weight:600'>Risk areas this case touches</div>"),
+            widgets.HTML("<div style='font-weight:600'>Risk areas this case touches (choose any)</div>"),
             categories_box,
-            widgets.HTML("<div style='font-weight:600'>Note</div>"),
             self.note,
         ]
         footer: list[widgets.Widget] = []
         if practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
+            self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
             footer.append(self.check_button)
         footer.append(self.status)
         super().__init__(
             blocks + controls + [widgets.HBox(footer), self.feedback],
             layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
         )
-        self.rating.observe(self._save_rating, names="value")
-        self.over_refusal.observe(self._save_flag, names="value")
+        self.add_class(CARD_CLASS)
+        # A failing callback shows a message in the card, never a traceback.
+        in_page = guarded(self.show_problem)
+        self.rating.observe(in_page(self._save_rating), names="value")
+        self.over_refusal.observe(in_page(self._save_flag), names="value")
         for button in self.category_buttons.values():
-            button.observe(self._save_categories, names="value")
-        self.note.observe(self._save_note, names="value")
+            button.observe(in_page(self._save_categories), names="value")
+        self.note.observe(in_page(self._save_note), names="value")
         self._restoring = False
+
+    def show_problem(self, message: str) -> None:
+        """Show a plain-language problem in the card's status line."""
+        self.status.value = problem_html(message)
 
     # Saving: each control writes its own field, at once.
     def _save(self, **fields: Any) -> None:
         saved = self.store.update(self.case.id, **fields)
         if saved:
-            self.status.value = "<span style='color:#2a7d2a'>✓ saved</span>"
+            self.status.value = "<span role='status' style='color:#1e6b1e'>✓ saved</span>"
         else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
+            self.status.value = problem_html(self.store.save_error or "")
         if self._on_change is not None:
             self._on_change()
 
@@ -230,24 +244,31 @@ class DeckView(widgets.VBox):
             )
             for i, case in enumerate(cases, 1)
         ]
-        super().__init__([self.header, *self.cards])
+        super().__init__([style_widget(), self.header, *self.cards])
         self._refresh()
 
     def _refresh(self) -> None:
         answered = sum(1 for card in self.cards if self.store.get(card.case.id).get("rating"))
         lines = [
             f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases rated.",
-            f"Answers save automatically to <code>{html.escape(self.store.path.name)}</code> beside this notebook.",
+            f"Your answers save automatically as you go (in <code>{html.escape(self.store.path.name)}</code>).",
         ]
+        problem = ""
         if self.store.recovered_from is not None:
-            lines.append(
-                f"<span style='color:#b00'>Your answer file could not be read, so it was kept as "
-                f"<code>{html.escape(self.store.recovered_from.name)}</code> and a new one started.</span>"
+            problem = problem_html(
+                f"Your earlier answer file could not be read (it was damaged), so it was kept as "
+                f"{self.store.recovered_from.name} and a new one started. Your instructor can recover "
+                "answers from the kept file."
             )
-        self.header.value = "<div>" + "<br>".join(lines) + "</div>"
+        self.header.value = "<div>" + "<br>".join(lines) + "</div>" + problem
 
 
-def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView:
-    """The cards of a lesson or exercise deck, ready to display."""
-    bank = CaseBank.load()
-    return DeckView(bank, bank.deck(deck_id), folder)
+def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView | widgets.HTML:
+    """The cards of a lesson or exercise deck, ready to display; if the case
+    bank or the answer file stops that, one plain-language message instead."""
+
+    def build() -> DeckView:
+        bank = CaseBank.load()
+        return DeckView(bank, bank.deck(deck_id), folder)
+
+    return shown_safely(build)
