@@ -85,9 +85,16 @@ def current_notebook(environ: Mapping[str, str] | None = None) -> str | None:
     return name if name.endswith(".ipynb") else None
 
 
+#: Links look like links everywhere (Voilà's widget text does not colour them).
+LINK_STYLE = "color:#0b57d0;text-decoration:underline;font-size:1.05em"
+
+
 def _link(module: Module, text: str, rel: str | None = None) -> str:
     rel_attr = f' rel="{rel}"' if rel else ""
-    return f'<a class="sr-nav-link" href="{html.escape(module.file, quote=True)}"{rel_attr}>{html.escape(text)}</a>'
+    return (
+        f'<a class="sr-nav-link" href="{html.escape(module.file, quote=True)}"{rel_attr} '
+        f'style="{LINK_STYLE}">{html.escape(text)}</a>'
+    )
 
 
 NAV_STYLE = (
