@@ -62,6 +62,12 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     saved = answers_on_disk(answer_file)
     assert [saved[c]["rating"] for c in case_ids] == [r.lower() for r in RATINGS]
 
+    # The lesson's links open the other module inside JupyterLab, in the same window.
+    nav = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").get_by_role("navigation", name="Course modules")
+    nav.get_by_role("link", name="Start page (all modules)").click()
+    page.wait_for_url(re.compile(r"/lab/tree/course/00-start-here\.ipynb"))
+    assert len(page.context.pages) == 1
+
 
 def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server):
     """Does `safetyrater start` keep nbgrader's instructor panels and the news pop-up away from learners?"""
