@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness import CHROMIUM, CourseServer, course_copy, launch_chromium, running
+from .harness import CHROMIUM, CourseServer, course_copy, launch_chromium, running
 
 SCREENSHOTS_ENV = "SAFETYRATER_SCREENSHOTS"
 

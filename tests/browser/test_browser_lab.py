@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from harness import (
+from .harness import (
     CARD,
     answers_on_disk,
     card,
