@@ -52,12 +52,12 @@ def test_learner_lab_reads_its_config_first_and_keeps_the_users(tmp_path):
     assert {"--ServerApp.port=9999", "--ServerApp.ip=127.0.0.1", "--no-browser"} <= set(launch.command)
 
 
-def test_the_app_serves_the_course_folder_through_voila_from_the_start_page(tmp_path):
+def test_the_app_serves_the_course_through_voila_from_the_start_page(tmp_path):
     launch = build_launch("app", tmp_path, environ={})
     assert launch.command[1:3] == ["-m", "jupyter_server"]
-    assert f"--ServerApp.root_dir={tmp_path / 'course'}" in launch.command
-    assert "--ServerApp.default_url=/voila/render/00-start-here.ipynb" in launch.command
-    assert launch.cwd == tmp_path / "course"
+    assert f"--ServerApp.root_dir={tmp_path}" in launch.command
+    assert "--ServerApp.default_url=/voila/render/course/00-start-here.ipynb" in launch.command
+    assert launch.cwd == tmp_path
     assert launch.env["JUPYTER_CONFIG_PATH"] == str(config_dir("app"))
 
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from safetyrater.navigation import course_modules, current_notebook, module_nav, nav_html
+from safetyrater.navigation import course_exercises, course_modules, current_notebook, module_nav, nav_html
 
 
 def notebook(title: str | None) -> str:
@@ -27,6 +27,9 @@ def course(tmp_path):
     (folder / "10-mock-assessment.ipynb").write_text(notebook("10. Mock assessment"))
     (folder / "scratch.ipynb").write_text(notebook("Not a module"))
     (folder / "lesson-01-two-questions.answers.json").write_text("{}")
+    exercise = tmp_path / "exercises" / "ex01-two-questions"
+    exercise.mkdir(parents=True)
+    (exercise / "ex01-two-questions.ipynb").write_text(notebook("Exercise 1: the two questions"))
     return folder
 
 
@@ -86,6 +89,19 @@ def test_the_start_page_lists_every_lesson(course):
     assert [href for href, _ in links] == ["01-the-two-questions.ipynb", "02-risk-categories.ipynb", "10-mock-assessment.ipynb"]
 
 
+def test_the_start_page_lists_the_graded_exercises_after_the_lessons(course):
+    exercises = course_exercises(course.parent)
+    links = Links(nav_html(course_modules(course), "00-start-here.ipynb", exercises)).links
+    assert links[-1] == ("../exercises/ex01-two-questions/ex01-two-questions.ipynb", "Exercise 1: the two questions")
+    lesson = Links(nav_html(course_modules(course), "02-risk-categories.ipynb", exercises)).links
+    assert not [href for href, _ in lesson if "exercises" in href], "lessons link only to modules"
+
+
+def test_no_exercises_folder_means_no_exercise_list(course, tmp_path):
+    assert course_exercises(tmp_path / "nowhere") == []
+    assert "Graded exercises" not in nav_html(course_modules(course), "00-start-here.ipynb", [])
+
+
 def test_an_unknown_page_gets_the_list_and_a_way_back(course):
     links = Links(nav_html(course_modules(course), None)).links
     assert links[-1] == ("00-start-here.ipynb", "Back to the start page")
@@ -129,6 +145,8 @@ def test_module_nav_renders_as_html_in_jupyterlab(course, monkeypatch):
     nav = module_nav(folder=course)
     assert 'href="02-risk-categories.ipynb"' in nav._repr_html_()
     assert "Next: 2. Risk categories" in repr(nav)
+    start = module_nav("00-start-here.ipynb", folder=course)._repr_html_()
+    assert 'href="../exercises/ex01-two-questions/ex01-two-questions.ipynb"' in start
 
 
 def test_module_nav_is_a_widget_in_voila(course, monkeypatch):

@@ -76,17 +76,18 @@ def build_launch(
 
     if mode == "app":
         # Voilà as a Jupyter server extension: the server's front door redirects
-        # to the start page, and every lesson is /voila/render/<notebook>.
-        start_url = f"/voila/render/{START_NOTEBOOK}"
+        # to the start page, and every notebook is /voila/render/<path>, so the
+        # lessons' links reach course/ and exercises/ alike.
+        start_url = f"/voila/render/{COURSE_DIR}/{START_NOTEBOOK}"
         command = [
             sys.executable,
             "-m",
             "jupyter_server",
-            f"--ServerApp.root_dir={root / COURSE_DIR}",
+            f"--ServerApp.root_dir={root}",
             f"--ServerApp.default_url={start_url}",
             *common,
         ]
-        return Launch(command, root / COURSE_DIR, env, start_url)
+        return Launch(command, root, env, start_url)
 
     start_url = f"/lab/tree/{COURSE_DIR}/{START_NOTEBOOK}"
     command = [

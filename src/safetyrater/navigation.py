@@ -2,11 +2,13 @@
 
 A module is a notebook in ``course/`` named ``NN-words.ipynb`` (``00`` is the
 start page), so a new lesson appears in the navigation as soon as its file is
-there. Its title is the first ``# heading`` of the notebook.
+there. Its title is the first ``# heading`` of the notebook. The start page
+also lists the graded exercises: each notebook in ``exercises/<id>/``.
 
-The links are relative file names (``02-risk-categories.ipynb``): JupyterLab
-opens them as notebooks beside the current one, and Voilà, which serves each
-notebook at ``/voila/render/<name>``, resolves them to the next page.
+The links are relative paths (``02-risk-categories.ipynb``,
+``../exercises/ex01-two-questions/ex01-two-questions.ipynb``): JupyterLab opens
+them as notebooks in the same window, and Voilà, which serves each notebook at
+``/voila/render/<path>``, resolves them to the other page.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .paths import course_dir
+from .paths import course_dir, project_root
 
 MODULE_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.ipynb$")
 START_NUMBER = 0
@@ -30,6 +32,12 @@ START_NUMBER = 0
 class Module:
     number: int
     file: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    href: str  # relative to course/
     title: str
 
 
@@ -63,6 +71,17 @@ def course_modules(folder: Path | str | None = None) -> list[Module]:
     return sorted(modules, key=lambda m: (m.number, m.file))
 
 
+def course_exercises(root: Path | str | None = None) -> list[Exercise]:
+    """The graded exercises as learners receive them: ``exercises/<id>/*.ipynb``."""
+    folder = Path(root if root is not None else project_root()) / "exercises"
+    notebooks = sorted(folder.glob("*/*.ipynb")) if folder.is_dir() else []
+    return [
+        Exercise(f"../exercises/{path.parent.name}/{path.name}", module_title(path))
+        for path in notebooks
+        if not path.name.startswith(".")
+    ]
+
+
 def under_voila(environ: Mapping[str, str] | None = None) -> bool:
     """Whether this kernel runs a Voilà page (Voilà tells its kernels so)."""
     environ = os.environ if environ is None else environ
@@ -89,12 +108,16 @@ def current_notebook(environ: Mapping[str, str] | None = None) -> str | None:
 LINK_STYLE = "color:#0b57d0;text-decoration:underline;font-size:1.05em"
 
 
-def _link(module: Module, text: str, rel: str | None = None) -> str:
+def _link(target: Module | Exercise, text: str, rel: str | None = None) -> str:
+    href = target.file if isinstance(target, Module) else target.href
     rel_attr = f' rel="{rel}"' if rel else ""
     return (
-        f'<a class="sr-nav-link" href="{html.escape(module.file, quote=True)}"{rel_attr} '
+        f'<a class="sr-nav-link" href="{html.escape(href, quote=True)}"{rel_attr} '
         f'style="{LINK_STYLE}">{html.escape(text)}</a>'
     )
+
+
+LIST_STYLE = "list-style:none;padding-left:0;margin:0;line-height:1.9"
 
 
 NAV_STYLE = (
@@ -103,20 +126,25 @@ NAV_STYLE = (
 )
 
 
-def nav_html(modules: list[Module], current: str | None) -> str:
-    """The navigation for the page ``current``: a list of modules on the start
-    page (or when the page is unknown), else previous, start and next."""
+def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exercise] = ()) -> str:
+    """The navigation for the page ``current``: on the start page (or when the
+    page is unknown) the list of modules and exercises, else previous, start and next."""
     here = next((i for i, m in enumerate(modules) if m.file == current), None)
     start = next((m for m in modules if m.number == START_NUMBER), None)
     if here is None or modules[here].number == START_NUMBER:
         lessons = [m for m in modules if m.number != START_NUMBER]
         items = "".join(f"<li>{_link(m, m.title)}</li>" for m in lessons)
-        # the start page has its own heading; elsewhere the list needs one
-        intro = "<p style='margin:0 0 4px 0'><b>Course modules</b></p>" if here is None else ""
+        intro = f"<p style='margin:0 0 4px 0'><b>{'Course modules' if here is None else 'Lessons'}</b></p>"
+        graded = ""
+        if exercises and here is not None:
+            graded = (
+                "<p style='margin:12px 0 4px 0'><b>Graded exercises</b></p>"
+                f"<ul style='{LIST_STYLE}'>{''.join(f'<li>{_link(e, e.title)}</li>' for e in exercises)}</ul>"
+            )
         back = f"<p style='margin:4px 0 0 0'>{_link(start, 'Back to the start page')}</p>" if here is None and start else ""
         return (
             "<nav class='sr-nav sr-contents' aria-label='Course modules'>"
-            f"{intro}<ul style='list-style:none;padding-left:0;margin:0;line-height:1.9'>{items}</ul>{back}</nav>"
+            f"{intro}<ul style='{LIST_STYLE}'>{items}</ul>{graded}{back}</nav>"
         )
     parts = []
     if here > 0 and modules[here - 1].number != START_NUMBER:
@@ -143,7 +171,8 @@ class ModuleNav:
 
 def module_nav(current: str | None = None, folder: Path | str | None = None) -> Any:
     """Links to the previous and next module and the start page; on the start
-    page, the list of all modules. ``current`` defaults to the running notebook.
+    page, the list of all modules and exercises. ``current`` defaults to the
+    running notebook, ``folder`` to the course's ``course/``.
 
     In JupyterLab the links are rich HTML output, which JupyterLab opens as
     notebooks in the same window. Voilà opens links in HTML output in a new
@@ -152,7 +181,8 @@ def module_nav(current: str | None = None, folder: Path | str | None = None) -> 
     from .guard import learner_message, problem_html
 
     try:
-        text = nav_html(course_modules(folder), current or current_notebook())
+        root = Path(folder).parent if folder is not None else None
+        text = nav_html(course_modules(folder), current or current_notebook(), course_exercises(root))
     except Exception as exc:  # a broken course folder must not show a traceback
         text = problem_html(learner_message(exc))
     if under_voila():

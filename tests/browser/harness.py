@@ -48,9 +48,12 @@ def free_port() -> int:
 
 
 def course_copy(dest: Path) -> Path:
-    """A course checkout in ``dest``: its own copy of course/, the real datasets/ and graders/."""
+    """A course checkout in ``dest``: its own copies of course/ and exercises/
+    (where answer files are written), the real datasets/ and graders/."""
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO / "course", dest / "course", ignore=shutil.ignore_patterns("*.answers.json*", ".ipynb_checkpoints"))
+    skip = shutil.ignore_patterns("*.answers.json*", ".ipynb_checkpoints")
+    for name in ("course", "exercises"):
+        shutil.copytree(REPO / name, dest / name, ignore=skip)
     for name in ("datasets", "graders"):
         (dest / name).symlink_to(REPO / name, target_is_directory=True)
     return dest

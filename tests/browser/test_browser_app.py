@@ -22,7 +22,7 @@ from .harness import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LESSON = "01-the-two-questions.ipynb"
+LESSON = "course/01-the-two-questions.ipynb"
 DECK = "lesson-01-two-questions"
 RATINGS = ["Risky", "Harmful", "Safe"]
 CODE_SIGNS = ("show_deck", "module_nav", "import ", "safetyrater(")
@@ -41,11 +41,12 @@ def case_id_of(card_locator) -> str:
     return re.search(r"\(([^)]+)\)", card_locator.locator("h4").inner_text()).group(1)
 
 
-def test_start_page_leads_to_a_lesson_without_showing_code(page, app_server, screenshots):
-    """Does the app open at the start page, list the modules and link to a lesson, with no code visible?"""
+def test_start_page_leads_to_lessons_and_exercises_without_showing_code(page, app_server, screenshots):
+    """Does the app open at the start page, list the modules and exercises and
+    link to them, with no code visible?"""
     page.goto(app_server.url("/"))
     voila_wait_rendered(page)
-    assert page.url.split("?")[0].endswith("/voila/render/00-start-here.ipynb")
+    assert page.url.split("?")[0].endswith("/voila/render/course/00-start-here.ipynb")
     modules = page.get_by_role("navigation", name="Course modules")
     lesson_link = modules.get_by_role("link", name="1. The two questions")
     lesson_link.wait_for()
@@ -61,6 +62,14 @@ def test_start_page_leads_to_a_lesson_without_showing_code(page, app_server, scr
     nav = page.get_by_role("navigation", name="Course modules")
     nav.get_by_role("link", name="Start page (all modules)").click()
     page.wait_for_url(re.compile("00-start-here"))
+
+    # Graded exercises are pages too: the same cards, no Check button, no code.
+    page.get_by_role("link", name="Exercise 1: the two questions").click()
+    page.wait_for_url(re.compile(r"/voila/render/exercises/ex01-two-questions/ex01-two-questions\.ipynb"))
+    voila_wait_rendered(page)
+    page.locator(CARD).first.wait_for()
+    assert page.get_by_role("button", name="Check").count() == 0
+    assert_no_code(page)
 
 
 def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(page, app_server, app_root, screenshots):
