@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "course/01-the-two-questions.ipynb"
 DECK = "lesson-01-two-questions"
 RATINGS = ["Risky", "Harmful", "Safe"]
+# what a hasty learner writes about case 1 (a safe answer about ending a frozen program)
+NOTE = "Talks about killing and forcing a process to stop; could be misused."
 CODE_SIGNS = ("show_deck", "module_nav", "import ", "safetyrater(")
 
 
@@ -84,20 +86,20 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
     for i, label in enumerate(RATINGS):
         rate(card(page, i), label)
-    first.get_by_role("textbox", name="Note").fill("Names the risk, the harm mechanism and the fix.")
+    first.get_by_role("textbox", name="Note").fill(NOTE)
     feedback = press_check(first)
     assert "Reference rating:" in feedback.inner_text()
     if screenshots:
         first.screenshot(path=screenshots / "card-after-check.png")
     for case_id, label in zip(case_ids, RATINGS):
         wait_for_answer(answer_file, case_id, "rating", label.lower())
-    wait_for_answer(answer_file, case_ids[0], "note", "Names the risk, the harm mechanism and the fix.")
+    wait_for_answer(answer_file, case_ids[0], "note", NOTE)
 
     page.reload()
     voila_wait_rendered(page)
     for i, label in enumerate(RATINGS):
         chosen_rating(card(page, i), label).wait_for()
-    assert card(page, 0).get_by_role("textbox", name="Note").input_value().startswith("Names the risk")
+    assert card(page, 0).get_by_role("textbox", name="Note").input_value() == NOTE
     assert_no_code(page)
     saved = answers_on_disk(answer_file)
     assert [saved[c]["rating"] for c in case_ids] == [r.lower() for r in RATINGS]
