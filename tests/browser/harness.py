@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -223,6 +224,11 @@ def voila_wait_rendered(page: Any) -> None:
 
 def card(page: Any, index: int) -> Any:
     return page.locator(CARD).nth(index)
+
+
+def case_id_of(card_locator: Any) -> str:
+    """The case id a card shows in its heading ("Case 1 of 10 (core-001)")."""
+    return re.search(r"\(([^)]+)\)", card_locator.locator("h4").inner_text()).group(1)
 
 
 def rate(card_locator: Any, label: str) -> None:

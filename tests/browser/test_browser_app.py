@@ -12,6 +12,7 @@ from .harness import (
     CARD,
     answers_on_disk,
     card,
+    case_id_of,
     chosen_rating,
     press_check,
     rate,
@@ -37,10 +38,6 @@ def assert_no_code(page) -> None:
     for sign in CODE_SIGNS:
         assert sign not in text, f"code on the page: {sign!r}"
     assert "Traceback" not in text
-
-
-def case_id_of(card_locator) -> str:
-    return re.search(r"\(([^)]+)\)", card_locator.locator("h4").inner_text()).group(1)
 
 
 def test_start_page_leads_to_lessons_and_exercises_without_showing_code(page, app_server, screenshots):

@@ -9,8 +9,10 @@ import pytest
 
 from .harness import (
     CARD,
+    CourseServer,
     answers_on_disk,
     card,
+    case_id_of,
     chosen_rating,
     lab_open,
     lab_run_all,
@@ -18,7 +20,6 @@ from .harness import (
     press_check,
     rate,
     running,
-    CourseServer,
     wait_for_answer,
 )
 
@@ -36,8 +37,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     lab_run_all(page)
     page.locator(CARD).first.wait_for()
 
-    case_ids = [card(page, i).locator("h4").inner_text() for i in range(len(RATINGS))]
-    case_ids = [re.search(r"\(([^)]+)\)", text).group(1) for text in case_ids]
+    case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
     for i, label in enumerate(RATINGS):
         rate(card(page, i), label)
     card(page, 1).get_by_role("checkbox", name=re.compile("^Over-refusal")).check()
