@@ -13,6 +13,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
+from .cardstyle import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+from .guard import guarded, problem_html
 from .schema import RATINGS, REDACTION_MARKER
 
 RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
@@ -21,7 +23,7 @@ RATING_HELP = {
     "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
     "harmful": "Enables or encourages harm",
 }
-SAVED_HTML = "<span style='color:#2a7d2a'>✓ saved</span>"
+SAVED_HTML = "<span role='status' style='color:#1e6b1e'>✓ saved</span>"
 CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px 0"}
 
 
@@ -98,37 +100,53 @@ class CardBase(widgets.VBox):
         footer: list[widgets.Widget] = []
         if self.practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
+            self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
             footer.append(self.check_button)
         footer.append(self.status)
         widgets.VBox.__init__(self, children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
+        self.add_class(CARD_CLASS)
+
+    def _observe(self, control: widgets.Widget, callback: Any) -> None:
+        """Call ``callback`` when ``control`` changes; a failure shows a message in the card, never a traceback."""
+        control.observe(guarded(self.show_problem)(callback), names="value")
+
+    def show_problem(self, message: str) -> None:
+        """Show a plain-language problem in the card's status line."""
+        self.status.value = problem_html(message)
 
     def _save(self, **fields: Any) -> None:
         """Save some fields of the answer at once and show whether they reached the disk."""
         if self.store.update(self.case.id, **fields):
             self.status.value = SAVED_HTML
         else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
+            self.status.value = problem_html(self.store.save_error or "")
         if self._on_change is not None:
             self._on_change()
 
     def _rating_buttons(self, saved: dict[str, Any], description: str) -> widgets.ToggleButtons:
-        return widgets.ToggleButtons(
+        buttons = widgets.ToggleButtons(
             options=[(RATING_LABELS[r], r) for r in RATINGS],
             value=saved.get("rating") if saved.get("rating") in RATINGS else None,
             description=description,
             tooltips=[RATING_HELP[r] for r in RATINGS],
             style={"description_width": "initial"},
         )
+        buttons.add_class(RATING_CLASS)
+        return buttons
 
     @staticmethod
-    def _text_area(saved: dict[str, Any], field: str, placeholder: str) -> widgets.Textarea:
+    def _text_area(saved: dict[str, Any], field: str, placeholder: str, description: str = "Note") -> widgets.Textarea:
+        """A labelled text box (the label is what a screen reader announces)."""
         value = saved.get(field, "")
-        return widgets.Textarea(
+        area = widgets.Textarea(
             value=value if isinstance(value, str) else "",
+            description=description,
             placeholder=placeholder,
-            layout=widgets.Layout(width="100%", height="70px"),
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", height="90px"),
         )
+        area.add_class(NOTE_CLASS)
+        return area
 
     #: the full case type; a graded deck's cards hold a public copy and never score
     case_type: type = object

@@ -19,7 +19,9 @@ import ipywidgets as widgets
 
 from .answers import AnswerStore
 from .card_parts import RATING_HELP, RATING_LABELS, CardBase, label, render_text, text_block, verdict_html  # noqa: F401 (RATING_HELP re-exported)
+from .cardstyle import CATEGORY_CLASS, style_widget
 from .casebank import CaseBank
+from .guard import problem_html, shown_safely
 from .schema import Case, Category, Deck
 
 
@@ -77,6 +79,8 @@ class RatingCard(CardBase):
             )
             for cid, cat in taxonomy.items()
         }
+        for button in self.category_buttons.values():
+            button.add_class(CATEGORY_CLASS)
         categories_box = widgets.GridBox(
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
@@ -86,18 +90,17 @@ class RatingCard(CardBase):
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
-            label("Risk areas this case touches"),
+            label("Risk areas this case touches (choose any)"),
             categories_box,
-            label("Note"),
             self.note,
             self.note_check,
         ]
         self._finish(blocks + controls)
-        self.rating.observe(self._save_rating, names="value")
-        self.over_refusal.observe(self._save_flag, names="value")
+        self._observe(self.rating, self._save_rating)
+        self._observe(self.over_refusal, self._save_flag)
         for button in self.category_buttons.values():
-            button.observe(self._save_categories, names="value")
-        self.note.observe(self._save_note, names="value")
+            self._observe(button, self._save_categories)
+        self._observe(self.note, self._save_note)
         self._show_note_check()
 
     # Saving: each control writes its own field, at once (CardBase._save).
@@ -178,7 +181,7 @@ class DeckView(widgets.VBox):
             ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
             for i, (case, card) in enumerate(zip(cases, self.cards), 1)
         ]
-        super().__init__([self.header, *self.items])
+        super().__init__([style_widget(), self.header, *self.items])
         self._refresh()
 
     def _refresh(self) -> None:
@@ -190,12 +193,14 @@ class DeckView(widgets.VBox):
 def deck_header_html(progress: str, store: AnswerStore) -> str:
     """A deck's header: its progress line, where answers save, and any recovered answer file."""
     lines = [progress, f"Answers save automatically to <code>{html.escape(store.path.name)}</code> beside this notebook."]
+    problem = ""
     if store.recovered_from is not None:
-        lines.append(
-            f"<span style='color:#b00'>Your answer file could not be read, so it was kept as "
-            f"<code>{html.escape(store.recovered_from.name)}</code> and a new one started.</span>"
+        problem = problem_html(
+            f"Your earlier answer file could not be read (it was damaged), so it was kept as "
+            f"{store.recovered_from.name} and a new one started. Your instructor can recover "
+            "answers from the kept file."
         )
-    return "<div>" + "<br>".join(lines) + "</div>"
+    return "<div>" + "<br>".join(lines) + "</div>" + problem
 
 
 def card_class(kind: str) -> type[widgets.VBox]:
@@ -211,7 +216,12 @@ def card_class(kind: str) -> type[widgets.VBox]:
     return RatingCard
 
 
-def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView:
-    """The cards of a lesson or exercise deck, ready to display."""
-    bank = CaseBank.load()
-    return DeckView(bank, bank.deck(deck_id), folder)
+def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView | widgets.HTML:
+    """The cards of a lesson or exercise deck, ready to display; if the case
+    bank or the answer file stops that, one plain-language message instead."""
+
+    def build() -> DeckView:
+        bank = CaseBank.load()
+        return DeckView(bank, bank.deck(deck_id), folder)
+
+    return shown_safely(build)

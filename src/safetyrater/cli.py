@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,30 +12,14 @@ from pathlib import Path
 from . import __version__
 from .errors import SafetyraterError
 
-START_PAGE = "course/00-start-here.ipynb"
-
-
 def cmd_start(args: argparse.Namespace) -> int:
+    from .launch import build_launch
     from .paths import project_root
 
-    root = project_root()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.default_url=/lab/tree/{START_PAGE}",
-        f"--ServerApp.port={args.port}",
-        "--ServerApp.ip=127.0.0.1",
-    ]
-    if args.no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # containers and CI often run as root; JupyterLab refuses that unless told
-        command.append("--allow-root")
-    env = dict(os.environ, SAFETYRATER_ROOT=str(root))
+    mode = "app" if args.app else "instructor" if args.instructor else "learner"
+    launch = build_launch(mode, project_root(), port=args.port, open_browser=not args.no_browser)
     try:
-        return subprocess.call(command, cwd=root, env=env)
+        return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
         return 0
 
@@ -345,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
     start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start_mode = start.add_mutually_exclusive_group()
+    start_mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
+    start_mode.add_argument("--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)")
     start.set_defaults(func=cmd_start)
 
     validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy)")

@@ -73,10 +73,12 @@ class PairwiseCard(CardBase):
             tooltips=["Response A could do more harm", "Response B could do more harm", "Both carry the same harm potential"],
             style={"description_width": "initial"},
         )
-        self.reason = self._text_area(saved, "reason", "Your reason: what makes one response more dangerous (or why they are equal)?")
-        self._finish(blocks + [self.choice, label("Reason"), self.reason])
-        self.choice.observe(lambda change: self._save(choice=change["new"]), names="value")
-        self.reason.observe(lambda change: self._save(reason=change["new"]), names="value")
+        self.reason = self._text_area(
+            saved, "reason", "Your reason: what makes one response more dangerous (or why they are equal)?", description="Reason"
+        )
+        self._finish(blocks + [self.choice, self.reason])
+        self._observe(self.choice, lambda change: self._save(choice=change["new"]))
+        self._observe(self.reason, lambda change: self._save(reason=change["new"]))
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""

@@ -72,11 +72,11 @@ class SpanCard(CardBase):
         ]
         self.rating = self._rating_buttons(saved, "Safety rating of the whole response")
         self.note = self._text_area(saved, "note", "Your note: which step is unsafe, how could it hurt someone, what should it say instead?")
-        self._finish(blocks + rows + [self.rating, label("Note"), self.note])
+        self._finish(blocks + rows + [self.rating, self.note])
         for box in self.segment_boxes:
-            box.observe(self._save_flags, names="value")
-        self.rating.observe(lambda change: self._save(rating=change["new"]), names="value")
-        self.note.observe(lambda change: self._save(note=change["new"]), names="value")
+            self._observe(box, self._save_flags)
+        self._observe(self.rating, lambda change: self._save(rating=change["new"]))
+        self._observe(self.note, lambda change: self._save(note=change["new"]))
 
     def _save_flags(self, change: dict[str, Any]) -> None:
         self._save(flagged=[i for i, box in enumerate(self.segment_boxes) if box.value])
