@@ -11,7 +11,9 @@ import tomllib
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, SaveAutoGrades
+from safetyrater.nbgrader_review import FlagNotesForReview
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -43,6 +45,14 @@ c.Autograde.exclude_overwriting = {deck_id: [f"{deck_id}.answers.json"] for deck
 # that reads the key) must not reach the learner, and nbgrader's default
 # feedback would print it.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# Written feedback: the kit pre-scores each exercise's notes (the written-feedback
+# cell's automatic score) and the instructor decides. Right after nbgrader saves the
+# automatic scores, flag that cell as needing manual grading whenever the learner
+# wrote a note, so the formgrader lists the submission for review.
+steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
+steps.insert(steps.index(SaveAutoGrades) + 1, FlagNotesForReview)
+c.Autograde.autograde_preprocessors = steps
 
 # A grading cell that runs long means something is wrong; fail it rather than hang.
 c.Execute.timeout = 60

@@ -35,16 +35,66 @@ def datasets_copy(tmp_path: Path) -> Path:
     return target
 
 
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def mixed_root(tmp_path_factory) -> Path:
+    """A course checkout whose bank (tests/fixtures/bank) mixes every kind of case.
+
+    It has the real taxonomy and policy; its decks are ``lesson-01-fx-mixed``
+    (practice) and ``ex01-fx-mixed`` (graded), with content warnings on some cases.
+    """
+    root = tmp_path_factory.mktemp("mixed-course")
+    shutil.copytree(FIXTURES / "bank", root / "datasets")
+    shutil.copy(REPO / "datasets" / "taxonomy.toml", root / "datasets" / "taxonomy.toml")
+    (root / "graders").mkdir()
+    for name in ("policy.toml", "rubric.toml", "comment_bank.toml", "feedback_model.json"):
+        shutil.copy(REPO / "graders" / name, root / "graders" / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def mixed_bank(mixed_root):
+    from safetyrater.casebank import CaseBank
+
+    return CaseBank.load(mixed_root / "datasets")
+
+
+def perfect_answer(case) -> dict:
+    """The answer that agrees with the reference on every part of one case."""
+    if case.kind == "pairwise":
+        return {"choice": case.reference_choice, "reason": ""}
+    if case.kind == "span":
+        return {"flagged": sorted(case.reference_unsafe), "rating": case.reference_rating, "note": ""}
+    if case.kind == "multidim":
+        return {"dimensions": dict(case.references), "note": ""}
+    return {
+        "rating": case.reference_rating,
+        "over_refusal": case.over_refusal,
+        "categories": list(case.categories),
+        "note": "",
+    }
+
+
 def perfect_answers(cases) -> dict:
     """Answers that agree with the reference on every case."""
-    return {
-        c.id: {"dimensions": dict(c.references), "note": ""}  # multi-dimension cases (issue 10)
-        if c.kind == "multidim"
-        else {
-            "rating": c.reference_rating,
-            "over_refusal": c.over_refusal,
-            "categories": list(c.categories),
-            "note": "",
-        }
-        for c in cases
-    }
+    return {c.id: perfect_answer(c) for c in cases}
+
+
+def write_submission(course: Path, learner: str, exercise: str, answers: dict | None = None, text: str | None = None) -> Path:
+    """A learner's answer file where nbgrader keeps submissions in the kit's layout.
+
+    ``answers`` are written as a valid answer file; ``text`` is written as it is
+    (to break the file on purpose); with neither, the submission has no answer file.
+    """
+    import json
+
+    folder = course / "graders" / "cohort" / "submitted" / learner / exercise
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{exercise}.answers.json"
+    if answers is not None:
+        path.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
+    elif text is not None:
+        path.write_text(text)
+    return path

@@ -75,3 +75,28 @@ def test_case_text_is_inert():
     assert "<script>" not in rendered and "<img" not in rendered
     assert "&lt;script&gt;" in rendered
     assert 'class="sr-redacted"' in rendered
+
+
+def test_the_note_shows_its_rubric_check_as_it_changes(bank, tmp_path):
+    deck = _deck(bank, "practice")
+    card = DeckView(bank, deck, tmp_path).cards[0]
+    assert "Rubric check appears as you write" in card.note_check.value
+    card.note.value = "This seems risky."
+    assert "\u2717 Problem named" in card.note_check.value and "Name the specific problem" in card.note_check.value
+    card.note.value = "Safe: 'kill' means stopping a frozen Python process, so nobody can be hurt. Keep it as it is."
+    assert "\u2713 Problem named" in card.note_check.value
+
+
+def test_check_shows_the_notes_rubric_check_beside_the_rationale(bank, tmp_path):
+    deck = _deck(bank, "practice")
+    card = DeckView(bank, deck, tmp_path).cards[0]
+    card.rating.value = card.case.reference_rating
+    card.note.value = "Seems fine."
+    card.check()
+    assert "Your note" in card.feedback.value and "Why:" in card.feedback.value
+
+
+def test_graded_cards_check_notes_too(bank, tmp_path):
+    card = DeckView(bank, _deck(bank, "graded"), tmp_path).cards[0]
+    card.note.value = "This seems risky."
+    assert "Rubric check" in card.note_check.value

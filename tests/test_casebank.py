@@ -103,7 +103,7 @@ def test_graded_and_practice_decks_do_not_share_cases(bank):
 
 def test_harmful_cases_show_a_redaction_marker_or_say_they_need_none(bank):
     for case in bank.cases.values():
-        if case.reference_rating == "harmful":
+        if getattr(case, "reference_rating", None) == "harmful":
             assert case.is_redacted or case.no_operational_content, case.id
 
 

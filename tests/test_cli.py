@@ -53,3 +53,61 @@ def test_unknown_exercise_is_one_clear_error(tmp_path, capsys):
     path.write_text(json.dumps({"exercise": "no-such-deck", "answers": {}}))
     assert main(["grade", str(path)]) == 1
     assert "no deck 'no-such-deck'" in capsys.readouterr().err
+
+
+def test_grade_reports_the_parts_of_each_kind(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
+    cases = mixed_bank.deck_cases("ex01-fx-mixed")
+    path = tmp_path / "ex01-fx-mixed.answers.json"
+    path.write_text(json.dumps({"exercise": "ex01-fx-mixed", "answers": perfect_answers(cases)}))
+    assert main(["grade", "--json", str(path)]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    assert (result["points"], result["max_points"]) == (6.0, 6.0)
+    parts = {item["kind"]: set(item) - {"case_id", "kind", "points", "max_points", "mistakes", "messages"} for item in result["items"]}
+    assert parts == {
+        "rating": {"rating_points", "over_refusal_points", "category_points"},
+        "pairwise": {"choice_points"},
+        "span": {"flag_points", "rating_points"},
+    }
+
+
+def _feedback(args, stdin):
+    return subprocess.run([sys.executable, "-m", "safetyrater", "feedback", *args], input=stdin, capture_output=True, text=True)
+
+
+def test_feedback_check_writes_one_json_line_per_note():
+    notes = [
+        {"text": "This seems risky."},
+        {"text": "Hands out pirated license keys, so the developer loses income. Point to the student discount.", "case_id": "core-008"},
+    ]
+    result = _feedback(["check", "--json"], "\n".join(json.dumps(n) for n in notes) + "\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2]
+    for row in rows:
+        assert {type(row[k]) for k in ("problem", "why", "change", "vague")} == {bool}
+        assert 0 <= row["score"] <= 1 and isinstance(row["hints"], list)
+    assert rows[0]["vague"] is True and len(rows[0]["hints"]) == 4
+    assert rows[1]["problem"] and rows[1]["change"] and not rows[1]["vague"]
+
+
+def test_feedback_check_reports_a_bad_line_and_still_checks_the_rest(tmp_path):
+    path = tmp_path / "notes.jsonl"
+    path.write_text('{"text": "Fine."}\n{"txt": "typo"}\n{"text": "Refuse.", "case_id": "core-999"}\n')
+    result = _feedback(["check", str(path)], "")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {path}:2: text: required field is missing",
+        f"error: {path}:3: case_id: unknown case 'core-999' (not in the case bank)",
+    ]
+    assert result.stdout.startswith("line 1: score ")
+
+
+def test_feedback_check_can_suggest_comments_from_the_bank():
+    result = _feedback(["check", "--comments"], '{"text": "It should refuse."}\n')
+    assert "comment: Name the specific problem" in result.stdout
+
+
+def test_feedback_check_with_an_unreadable_file_says_so(tmp_path):
+    result = _feedback(["check", str(tmp_path / "missing.jsonl")], "")
+    assert result.returncode == 1 and "missing.jsonl: cannot read" in result.stderr

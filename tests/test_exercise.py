@@ -64,3 +64,53 @@ def test_grade_item_with_a_broken_answer_file_scores_zero_quietly(bank, tmp_path
     assert grade_item(deck.id, deck.cases[0], points=3, folder=tmp_path) == 0.0
     out, err = capsys.readouterr()
     assert "not valid JSON" in out and err == ""
+
+
+def test_grade_item_scores_pairwise_and_span_answers_to_the_cell_points(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
+    """Does a grade cell scale a pairwise (1 point) or span (2 points) case to its own points?"""
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(mixed_root))
+    deck = mixed_bank.deck("ex01-fx-mixed")
+    answers = perfect_answers(mixed_bank.deck_cases(deck.id))
+    answers["fx-span-ex"] = {"flagged": [1, 2], "rating": "risky"}  # one safe step flagged: F1 2/3
+    (tmp_path / f"{deck.id}.answers.json").write_text(json.dumps({"exercise": deck.id, "answers": answers}))
+    assert grade_item(deck.id, "fx-pair-ex", points=1, folder=tmp_path) == 1.0
+    assert grade_item(deck.id, "fx-span-ex", points=2, folder=tmp_path) == 1.6667
+    assert grade_item(deck.id, "fx-rating-ex", points=3, folder=tmp_path) == 3.0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "you chose response B" in out
+    assert "you flagged 2, 3" in out and "flagged a safe step" in out
+    assert "reference" not in out
+
+
+def _answers_with_notes(folder, deck_id, notes):
+    (folder / f"{deck_id}.answers.json").write_text(
+        json.dumps({"format": 1, "exercise": deck_id, "answers": {cid: {"note": n} for cid, n in notes.items()}})
+    )
+
+
+def test_written_feedback_cell_prints_each_note_and_returns_the_pre_score(bank, tmp_path, capsys):
+    from safetyrater.exercise import grade_notes
+    from safetyrater.feedback import check_note
+
+    deck = next(d for d in bank.decks.values() if d.mode == "graded")
+    first, second = bank.deck_cases(deck.id)[:2]
+    note = "It should refuse."
+    _answers_with_notes(tmp_path, deck.id, {first.id: first.rationale, second.id: note})
+    points = grade_notes(deck.id, points=8, folder=tmp_path)
+    expected = (check_note(first.rationale, first).score + check_note(note, second).score) / len(deck.cases) * 8
+    assert type(points) is float and points == round(expected, 4)
+    out = capsys.readouterr().out
+    assert f"note: {note}" in out and "suggested comment:" in out and "no note" in out
+    assert "No notes written" not in out
+
+
+def test_written_feedback_without_notes_needs_no_review(bank, tmp_path, capsys):
+    from safetyrater.exercise import NO_NOTES, grade_notes
+
+    deck = next(d for d in bank.decks.values() if d.mode == "graded")
+    assert grade_notes(deck.id, points=8, folder=tmp_path) == 0.0
+    assert NO_NOTES in capsys.readouterr().out
+    _answers_with_notes(tmp_path, deck.id, {bank.deck_cases(deck.id)[0].id: "   "})
+    assert grade_notes(deck.id, points=8, folder=tmp_path) == 0.0
+    assert NO_NOTES in capsys.readouterr().out

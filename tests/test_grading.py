@@ -119,10 +119,42 @@ def test_mistakes_are_named(policy, case_kwargs, answer, mistake):
 
 def test_perfect_answers_score_full_marks_on_the_real_bank(bank, policy):
     from conftest import perfect_answers
-    from safetyrater.multidim_grading import max_points
+    from safetyrater.grading import case_max_points
 
     for deck in bank.decks.values():
         cases = bank.deck_cases(deck.id)
         scores = score_deck(perfect_answers(cases), cases, policy)
-        assert scores["points"].sum() == sum(max_points(c, policy) if c.kind == "multidim" else 3.0 for c in cases)
+        assert scores["points"].sum() == sum(case_max_points(c, policy) for c in cases)
         assert all(m == () for m in scores["mistakes"])
+
+
+def test_scoring_many_learners_at_once_gives_each_the_rows_of_score_deck(bank, policy):
+    """Does the batch scorer the cohort tools use agree with score_deck row for row, bad answers included?"""
+    import random
+
+    import pandas as pd
+
+    from safetyrater.grading import score_learners
+
+    deck = next(d for d in bank.decks.values() if d.mode == "graded")
+    cases = bank.deck_cases(deck.id)
+    rng = random.Random(7)
+    labels = ["safe", "risky", "harmful", "very bad", None]
+    cohort = {
+        f"learner-{i}": {
+            case.id: {
+                "rating": rng.choice(labels),
+                "over_refusal": rng.choice([True, False, "yes"]),
+                "categories": rng.sample(sorted(bank.taxonomy), rng.randint(0, 2)),
+            }
+            for case in cases
+            if rng.random() > 0.2
+        }
+        for i in range(30)
+    }
+    batch = score_learners(cohort, cases, policy)
+    one_by_one = pd.concat(
+        [score_deck(answers, cases, policy).assign(learner=learner) for learner, answers in cohort.items()], ignore_index=True
+    )
+    assert list(batch.columns)[0] == "learner"
+    pd.testing.assert_frame_equal(batch, one_by_one[batch.columns])

@@ -121,7 +121,6 @@ def test_a_mixed_deck_scores_each_kind_and_leaves_rating_cases_unchanged(bank, p
         assert by_id.loc[row["case_id"], "dim_safety_points"] == 0.0
     assert by_id.loc[multidim[0].id, "points"] == by_id.loc[multidim[0].id, "max_points"]
     assert by_id.loc[multidim[1].id, "points"] == 0.0
-    assert "kind" not in alone.columns  # a deck of rating cases only is scored exactly as before
 
 
 def test_per_dimension_rows_and_agreement_for_the_calibration_report(bank, policy):
@@ -170,4 +169,5 @@ def test_the_grade_command_reports_points_per_dimension(bank, tmp_path):
     result = json.loads(out)[0]
     assert result["points"] == result["max_points"] == 32.0
     first = result["items"][0]
-    assert first["dimensions"]["safety"] == {"chosen": cases[0].references["safety"], "points": 1.0, "max_points": 1.0}
+    assert first["kind"] == "multidim"
+    assert {k: v for k, v in first.items() if k.startswith("dim_")} == {"dim_safety_points": 1.0, "dim_helpfulness_points": 1.0, "dim_honesty_points": 1.0}

@@ -1,4 +1,9 @@
-"""Does an exercise travel through nbgrader: generate, autograde, feedback, export?"""
+"""Does every exercise travel through nbgrader: generate, autograde, feedback, export?
+
+One nbgrader course holds every assignment, and each nbgrader command runs once
+over all of them (``"*"``), so the cycle costs one kernel per submitted notebook
+rather than one nbgrader start-up per exercise.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +49,22 @@ def make_course(tmp: Path) -> Path:
     return course
 
 
-def test_exercises_folder_is_what_generation_produces(tmp_path):
+EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+#: probe-design exercises have no deck: each pair is checked automatically and reviewed by hand
+PROBE_EXERCISES = ["ex12-designing-probes"]
+
+
+@pytest.fixture(scope="module")
+def generated_course(tmp_path_factory) -> Path:
+    """A course with every exercise generated from solutions/."""
+    course = make_course(tmp_path_factory.mktemp("cycle"))
+    nbgrader(course, "generate_assignment", "*", "--force")
+    return course
+
+
+def test_exercises_folder_is_what_generation_produces(generated_course):
     """Is exercises/ exactly the release nbgrader generates from solutions/ today?"""
-    course = make_course(tmp_path)
-    for source in sorted((REPO / "solutions").iterdir()):
-        nbgrader(course, "generate_assignment", source.name, "--force")
-    generated = course / "exercises"
+    generated = generated_course / "exercises"
     committed = REPO / "exercises"
     assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
     for folder in generated.iterdir():
@@ -62,58 +77,136 @@ def test_exercises_folder_is_what_generation_produces(tmp_path):
             assert (committed / folder.name / notebook.name).read_bytes() == notebook.read_bytes()
 
 
+def submit(course: Path, student: str, exercise: str, answers: dict | None) -> None:
+    """Hand in the released exercise folder, with an answer file unless ``answers`` is None."""
+    folder = course / "graders" / "cohort" / "submitted" / student / exercise
+    shutil.copytree(course / "exercises" / exercise, folder)
+    if answers is not None:
+        target = folder / f"{exercise}.answers.json"
+        target.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
+
+
 @pytest.fixture(scope="module")
-def graded_cohort(tmp_path_factory, request):
-    """Three learners (and two broken submissions) through autograde, feedback and export."""
+def graded_cohort(generated_course):
+    """Every exercise: a perfect (alice) and an empty (frank) submission; exercise 1 also
+    two partly right learners and a broken answer file. Autograded, feedback, exported."""
     from safetyrater.casebank import CaseBank
 
     bank = CaseBank.load(REPO / "datasets")
     cases = bank.deck_cases(EXERCISE)
-    course = make_course(tmp_path_factory.mktemp("cycle"))
-    nbgrader(course, "generate_assignment", EXERCISE, "--force")
-    release = course / "exercises" / EXERCISE
+    course = generated_course
+    from probe_examples import good_pairs
+
+    for exercise in PROBE_EXERCISES:
+        submit(course, "alice", exercise, good_pairs())
+        submit(course, "frank", exercise, None)
+    for exercise in EXERCISES:
+        if exercise != EXERCISE and exercise not in PROBE_EXERCISES:
+            # perfect answers, and each note (a comparison's reason) is the case's reference rationale
+            perfect_with_notes = {
+                c.id: {**a, ("reason" if c.kind == "pairwise" else "note"): c.rationale}
+                for c, a in zip(bank.deck_cases(exercise), perfect_answers(bank.deck_cases(exercise)).values())
+            }
+            submit(course, "alice", exercise, perfect_with_notes)
+            submit(course, "frank", exercise, None)
 
     perfect = perfect_answers(cases)
     one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
     answers = {
-        # every part of every case right: 8 cases x 3 points
-        "alice": perfect,
-        # every rating one level off (0.5 of 1), flags and areas right: 8 x 2.5
-        "bob": {cid: {**a, "rating": one_off[a["rating"]]} for cid, a in perfect.items()},
-        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3
+        # every part of every case right, and every note is the case's reference
+        # rationale, which passes the whole rubric (tests/test_feedback.py checks that)
+        "alice": {c.id: {**perfect[c.id], "note": c.rationale} for c in cases},
+        # every rating one level off (0.5 of 1), flags and areas right; every note only
+        # proposes a change ("It should refuse."): 1 of the rubric's 4 equal weights
+        "bob": {cid: {**a, "rating": one_off[a["rating"]], "note": "It should refuse."} for cid, a in perfect.items()},
+        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3; no notes
         "dave": {
             cid: ({**a, "rating": "very bad"} if cid == cases[0].id else a)
             for cid, a in perfect.items()
             if cid != cases[1].id
         },
     }
-    expected = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
+    # Ratings: 8 cases x 3 points. Written feedback: one cell worth 8 x 1 point
+    # (points_per_note in graders/rubric.toml) whose automatic score is the
+    # pre-score, the mean rubric score of the notes times 8.
+    ratings = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
+    notes = {"alice": 8.0, "bob": 2.0, "dave": 0.0, "erin": 0.0, "frank": 0.0}
+    expected = {student: ratings[student] + notes[student] for student in ratings}
     for student in expected:
-        folder = course / "graders" / "cohort" / "submitted" / student / EXERCISE
-        shutil.copytree(release, folder)
-        target = folder / f"{EXERCISE}.answers.json"
-        if student in answers:
-            target.write_text(json.dumps({"format": 1, "exercise": EXERCISE, "answers": answers[student]}))
-        elif student == "erin":
-            target.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
-        # frank submitted without saving any answer
-    nbgrader(course, "autograde", EXERCISE, "--create")
-    nbgrader(course, "generate_feedback", EXERCISE)
+        submit(course, student, EXERCISE, answers.get(student))  # frank saved no answer
+    erin = course / "graders" / "cohort" / "submitted" / "erin" / EXERCISE / f"{EXERCISE}.answers.json"
+    erin.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
+    nbgrader(course, "autograde", "*", "--create")
+    nbgrader(course, "generate_feedback", "*")
     nbgrader(course, "export")
-    return course, cases, expected, answers
+    return course, cases, expected, answers, ratings, notes
+
+
+def _grades(course: Path) -> dict[tuple[str, str], dict]:
+    with open(course / "grades.csv", newline="") as handle:
+        return {(row["assignment"], row["student_id"]): row for row in csv.DictReader(handle)}
+
+
+def test_every_exercise_scores_full_marks_for_perfect_answers_and_zero_for_none(graded_cohort):
+    """Is each exercise worth the policy's points for its cases and notes, all earned or none?"""
+    from safetyrater.casebank import CaseBank
+    from safetyrater.feedback import load_rubric
+    from safetyrater.policy import load_policy
+
+    course = graded_cohort[0]
+    bank = CaseBank.load(REPO / "datasets")
+    policy = load_policy(REPO / "graders" / "policy.toml")
+    rows = _grades(course)
+    from safetyrater.grading import case_max_points
+
+    assert len(EXERCISES) >= 9
+    for exercise in EXERCISES:
+        if exercise in PROBE_EXERCISES:  # the automatic checks only: the instructor grades the rest
+            assert (float(rows[(exercise, "alice")]["score"]), float(rows[(exercise, "frank")]["score"])) == (6.0, 0.0)
+            continue
+        cases = bank.deck_cases(exercise)
+        # every reference rationale passes the whole rubric (tests/test_feedback.py), so notes earn full marks
+        maximum = sum(case_max_points(c, policy) for c in cases) + load_rubric().points_per_note * len(cases)
+        assert float(rows[(exercise, "alice")]["score"]) == maximum, exercise
+        assert float(rows[(exercise, "alice")]["max_score"]) == maximum, exercise
+        assert float(rows[(exercise, "frank")]["score"]) == 0.0, exercise
+
+
+def test_feedback_of_every_exercise_hides_the_grading_code(graded_cohort):
+    course = graded_cohort[0]
+    for exercise in EXERCISES:
+        page = (course / "graders" / "cohort" / "feedback" / "alice" / exercise / f"{exercise}.html").read_text()
+        text = re.sub(r"<[^>]+>", "", page)
+        assert "HIDDEN TESTS" not in text and "grade_item" not in text, exercise
+        assert "reference response" not in text and "reference rating" not in text.lower(), exercise
 
 
 def test_autograde_gives_known_scores(graded_cohort):
-    course, cases, expected, _ = graded_cohort
+    course, cases, expected, *_ = graded_cohort
     assert len(cases) == 8
-    with open(course / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = {student: row for (exercise, student), row in _grades(course).items() if exercise == EXERCISE}
     assert {s: float(rows[s]["score"]) for s in expected} == expected
-    assert all(float(rows[s]["max_score"]) == 24.0 for s in expected)
+    assert all(float(rows[s]["max_score"]) == 32.0 for s in expected)
+
+
+def test_written_feedback_awaits_the_instructor_with_the_pre_score(graded_cohort):
+    """Does the formgrader show each note's pre-score and flag it for review when there is a note?"""
+    from nbgrader.api import Gradebook
+
+    course, _, _, answers, _, notes = graded_cohort
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gradebook:
+        for student, pre_score in notes.items():
+            grade = gradebook.find_grade("written-feedback", EXERCISE, EXERCISE, student)
+            assert grade.auto_score == pre_score
+            assert grade.max_score == 8.0
+            wrote = any((a.get("note") or "").strip() for a in answers.get(student, {}).values())
+            assert grade.needs_manual_grade is wrote, student
+            # the instructor's score, once given, replaces the pre-score
+            assert grade.manual_score is None and grade.score == pre_score
 
 
 def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
-    course, _, expected, answers = graded_cohort
+    course, _, _, answers, ratings, _ = graded_cohort
     from safetyrater.cli import main
 
     for student in answers:
@@ -121,22 +214,22 @@ def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
         out = subprocess.run(
             [sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True
         ).stdout
-        assert json.loads(out)[0]["points"] == expected[student]
+        assert json.loads(out)[0]["points"] == ratings[student]
 
 
 def test_autograde_keeps_the_learners_answer_file(graded_cohort):
-    course, _, _, answers = graded_cohort
+    course, _, _, answers, *_ = graded_cohort
     for student, given in answers.items():
         path = course / "graders" / "cohort" / "autograded" / student / EXERCISE / f"{EXERCISE}.answers.json"
         assert json.loads(path.read_text())["answers"] == given
 
 
 def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
-    course, cases, _, _ = graded_cohort
+    course, cases, *_ = graded_cohort
     for student in ("alice", "bob", "dave"):
         page = (course / "graders" / "cohort" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
         text = re.sub(r"<[^>]+>", "", page)
-        assert "HIDDEN TESTS" not in text and "grade_item" not in text
+        assert "HIDDEN TESTS" not in text and "grade_item" not in text and "grade_notes" not in text
         for case in cases:
             assert re.search(rf"reference\s*(&#39;|'|rating)\s*{case.reference_rating}", text, re.I) is None
         assert "points" in text
@@ -145,3 +238,5 @@ def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
 
     first_rationale = html.escape(cases[0].rationale, quote=True)
     assert first_rationale in alice or cases[0].rationale in alice
+    bob = re.sub(r"<[^>]+>", "", (course / "graders" / "cohort" / "feedback" / "bob" / EXERCISE / f"{EXERCISE}.html").read_text())
+    assert "pre-score 2.00 / 8 points" in bob and "Why explained" in bob

@@ -62,7 +62,7 @@ def multidim_cohort(tmp_path_factory):
         answer["dimensions"].pop("preference", None)
     carol[cases[0].id]["dimensions"]["honesty"] = "sort of"
     answers = {"alice": perfect, "bob": bob, "carol": carol, "erin": '{"exercise": "ex11-multi-dimension", "answers": {'}
-    # 8 cases x 3 dimensions + 2 cases x 4 (with the overall preference) = 32;
+    # 8 cases x 3 dimensions + 2 cases x 4 (with the overall preference) = 32, notes left empty;
     # bob: helpfulness one level off in all 10 cases (0.5 each); carol: no preference (2 x 1), unknown honesty level (1)
     expected = {"alice": 32.0, "bob": 27.0, "carol": 29.0, "erin": 0.0}
     course = make_course(tmp_path_factory.mktemp("ex11"))
@@ -78,7 +78,8 @@ def test_ex11_autograde_gives_known_scores_per_dimension(multidim_cohort):
     course, cases, _, expected = multidim_cohort
     rows = _grades(course)
     assert {s: float(rows[s]["score"]) for s in expected} == expected
-    assert all(float(rows[s]["max_score"]) == 32.0 for s in expected)
+    # 32 for the dimensions and 10 for the written notes (none written here: pre-score 0)
+    assert all(float(rows[s]["max_score"]) == 42.0 for s in expected)
 
 
 def test_ex11_command_line_grade_agrees_with_nbgrader(multidim_cohort):

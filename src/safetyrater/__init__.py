@@ -11,7 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "show_deck"]
+__all__ = ["__version__", "module_nav", "show_deck"]
 
 
 def show_deck(deck_id: str, **kwargs: Any) -> Any:
@@ -19,3 +19,10 @@ def show_deck(deck_id: str, **kwargs: Any) -> Any:
     from .cards import show_deck as _show_deck
 
     return _show_deck(deck_id, **kwargs)
+
+
+def module_nav(current: str | None = None, **kwargs: Any) -> Any:
+    """Links to the previous and next module (see :mod:`safetyrater.navigation`)."""
+    from .navigation import module_nav as _module_nav
+
+    return _module_nav(current, **kwargs)

@@ -32,9 +32,10 @@ from .errors import DataError, Problem
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
-#: rating cards: rating, over_refusal, categories, note; multi-dimension cards
-#: (issue 10): dimensions ({dimension id: level id}) and note
-ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "dimensions")
+#: rating cards: rating, over_refusal, categories, note; pairwise cards: choice
+#: ("a", "b" or "equal") and reason; span-flag cards: flagged (segment indices),
+#: rating and note; multi-dimension cards: dimensions ({dimension id: level id}) and note
+ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "choice", "reason", "flagged", "dimensions")
 
 
 @dataclass
@@ -98,6 +99,14 @@ def write_atomic(path: Path, data: dict[str, Any]) -> None:
         raise
 
 
+class AnswerFileMismatch(DataError):
+    """The answer file beside a deck holds the answers of another deck."""
+
+    def __init__(self, path: Path, found: str, expected: str):
+        self.path, self.found, self.expected = path, found, expected
+        super().__init__([Problem(path, None, "exercise", f"holds answers for {found!r}, not {expected!r}")])
+
+
 class AnswerStore:
     """The answers of one deck, kept in memory and saved on every change.
 
@@ -126,9 +135,7 @@ class AnswerStore:
             self.load_problem = str(exc)
             return
         if loaded.deck_id != self.deck_id:
-            raise DataError(
-                [Problem(self.path, None, "exercise", f"holds answers for {loaded.deck_id!r}, not {self.deck_id!r}")]
-            )
+            raise AnswerFileMismatch(self.path, loaded.deck_id, self.deck_id)
         self.answers = loaded.answers
 
     def get(self, case_id: str) -> dict[str, Any]:

@@ -18,15 +18,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
+from .card_parts import RATING_HELP, RATING_LABELS, CardBase, label, render_text, text_block, verdict_html  # noqa: F401 (RATING_HELP re-exported)
+from .cardstyle import CATEGORY_CLASS, style_widget
 from .casebank import CaseBank
-from .schema import REDACTION_MARKER, RATINGS, Case, Category, Deck
-
-RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
-RATING_HELP = {
-    "safe": "Does not enable or encourage harm",
-    "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
-    "harmful": "Enables or encourages harm",
-}
+from .guard import problem_html, shown_safely
+from .schema import Case, Category, Deck
 
 
 @dataclass(frozen=True)
@@ -43,25 +39,13 @@ class PublicCase:
         return cls(case.id, case.prompt, case.context, case.response)
 
 
-def render_text(text: str) -> str:
-    """Case text as inert HTML: escaped, line breaks kept, redactions visible."""
-    escaped = html.escape(text, quote=True)
-    return REDACTION_MARKER.sub(
-        lambda m: f'<span class="sr-redacted" style="background:#333;color:#fff;padding:0 4px;border-radius:3px">{m.group(0)}</span>',
-        escaped,
-    )
-
-
-def _text_block(label: str, text: str) -> widgets.HTML:
-    return widgets.HTML(
-        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{html.escape(label)}</div>'
-        f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
-        f"{render_text(text)}</div></div>"
-    )
-
-
-class RatingCard(widgets.VBox):
+class RatingCard(CardBase):
     """One case: rating, over-refusal tick, risk areas, note, and (in lessons) Check."""
+
+    answer_key = "rating"
+    #: what a graded deck shows of a case (no reference)
+    case_type = Case
+    public = staticmethod(PublicCase.of)
 
     def __init__(
         self,
@@ -74,26 +58,11 @@ class RatingCard(widgets.VBox):
         practice: bool = True,
         on_change: Any = None,
     ):
-        self.case = case
-        self.store = store
-        self.practice = practice
-        self._on_change = on_change
-        self._restoring = True
+        blocks = self._start(case, store, practice, on_change, position, total)
         saved = store.get(case.id)
+        blocks.append(text_block("Response", case.response))
 
-        header = widgets.HTML(f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({html.escape(case.id)})</small></h4>")
-        blocks: list[widgets.Widget] = [header, _text_block("Prompt", case.prompt)]
-        if case.context:
-            blocks.append(_text_block("Context", case.context))
-        blocks.append(_text_block("Response", case.response))
-
-        self.rating = widgets.ToggleButtons(
-            options=[(RATING_LABELS[r], r) for r in RATINGS],
-            value=saved.get("rating") if saved.get("rating") in RATINGS else None,
-            description="Safety rating",
-            tooltips=[RATING_HELP[r] for r in RATINGS],
-            style={"description_width": "initial"},
-        )
+        self.rating = self._rating_buttons(saved, "Safety rating")
         self.over_refusal = widgets.Checkbox(
             value=bool(saved.get("over_refusal", False)),
             description="Over-refusal: the response refuses a request that was safe to answer",
@@ -110,52 +79,31 @@ class RatingCard(widgets.VBox):
             )
             for cid, cat in taxonomy.items()
         }
+        for button in self.category_buttons.values():
+            button.add_class(CATEGORY_CLASS)
         categories_box = widgets.GridBox(
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
-        self.note = widgets.Textarea(
-            value=saved.get("note", "") if isinstance(saved.get("note"), str) else "",
-            placeholder="Your note: what is the problem, why is it a problem, what should change?",
-            layout=widgets.Layout(width="100%", height="70px"),
-        )
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
+        self.note = self._text_area(saved, "note", "Your note: what is the problem, why is it a problem, what should change?")
+        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
-            widgets.HTML("<div style='font-weight:600'>Risk areas this case touches</div>"),
+            label("Risk areas this case touches (choose any)"),
             categories_box,
-            widgets.HTML("<div style='font-weight:600'>Note</div>"),
             self.note,
+            self.note_check,
         ]
-        footer: list[widgets.Widget] = []
-        if practice:
-            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
-            footer.append(self.check_button)
-        footer.append(self.status)
-        super().__init__(
-            blocks + controls + [widgets.HBox(footer), self.feedback],
-            layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
-        )
-        self.rating.observe(self._save_rating, names="value")
-        self.over_refusal.observe(self._save_flag, names="value")
+        self._finish(blocks + controls)
+        self._observe(self.rating, self._save_rating)
+        self._observe(self.over_refusal, self._save_flag)
         for button in self.category_buttons.values():
-            button.observe(self._save_categories, names="value")
-        self.note.observe(self._save_note, names="value")
-        self._restoring = False
+            self._observe(button, self._save_categories)
+        self._observe(self.note, self._save_note)
+        self._show_note_check()
 
-    # Saving: each control writes its own field, at once.
-    def _save(self, **fields: Any) -> None:
-        saved = self.store.update(self.case.id, **fields)
-        if saved:
-            self.status.value = "<span style='color:#2a7d2a'>✓ saved</span>"
-        else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
-        if self._on_change is not None:
-            self._on_change()
-
+    # Saving: each control writes its own field, at once (CardBase._save).
     def _save_rating(self, change: dict[str, Any]) -> None:
         self._save(rating=change["new"])
 
@@ -167,17 +115,23 @@ class RatingCard(widgets.VBox):
 
     def _save_note(self, change: dict[str, Any]) -> None:
         self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from .feedback import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
-        if not self.practice or not isinstance(self.case, Case):
+        result = self._score()
+        if result is None:
             return None
-        from .explain import mistake_names
-        from .grading import score_case
-        from .policy import load_policy
-
-        result = score_case(self.store.get(self.case.id), self.case, load_policy())
         self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
+        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
+            from .feedback import note_check_html
+
+            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
         return result
 
     def _taxonomy_names(self) -> dict[str, str]:
@@ -186,27 +140,15 @@ class RatingCard(widgets.VBox):
 
 def feedback_html(result: dict[str, Any], case: Case, names: dict[str, str]) -> str:
     """The Check panel: verdict, reference, named mistakes and the rationale."""
-    from .explain import mistake_names
-
     if not result["answered"]:
-        verdict = "Choose a rating first, then press Check."
-        return f"<div style='padding:6px'>{verdict}</div>"
-    full = result["points"] == result["max_points"]
-    colour = "#2a7d2a" if full else "#b36b00"
-    mistakes = mistake_names(result)
-    verdict = "✓ Agrees with the reference." if full else "✗ " + "; ".join(mistakes).capitalize() + "."
+        return "<div style='padding:6px'>Choose a rating first, then press Check.</div>"
     ref_flag = "yes" if result["reference_over_refusal"] else "no"
     areas = ", ".join(names.get(c, c) for c in result["reference_categories"])
-    messages = "".join(f"<li>{html.escape(m)}</li>" for m in result["messages"])
-    return (
-        f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
-        f"<div style='color:{colour};font-weight:600'>{html.escape(verdict)} "
-        f"({result['points']:g} / {result['max_points']:g} points)</div>"
-        f"<div>Reference rating: <b>{html.escape(RATING_LABELS[result['reference_rating']])}</b>"
-        f" · over-refusal: <b>{ref_flag}</b> · risk areas: {html.escape(areas)}</div>"
-        + (f"<ul>{messages}</ul>" if messages else "")
-        + f"<div style='margin-top:4px'><b>Why:</b> {render_text(case.rationale)}</div></div>"
+    reference = (
+        f"Reference rating: <b>{html.escape(RATING_LABELS[result['reference_rating']])}</b>"
+        f" · over-refusal: <b>{ref_flag}</b> · risk areas: {html.escape(areas)}"
     )
+    return verdict_html(result, reference, render_text(case.rationale))
 
 
 class DeckView(widgets.VBox):
@@ -218,49 +160,72 @@ class DeckView(widgets.VBox):
         self.header = widgets.HTML()
         practice = deck.mode == "practice"
         cases = bank.deck_cases(deck.id)
-        self.cards = [
-            _multidim_card(case, self.store, bank, i, len(cases), practice, self._refresh)
-            if case.kind == "multidim"
-            else RatingCard(
-                case if practice else PublicCase.of(case),
-                self.store,
-                bank.taxonomy,
-                position=i,
-                total=len(cases),
-                practice=practice,
-                on_change=self._refresh,
+        self.cards = []
+        for i, case in enumerate(cases, 1):
+            card_type = card_class(case.kind)
+            self.cards.append(
+                card_type(
+                    case if practice else card_type.public(case),
+                    self.store,
+                    bank.taxonomy,
+                    position=i,
+                    total=len(cases),
+                    practice=practice,
+                    on_change=self._refresh,
+                )
             )
-            for i, case in enumerate(cases, 1)
+        # a case with a content warning stays hidden until the learner reveals it
+        from .content_warning import ContentWarningGate
+
+        self.items = [
+            ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
+            for i, (case, card) in enumerate(zip(cases, self.cards), 1)
         ]
-        super().__init__([self.header, *self.cards])
+        super().__init__([style_widget(), self.header, *self.items])
         self._refresh()
 
     def _refresh(self) -> None:
-        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(getattr(card, "answer_key", "rating")))
-        progress = f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases rated."
+        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.answer_key))
+        progress = f"<b>{html.escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered."
         self.header.value = deck_header_html(progress, self.store)
-
-
-def _multidim_card(case: Any, store: AnswerStore, bank: CaseBank, position: int, total: int, practice: bool, on_change: Any) -> widgets.VBox:
-    """A multi-dimension card (issue 10); its module loads only for decks that have one."""
-    from .multidim_card import MultidimCard
-
-    shown = case if practice else MultidimCard.public(case)
-    return MultidimCard(shown, store, bank.taxonomy, position=position, total=total, practice=practice, on_change=on_change)
 
 
 def deck_header_html(progress: str, store: AnswerStore) -> str:
     """A deck's header: its progress line, where answers save, and any recovered answer file."""
     lines = [progress, f"Answers save automatically to <code>{html.escape(store.path.name)}</code> beside this notebook."]
+    problem = ""
     if store.recovered_from is not None:
-        lines.append(
-            f"<span style='color:#b00'>Your answer file could not be read, so it was kept as "
-            f"<code>{html.escape(store.recovered_from.name)}</code> and a new one started.</span>"
+        problem = problem_html(
+            f"Your earlier answer file could not be read (it was damaged), so it was kept as "
+            f"{store.recovered_from.name} and a new one started. Your instructor can recover "
+            "answers from the kept file."
         )
-    return "<div>" + "<br>".join(lines) + "</div>"
+    return "<div>" + "<br>".join(lines) + "</div>" + problem
 
 
-def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView:
-    """The cards of a lesson or exercise deck, ready to display."""
-    bank = CaseBank.load()
-    return DeckView(bank, bank.deck(deck_id), folder)
+def card_class(kind: str) -> type[widgets.VBox]:
+    """The card widget for a kind of case (rating, pairwise, span, multidim)."""
+    if kind == "multidim":
+        from .multidim_card import MultidimCard
+
+        return MultidimCard
+    if kind == "pairwise":
+        from .pairwise_card import PairwiseCard
+
+        return PairwiseCard
+    if kind == "span":
+        from .span_card import SpanCard
+
+        return SpanCard
+    return RatingCard
+
+
+def show_deck(deck_id: str, folder: Path | str | None = None) -> DeckView | widgets.HTML:
+    """The cards of a lesson or exercise deck, ready to display; if the case
+    bank or the answer file stops that, one plain-language message instead."""
+
+    def build() -> DeckView:
+        bank = CaseBank.load()
+        return DeckView(bank, bank.deck(deck_id), folder)
+
+    return shown_safely(build)

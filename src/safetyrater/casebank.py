@@ -75,6 +75,18 @@ def toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
     return Problem(path, line, None, f"not valid TOML: {message}")
 
 
+def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
+    """A TOML file's data; a missing, unreadable or invalid file raises one :class:`DataError`."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(path, None, None, f"{what} not found")]) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError([toml_problem(path, exc)]) from None
+
+
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     text, problems = read_text(path)
     if text is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,30 +12,14 @@ from pathlib import Path
 from . import __version__
 from .errors import SafetyraterError
 
-START_PAGE = "course/00-start-here.ipynb"
-
-
 def cmd_start(args: argparse.Namespace) -> int:
+    from .launch import build_launch
     from .paths import project_root
 
-    root = project_root()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.default_url=/lab/tree/{START_PAGE}",
-        f"--ServerApp.port={args.port}",
-        "--ServerApp.ip=127.0.0.1",
-    ]
-    if args.no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # containers and CI often run as root; JupyterLab refuses that unless told
-        command.append("--allow-root")
-    env = dict(os.environ, SAFETYRATER_ROOT=str(root))
+    mode = "app" if args.app else "instructor" if args.instructor else "learner"
+    launch = build_launch(mode, project_root(), port=args.port, open_browser=not args.no_browser)
     try:
-        return subprocess.call(command, cwd=root, env=env)
+        return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
         return 0
 
@@ -74,8 +57,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from .answers import read_answer_file
     from .casebank import CaseBank
-    from .grading import score_deck
-    from .multidim_grading import dimension_items
+    from .grading import point_parts, score_deck
     from .policy import load_policy
 
     bank = CaseBank.load()
@@ -94,14 +76,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         items = [
             {
                 "case_id": row["case_id"],
+                "kind": row["kind"],
                 "points": row["points"],
                 "max_points": row["max_points"],
-                "rating_points": row["rating_points"],
-                "over_refusal_points": row["over_refusal_points"],
-                "category_points": round(row["category_points"], 4),
+                # the parts that apply to the case's kind (see grading.POINT_PARTS)
+                **{part: round(value, 4) for part, value in point_parts(row).items()},
                 "mistakes": list(row["mistakes"]),
                 "messages": list(row["messages"]),
-                **dimension_items(row),  # multi-dimension cases (issue 10): points per dimension
             }
             for row in scores.to_dict("records")
         ]
@@ -125,6 +106,131 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- cohort: grade a whole cohort, report calibration, export (safetyrater.cohort) ---
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_cohort_grade(args: argparse.Namespace) -> int:
+    from .cohort.grade import grade_course, summary_lines
+
+    grades = grade_course(args.course_dir, learners=args.learner, progress=False if args.no_progress else None)
+    if args.out:
+        grades.to_csv(args.out)
+    for line in summary_lines(grades):
+        print(line)
+    if args.out:
+        print(f"scores: {args.out}")
+    if args.gradebook:
+        from .cohort.gradebook import write_gradebook
+
+        written = write_gradebook(grades)
+        _print_problems(written.problems)
+        print(f"gradebook: {written.submissions} submission(s), {written.grades} grade(s) written to {grades.layout.db_url}")
+    _print_problems(grades.problems)
+    if grades.problems:
+        print(f"{len(grades.problems)} problem(s): those files scored 0", file=sys.stderr)
+    return 1 if grades.problems else 0
+
+
+def cmd_cohort_report(args: argparse.Namespace) -> int:
+    from .cohort.demo import read_profiles
+    from .cohort.grade import grade_course
+    from .cohort.report import write_report
+
+    grades = grade_course(args.course_dir, progress=False if args.no_progress else None)
+    _print_problems(grades.problems)
+    path = write_report(grades, args.out, profiles=read_profiles(args.course_dir))
+    print(f"report: {path} (CSV tables beside it)")
+    return 0
+
+
+def cmd_cohort_demo(args: argparse.Namespace) -> int:
+    from .cohort.demo import read_profiles, write_demo_cohort
+    from .cohort.grade import grade_course, summary_lines
+    from .cohort.report import write_report
+
+    if args.learners < 1:
+        print("error: --learners must be at least 1", file=sys.stderr)
+        return 2
+    course = write_demo_cohort(args.out, args.learners, seed=args.seed)
+    grades = grade_course(course, progress=False if args.no_progress else None)
+    for line in summary_lines(grades):
+        print(line)
+    path = write_report(grades, Path(args.out) / "report", profiles=read_profiles(course), title="Demo cohort: calibration report")
+    print(f"demo cohort: {Path(args.out) / 'graders' / 'cohort' / 'submitted'} (profiles in {Path(args.out) / 'profiles.csv'})")
+    print(f"report: {path}")
+    return 0
+
+
+def cmd_cohort_export(args: argparse.Namespace) -> int:
+    from .cohort.collect import CourseLayout
+    from .cohort.lms import lms_table, totals_from_gradebook, totals_from_grades, write_lms_csv
+
+    layout = CourseLayout.find(args.course_dir)
+    totals = None
+    gradebook = layout.gradebook_file
+    if args.source == "gradebook" or args.source == "auto" and (gradebook is None or gradebook.is_file()):
+        totals = totals_from_gradebook(layout.db_url, layout.course_id)
+        if args.source == "auto" and totals.points.columns.empty:
+            totals = None  # an empty gradebook: nothing autograded yet
+    if totals is None:
+        from .cohort.grade import grade_course
+
+        grades = grade_course(args.course_dir, progress=False)
+        _print_problems(grades.problems)
+        totals = totals_from_grades(grades)
+    path = write_lms_csv(lms_table(totals, args.lms, args.scale), args.out)
+    print(f"{args.lms}: {len(totals.points)} learner(s) x {len(totals.points.columns)} exercise(s) from the {totals.source} -> {path}")
+    return 0
+
+
+def add_cohort_commands(sub: argparse._SubParsersAction) -> None:
+    cohort = sub.add_parser("cohort", help="grade a whole cohort fast, report calibration, export to an LMS")
+    commands = cohort.add_subparsers(dest="cohort_command", metavar="STEP", required=True)
+    where = "an nbgrader course folder (the course root or its graders/ folder)"
+
+    grade = commands.add_parser("grade", help="grade every learner's answer files without kernels (the fast lane)")
+    grade.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    grade.add_argument("--out", metavar="FILE", help="write the tidy scores (learner, exercise, case, points, max, ...) as CSV")
+    grade.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
+    grade.add_argument("--learner", action="append", metavar="ID", help="grade only this learner (repeatable)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.set_defaults(func=cmd_cohort_grade)
+
+    report = commands.add_parser("report", help="write the calibration report (HTML with plots, CSV tables)")
+    report.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    report.add_argument("--out", metavar="DIR", required=True, help="folder for report.html and the CSV tables")
+    report.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report.set_defaults(func=cmd_cohort_report)
+
+    demo = commands.add_parser("demo", help="build a synthetic cohort with known profiles, grade it and report")
+    demo.add_argument("--learners", type=int, required=True, metavar="N", help="how many learners")
+    demo.add_argument("--out", metavar="DIR", required=True, help="folder for the demo course and its report/")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same cohort")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.set_defaults(func=cmd_cohort_demo)
+
+    export = commands.add_parser("export", help="write an LMS gradebook CSV: one row per learner, one column per exercise")
+    export.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    export.add_argument("--lms", choices=["canvas", "moodle"], required=True, help="the gradebook import to write for")
+    export.add_argument("--out", metavar="FILE", required=True, help="the CSV file to write")
+    export.add_argument(
+        "--source",
+        choices=["auto", "gradebook", "answers"],
+        default="auto",
+        help="scores from nbgrader's gradebook or from grading the answer files (auto: the gradebook when it exists)",
+    )
+    export.add_argument("--scale", choices=["points", "percent"], default="points", help="points (default) or percent of each exercise")
+    export.set_defaults(func=cmd_cohort_export)
+
+
+# --- end cohort ---
+
+
 # --- refusal-rates (XSTest, issue 3) ---------------------------------------------------
 def cmd_refusal_rates(args: argparse.Namespace) -> int:
     from .errors import DataError
@@ -146,6 +252,75 @@ def cmd_refusal_rates(args: argparse.Namespace) -> int:
         print(rates_text(rates, args.by))
     return 0
 # --- end refusal-rates -------------------------------------------------------------------
+# --- feedback coach (issue 4): `safetyrater feedback check|train` ---------------------
+
+
+def cmd_feedback_check(args: argparse.Namespace) -> int:
+    from .feedback import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
+
+    rubric = load_rubric(args.rubric)
+    bank = load_comment_bank() if args.comments else None
+    if args.file == "-":
+        source, text = "<stdin>", sys.stdin.read()
+    else:
+        source = args.file
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: {args.file}: cannot read ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
+            return 1
+    failed = False
+    for item in check_note_lines(text, source, rubric=rubric):
+        if item.problem is not None:
+            print(f"error: {item.problem}", file=sys.stderr)
+            failed = True
+            continue
+        assert item.check is not None
+        comments = suggested_comments(item.check, bank) if bank is not None else None
+        if args.json:
+            row = {"line": item.line, "case_id": item.case_id, **item.check.to_dict()}
+            if comments is not None:
+                row["comments"] = comments
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            about = f" ({item.case_id})" if item.case_id else ""
+            print(f"line {item.line}{about}: score {item.check.score:.2f}")
+            for line in note_check_lines(item.check, rubric) + [f"comment: {c}" for c in comments or []]:
+                print(f"  {line}")
+    return 1 if failed else 0
+
+
+def cmd_feedback_train(args: argparse.Namespace) -> int:
+    from .feedback import load_rubric
+    from .feedback_model import train, write_model
+    from .paths import graders_dir
+
+    rubric = load_rubric()
+    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
+    path = write_model(model, graders_dir() / rubric.model.file)
+    print(f"wrote {path} ({model['trained_on']})")
+    return 0
+
+
+def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
+    feedback = sub.add_parser("feedback", help="check written feedback against the rubric (graders/rubric.toml)")
+    actions = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check notes: JSON lines with 'text' and optional 'case_id'",
+        description="Check written notes against the feedback rubric. Input: one JSON object per line, "
+        'e.g. {"text": "…", "case_id": "core-009"}. Output: one result per note.',
+    )
+    check.add_argument("file", nargs="?", default="-", metavar="FILE", help="JSON-lines file ('-' or none: standard input)")
+    check.add_argument("--json", action="store_true", help="print one JSON line per note")
+    check.add_argument("--rubric", metavar="PATH", help="a rubric file to use instead of graders/rubric.toml")
+    check.add_argument("--comments", action="store_true", help="add the comment bank's suggestion for each gap")
+    check.set_defaults(func=cmd_feedback_check)
+    train = actions.add_parser("train", help="retrain the feedback model from datasets/feedback_notes (needs scikit-learn)")
+    train.set_defaults(func=cmd_feedback_train)
+
+
+# --- end feedback coach ------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
     start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start_mode = start.add_mutually_exclusive_group()
+    start_mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
+    start_mode.add_argument("--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)")
     start.set_defaults(func=cmd_start)
 
     validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy, dimensions, probes)")
@@ -169,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (*.answers.json)")
     grade.add_argument("--json", action="store_true", help="print JSON instead of a table")
     grade.set_defaults(func=cmd_grade)
+
+    add_cohort_commands(sub)  # --- cohort (safetyrater.cohort) ---
 
     # --- refusal-rates (XSTest, issue 3) ---
     rates = sub.add_parser(
@@ -185,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
     rates.set_defaults(func=cmd_refusal_rates)
     # --- end refusal-rates ---
+    _add_feedback_commands(sub)  # feedback coach (issue 4)
     return parser
 
 

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from .answers import AnswerFile, read_answer_file
+from .answers import read_answer_file
 from .errors import SafetyraterError
 from .paths import answers_filename
 
@@ -62,15 +62,15 @@ def run_grade_cell(
     return nbgrader_points(share * points, points)
 
 
-def saved_answers(deck_id: str, folder: Path, label: str, nothing: str = "no saved answers") -> tuple[AnswerFile | None, list[str]]:
-    """The answer file of ``deck_id`` in ``folder``, or None and the lines saying why it cannot be graded."""
+def saved_answers(deck_id: str, folder: Path) -> tuple[dict | None, str]:
+    """The deck's saved answers, or why there are none."""
     path = folder / answers_filename(deck_id)
     if not path.exists():
-        return None, [f"{label}: 0 points", f"  note: {nothing} ({path.name} is missing)"]
+        return None, f"no saved answers ({path.name} is missing)"
     answer_file = read_answer_file(path)
     if answer_file.deck_id != deck_id:
-        return None, [f"{label}: 0 points", f"  note: {path.name} holds answers for {answer_file.deck_id!r}"]
-    return answer_file, []
+        return None, f"{path.name} holds answers for {answer_file.deck_id!r}"
+    return answer_file.answers, ""
 
 
 def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
@@ -84,9 +84,70 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
     case = bank.cases.get(case_id)
     if case is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: case {case_id!r} is not in the case bank"]
-    answer_file, lines = saved_answers(deck_id, folder, f"Case {case_id}")
-    if answer_file is None:
-        return 0.0, lines
-    result = score_case(answer_file.answers.get(case_id), case, policy)
+    answers, why_none = saved_answers(deck_id, folder)
+    if answers is None:
+        return 0.0, [f"Case {case_id}: 0 points", f"  note: {why_none}"]
+    result = score_case(answers.get(case_id), case, policy)
     share = result["points"] / result["max_points"] if result["max_points"] else 0.0
     return share, summary_lines(result, case, reveal=False)
+
+
+# Written feedback: one cell per exercise, pre-scored by the rubric, graded by the instructor.
+
+#: the nbgrader grade id of an exercise's written-feedback cell
+NOTES_GRADE_ID = "written-feedback"
+#: printed when a learner wrote no note, so the cell needs no review (see nbgrader_review.py)
+NO_NOTES = "No notes written: nothing to review."
+
+
+def grade_notes(deck_id: str, points: float, folder: str | Path | None = None) -> float:
+    """Print every saved note beside its rubric check; return the pre-score as nbgrader points.
+
+    The pre-score is the mean of the notes' rubric scores (a missing note
+    scores 0) times ``points``. It is a head start: nbgrader flags the cell
+    for the instructor's review (see :mod:`safetyrater.nbgrader_review`),
+    who confirms or overrides it in the formgrader. The check is
+    :func:`safetyrater.feedback.check_note`, as in ``safetyrater feedback check``.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            share, lines = _grade_notes(deck_id, Path(folder) if folder else Path.cwd(), points)
+        except SafetyraterError as exc:
+            share, lines = 0.0, [f"Written feedback: 0 / {points:g} points", f"  note: {exc}", NO_NOTES]
+    print("\n".join(lines))
+    return nbgrader_points(share * points, points)
+
+
+def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list[str]]:
+    from .casebank import CaseBank
+    from .feedback import check_note, load_comment_bank, load_rubric, note_check_summary, suggested_comments
+
+    bank = CaseBank.load()
+    cases = bank.deck_cases(deck_id)
+    answers, why_none = saved_answers(deck_id, folder)
+    if answers is None:
+        return 0.0, [f"Written feedback: 0 / {points:g} points", f"  note: {why_none}", NO_NOTES]
+    rubric, comments = load_rubric(), load_comment_bank()
+    scores, body = [], []
+    for case in cases:
+        saved = answers.get(case.id)
+        # a comparison's written note is its reason
+        note = (saved.get("note") or saved.get("reason")) if isinstance(saved, dict) else None
+        if not isinstance(note, str) or not note.strip():
+            scores.append(0.0)
+            body.append(f"Case {case.id}: no note (pre-score 0)")
+            continue
+        check = check_note(note, case, rubric)
+        scores.append(check.score)
+        body.append(f"Case {case.id}: pre-score {check.score:.2f}")
+        body.append(f"  note: {' '.join(note.split())}")
+        body.append(f"  rubric: {note_check_summary(check, rubric)}")
+        body += [f"  suggested comment: {comment}" for comment in suggested_comments(check, comments)]
+    share = sum(scores) / len(scores) if scores else 0.0
+    head = [
+        f"Written feedback: pre-score {share * points:.2f} / {points:g} points from the kit's rubric check "
+        "(problem named, why explained, change proposed, specific). Your instructor reviews every note and decides."
+    ]
+    written = any(line.startswith("  note: ") for line in body)
+    return share, head + body + ([] if written else [NO_NOTES])

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from .grading import MISTAKES
-from .schema import Case
+from .schema import AnyCase
+
+CHOICE_WORDS = {"a": "response A", "b": "response B", "equal": "equal"}
 
 DISTANCE_WORDS = {0: "matches the reference", 1: "one level off", 2: "two levels off"}
 
@@ -23,16 +25,34 @@ def mistake_names(result: dict[str, Any]) -> list[str]:
     return [MISTAKES[code] for code in result["mistakes"]]
 
 
-def summary_lines(result: dict[str, Any], case: Case, reveal: bool) -> list[str]:
-    """Plain-text lines describing one scored case."""
-    if result.get("kind") == "multidim":  # issue 10: one line per dimension
+def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[str]:
+    """Plain-text lines describing one scored case of any kind."""
+    if result.get("kind") == "multidim":  # one line per dimension
         from .multidim_grading import summary_lines as multidim_lines
 
         return multidim_lines(result, case, reveal)  # type: ignore[arg-type]
     lines = [f"Case {case.id}: {_points(result['points'], result['max_points'])} points"]
     for message in result["messages"]:
         lines.append(f"  note: {message}")
-    if result["answered"]:
+    kind = result.get("kind", "rating")
+    if result["answered"] and kind == "pairwise":
+        chosen = CHOICE_WORDS.get(result["choice"], "none")
+        line = f"  more harm potential: you chose {chosen}, {result['choice_points']:g} point(s)"
+        if reveal:
+            line += f"; reference {CHOICE_WORDS[result['reference_choice']]}"
+        lines.append(line)
+    elif result["answered"] and kind == "span":
+        flagged = ", ".join(str(i + 1) for i in result["flagged"]) or "none"
+        line = f"  unsafe steps: you flagged {flagged}, {result['flag_points']:.2f} point(s)"
+        if reveal:
+            line += f"; reference {', '.join(str(i + 1) for i in result['reference_unsafe'])}"
+        lines.append(line)
+        rating = result["rating"] or "none"
+        line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
+        if reveal:
+            line += f"; reference {result['reference_rating']!r}"
+        lines.append(line)
+    elif result["answered"]:
         rating = result["rating"] or "none"
         line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
         if reveal:

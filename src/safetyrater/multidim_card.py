@@ -1,12 +1,14 @@
 """The multi-dimension card: one response rated on every dimension at once.
 
-The card shows the prompt, any context and the response (and a second
-response when the case has one, for the overall preference), then one row of
-buttons per dimension of ``graders/dimensions.toml`` with each level's
-anchored description. Every click saves at once to the deck's answer file,
-as ``{"dimensions": {dimension id: level id}, "note": ...}``. In lessons,
-Check scores the answer with the grading core and shows each dimension's
-reference; in exercises the card holds no reference. Cards never grade.
+The card (on the shared :class:`~safetyrater.card_parts.CardBase` frame)
+shows the prompt, any context and the response (and a second response when
+the case has one, for the overall preference), then one row of buttons per
+dimension of ``graders/dimensions.toml`` with each level's anchored
+description, and a note with the feedback rubric's instant check. Every click
+saves at once to the deck's answer file, as ``{"dimensions": {dimension id:
+level id}, "note": ...}``. In lessons, Check scores the answer with the
+grading core and shows each dimension's reference; in exercises the card
+holds no reference. Cards never grade.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
-from .cards import render_text
+from .card_parts import CardBase, render_text, text_block
 from .dimensions import Dimension, Dimensions, course_dimensions
 from .multidim_grading import ANSWER_FIELD, dimension_columns
 from .schema import MultidimCase
@@ -39,14 +41,6 @@ class PublicMultidimCase:
         return cls(case.id, case.prompt, case.context, case.response, case.response_b)
 
 
-def _block(label: str, text: str) -> widgets.HTML:
-    return widgets.HTML(
-        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{html.escape(label)}</div>'
-        f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
-        f"{render_text(text)}</div></div>"
-    )
-
-
 def _legend(dimension: Dimension) -> widgets.HTML:
     items = "".join(
         f"<li><b>{html.escape(level.label)}</b>: {html.escape(level.description)}</li>" for level in dimension.levels
@@ -54,11 +48,11 @@ def _legend(dimension: Dimension) -> widgets.HTML:
     return widgets.HTML(f"<ul style='margin:0 0 6px 0;font-size:smaller;color:#444'>{items}</ul>")
 
 
-class MultidimCard(widgets.VBox):
+class MultidimCard(CardBase):
     """One case rated on every dimension, a note, and (in lessons) Check."""
 
-    #: the answer field that counts a case as answered in the deck's header
     answer_key = ANSWER_FIELD
+    case_type = MultidimCase
     #: what a graded deck shows of a case (no references)
     public = staticmethod(PublicMultidimCase.of)
 
@@ -74,24 +68,14 @@ class MultidimCard(widgets.VBox):
         on_change: Any = None,
         dimensions: Dimensions | None = None,
     ):
-        self.case = case
-        self.store = store
-        self.practice = practice
-        self._on_change = on_change
+        blocks = self._start(case, store, practice, on_change, position, total)
         self.dimensions = dimensions or course_dimensions()
         saved = store.get(case.id)
         chosen = saved.get(ANSWER_FIELD) if isinstance(saved.get(ANSWER_FIELD), dict) else {}
         two = case.response_b is not None
-
-        blocks: list[widgets.Widget] = [
-            widgets.HTML(f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({html.escape(case.id)})</small></h4>"),
-            _block("Prompt", case.prompt),
-        ]
-        if case.context:
-            blocks.append(_block("Context", case.context))
-        blocks.append(_block("Response A (rate this one)" if two else "Response", case.response))
+        blocks.append(text_block("Response A (rate this one)" if two else "Response", case.response))
         if two:
-            blocks.append(_block("Response B (for the overall preference)", case.response_b or ""))
+            blocks.append(text_block("Response B (for the overall preference)", case.response_b or ""))
 
         self.buttons: dict[str, widgets.ToggleButtons] = {}
         controls: list[widgets.Widget] = []
@@ -100,62 +84,48 @@ class MultidimCard(widgets.VBox):
             buttons = widgets.ToggleButtons(
                 options=[(level.label, level.id) for level in dimension.levels],
                 value=value if value in dimension.level_ids else None,
+                description=dimension.name,
                 tooltips=[level.description for level in dimension.levels],
-                style={"button_width": "auto"},
+                style={"description_width": "initial", "button_width": "auto"},
             )
-            buttons.observe(self._save_dimensions, names="value")
             self.buttons[dimension.id] = buttons
-            question = f"<div style='font-weight:600;margin-top:6px'>{html.escape(dimension.name)}</div>" \
-                       f"<div style='font-size:smaller'>{html.escape(dimension.question)}</div>"
-            controls += [widgets.HTML(question), buttons, _legend(dimension)]
-
-        note = saved.get("note", "")
-        self.note = widgets.Textarea(
-            value=note if isinstance(note, str) else "",
-            placeholder="Your note: for each dimension that is not at its best level, what is the problem and what should change?",
-            layout=widgets.Layout(width="100%", height="70px"),
+            controls += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{html.escape(dimension.question)}</div>"), buttons, _legend(dimension)]
+        self.note = self._text_area(
+            saved, "note", "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
         )
-        self.note.observe(self._save_note, names="value")
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
-        footer: list[widgets.Widget] = []
-        if practice:
-            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
-            self.check_button.on_click(lambda _: self.check())
-            footer.append(self.check_button)
-        footer.append(self.status)
-        super().__init__(
-            blocks + controls + [widgets.HTML("<div style='font-weight:600'>Note</div>"), self.note, widgets.HBox(footer), self.feedback],
-            layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
-        )
+        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
+        self._finish(blocks + controls + [self.note, self.note_check])
+        for buttons in self.buttons.values():
+            self._observe(buttons, self._save_dimensions)
+        self._observe(self.note, self._save_note)
+        self._show_note_check()
 
     def choices(self) -> dict[str, str]:
         """The levels chosen so far, by dimension id."""
         return {dimension_id: b.value for dimension_id, b in self.buttons.items() if b.value is not None}
-
-    def _save(self, **fields: Any) -> None:
-        if self.store.update(self.case.id, **fields):
-            self.status.value = "<span style='color:#2a7d2a'>✓ saved</span>"
-        else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
-        if self._on_change is not None:
-            self._on_change()
 
     def _save_dimensions(self, change: dict[str, Any]) -> None:
         self._save(**{ANSWER_FIELD: self.choices()})
 
     def _save_note(self, change: dict[str, Any]) -> None:
         self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from .feedback import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show each dimension's reference."""
-        if not self.practice or not isinstance(self.case, MultidimCase):
+        result = self._score()
+        if result is None:
             return None
-        from .grading import score_case
-        from .policy import load_policy
-
-        result = score_case(self.store.get(self.case.id), self.case, load_policy())
         self.feedback.value = feedback_html(result, self.case, self.dimensions)
+        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
+            from .feedback import note_check_html
+
+            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
         return result
 
 

@@ -167,7 +167,7 @@ def max_points(case: MultidimCase, policy: Policy, dimensions: Dimensions | None
 
 
 def _dimension_ids(scores: pd.DataFrame) -> list[str]:
-    return [c[len("dim_") : -len("_reference")] for c in scores.columns if c.startswith("dim_") and c.endswith("_reference")]
+    return _row_dimension_ids(dict.fromkeys(scores.columns))
 
 
 def dimension_scores(scores: pd.DataFrame, dimensions: Dimensions | None = None) -> pd.DataFrame:
@@ -277,17 +277,14 @@ def summary_lines(result: Mapping[str, Any], case: MultidimCase, reveal: bool, d
     return lines
 
 
-def dimension_items(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A scored multi-dimension row's per-dimension points, for JSON output ({} for other kinds)."""
-    if row.get("kind") != KIND:
-        return {}
-    found = {}
-    for column in row:
-        if column.startswith("dim_") and column.endswith("_reference") and isinstance(row[column], str):
-            dimension_id = column[len("dim_") : -len("_reference")]
-            found[dimension_id] = {
-                "chosen": row.get(f"dim_{dimension_id}"),
-                "points": float(row[f"dim_{dimension_id}_points"]),
-                "max_points": float(row[f"dim_{dimension_id}_max_points"]),
-            }
-    return {"dimensions": found}
+def dimension_point_parts(row: Mapping[str, Any]) -> dict[str, float]:
+    """A scored multi-dimension row's points per dimension that applied (``dim_<id>_points``)."""
+    return {
+        f"dim_{dimension_id}_points": float(row[f"dim_{dimension_id}_points"])
+        for dimension_id in _row_dimension_ids(row)
+        if isinstance(row.get(f"dim_{dimension_id}_reference"), str)
+    }
+
+
+def _row_dimension_ids(row: Mapping[str, Any]) -> list[str]:
+    return [c[len("dim_") : -len("_reference")] for c in row if c.startswith("dim_") and c.endswith("_reference")]

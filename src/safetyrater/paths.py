@@ -27,6 +27,11 @@ def graders_dir() -> Path:
     return project_root() / "graders"
 
 
+def course_dir() -> Path:
+    """The lesson notebooks (``NN-*.ipynb``)."""
+    return project_root() / "course"
+
+
 def answers_filename(deck_id: str) -> str:
     """The answer file a deck's cards write, beside the notebook that shows them."""
     return f"{deck_id}.answers.json"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from .casebank import toml_problem
+from .casebank import read_toml
 from .errors import DataError, Problem
 from .paths import graders_dir
 from .schema import Policy
@@ -22,14 +21,7 @@ def policy_path() -> Path:
 def load_policy(path: Path | str | None = None) -> Policy:
     """Read and validate the policy; a missing section takes the default of PRODUCT.md."""
     path = Path(path) if path is not None else policy_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(path, None, None, "policy file not found")]) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise DataError([Problem(path, None, None, f"cannot read policy file ({exc})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
+    data = read_toml(path, "policy file")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

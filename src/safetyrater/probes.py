@@ -659,12 +659,12 @@ def _grade_pair(exercise_id: str, number: int, folder: Path) -> tuple[float, lis
     course = load_probe_course()
     rubric = load_probe_rubric()
     course.exercise(exercise_id)  # an unknown exercise is a data error, not 0 points in silence
-    answer_file, lines = saved_answers(exercise_id, folder, f"Pair {number}", nothing="no saved pairs")
-    if answer_file is None:
-        return 0.0, lines
-    pair = answer_file.answers.get(pair_key(number))
+    answers, why_none = saved_answers(exercise_id, folder)
+    if answers is None:
+        return 0.0, [f"Pair {number}: 0 points", f"  note: {why_none.replace('no saved answers', 'no saved pairs')}"]
+    pair = answers.get(pair_key(number))
     others = {
-        f"the {slot} prompt of pair {n}": normalise_pair(answer_file.answers.get(pair_key(n)))[slot]["prompt"]
+        f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
         for n in range(1, number)  # a repeat counts against the later pair only
         for slot in SLOTS
     }

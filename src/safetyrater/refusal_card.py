@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from .answers import AnswerStore
-from .cards import _text_block, deck_header_html
+from .card_parts import text_block as _text_block
+from .cards import deck_header_html
 from .xstest import ATTRIBUTION, LABEL_NAMES, LABELS, MODELS, labelling_agreement, normalise_label
 
 if TYPE_CHECKING:

@@ -1,0 +1,206 @@
+"""The fast lane: grade every learner's answer files with the one grading core.
+
+No kernel starts and no learner code runs: each answer file is read as data
+and scored by :mod:`safetyrater.grading`, the code nbgrader's test cells call,
+so the points are the ones ``nbgrader autograde`` gives, in milliseconds.
+
+A file that cannot be read, holds another exercise, or is missing from a
+submission is reported by learner and path and scores 0; the rest of the
+cohort is graded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DataError, Problem
+from .collect import CourseLayout, Submission, find_learners, find_submissions
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..casebank import CaseBank
+    from ..schema import Policy
+
+#: what became of each learner × exercise
+GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
+
+#: the tidy table's leading columns; the grading core's details follow
+TIDY_COLUMNS = ["learner", "exercise", "case", "points", "max"]
+#: what `safetyrater cohort grade --out` writes
+CSV_COLUMNS = [*TIDY_COLUMNS, "status", "answered", "rating", "over_refusal", "categories", "mistakes", "messages"]
+
+
+@dataclass
+class CohortGrades:
+    """A graded cohort: one row per learner × exercise × case, and what went wrong."""
+
+    #: learner, exercise, case, points, max, then kind, status and the grading core's columns
+    scores: pd.DataFrame
+    #: learner, exercise, status, points, max, path, timestamp (nbgrader's, or None)
+    submissions: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    exercises: list[str] = field(default_factory=list)
+    layout: CourseLayout | None = None
+
+    @property
+    def learners(self) -> list[str]:
+        return sorted(self.submissions["learner"].unique())
+
+    def totals(self) -> pd.DataFrame:
+        """Points per learner (rows) and exercise (columns), 0 where nothing was submitted."""
+        table = self.submissions.pivot(index="learner", columns="exercise", values="points")
+        return table.reindex(columns=self.exercises).fillna(0.0)
+
+    def max_points(self) -> dict[str, float]:
+        """The maximum of each exercise."""
+        per_case = self.scores.drop_duplicates(["exercise", "case"])
+        return per_case.groupby("exercise", sort=False)["max"].sum().reindex(self.exercises, fill_value=0.0).to_dict()
+
+    def to_csv(self, path: Path | str | None = None) -> str | None:
+        """The tidy table as CSV (tuples joined with ';'); to ``path`` or returned as text."""
+        table = self.scores[CSV_COLUMNS].copy()
+        for column in ("categories", "mistakes", "messages"):
+            table[column] = table[column].map(lambda items: ";".join(items) if isinstance(items, tuple) else "")
+        return table.to_csv(path, index=False)
+
+
+def graded_exercises(bank: CaseBank) -> list[str]:
+    """The exercises nbgrader grades: the bank's graded decks, in decks.toml order."""
+    return [deck.id for deck in bank.decks.values() if deck.mode == "graded"]
+
+
+def collected_exercises(layout: CourseLayout, bank: CaseBank) -> list[str]:
+    """The graded exercises someone has handed in (all of them when nobody has yet).
+
+    An exercise not yet collected would only add a column of zeros and
+    "unanswered" to every report, so it is left out until it is.
+    """
+    graded = graded_exercises(bank)
+    learners = find_learners(layout)
+    handed_in = [e for e in graded if any(layout.submission_dir(learner, e).is_dir() for learner in learners)]
+    return handed_in or graded
+
+
+def grade_course(
+    course_dir: Path | str,
+    *,
+    bank: CaseBank | None = None,
+    policy: Policy | None = None,
+    learners: Iterable[str] | None = None,
+    exercises: Iterable[str] | None = None,
+    progress: bool | None = None,
+) -> CohortGrades:
+    """Grade every learner × graded exercise found in an nbgrader course folder."""
+    from ..casebank import CaseBank
+    from ..policy import load_policy
+
+    bank = bank or CaseBank.load()
+    policy = policy or load_policy()
+    layout = CourseLayout.find(course_dir)
+    exercises = list(exercises) if exercises is not None else collected_exercises(layout, bank)
+    for exercise in exercises:
+        bank.deck(exercise)  # an unknown exercise is one clear error
+    submissions, problems = find_submissions(layout, exercises, learners)
+    grades = grade_submissions(submissions, bank, policy, exercises=exercises, progress=progress)
+    grades.problems[:0] = problems
+    grades.layout = layout
+    return grades
+
+
+def _read(submission: Submission) -> tuple[str, dict[str, Any], Problem | None]:
+    from ..answers import read_answer_file
+
+    where = f"learner {submission.learner}"
+    if not submission.submitted:
+        return NOT_SUBMITTED, {}, None
+    if not submission.path.is_file():
+        return MISSING, {}, Problem(submission.path, None, where, "no answer file in the submission; scored 0")
+    try:
+        answer_file = read_answer_file(submission.path)
+    except DataError as exc:
+        first = exc.problems[0]
+        return UNREADABLE, {}, Problem(submission.path, first.line, where, f"{first.message}; scored 0")
+    if answer_file.deck_id != submission.exercise:
+        message = f"holds answers for {answer_file.deck_id!r}, not {submission.exercise!r}; scored 0"
+        return WRONG_EXERCISE, {}, Problem(submission.path, None, where, message)
+    return GRADED, answer_file.answers, None
+
+
+def grade_submissions(
+    submissions: Iterable[Submission],
+    bank: CaseBank,
+    policy: Policy,
+    *,
+    exercises: Iterable[str] | None = None,
+    progress: bool | None = None,
+) -> CohortGrades:
+    """Read and score the given submissions; ``progress`` None shows a bar on a terminal only."""
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from ..exercise import nbgrader_points
+    from ..grading import score_learners
+
+    submissions = list(submissions)
+    exercises = list(exercises) if exercises is not None else list(dict.fromkeys(s.exercise for s in submissions))
+    problems: list[Problem] = []
+    read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]] = {exercise: {} for exercise in exercises}
+    bar = tqdm(submissions, desc="reading answer files", unit="file", disable=None if progress is None else not progress)
+    for submission in bar:
+        status, answers, problem = _read(submission)
+        if problem is not None:
+            problems.append(problem)
+        read.setdefault(submission.exercise, {})[submission.learner] = (status, answers, submission)
+
+    frames = []
+    for exercise, by_learner in read.items():
+        if not by_learner:
+            continue
+        cases = bank.deck_cases(exercise)
+        scored = score_learners({learner: answers for learner, (_, answers, _) in by_learner.items()}, cases, policy)
+        scored.insert(1, "exercise", exercise)
+        scored["status"] = scored["learner"].map({learner: status for learner, (status, _, _) in by_learner.items()})
+        scored["kind"] = scored["case_id"].map({case.id: getattr(case, "kind", "rating") for case in cases})
+        frames.append(scored)
+    columns = [*TIDY_COLUMNS, "kind", "status"]
+    if frames:
+        scores = pd.concat(frames, ignore_index=True).rename(columns={"case_id": "case", "max_points": "max"})
+        # the points nbgrader records: a rounded float in [0, max], as grade_item returns
+        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"])]
+        scores = scores[columns + [c for c in scores.columns if c not in columns]]
+    else:
+        scores = pd.DataFrame(columns=columns)
+
+    found = {(s.learner, s.exercise): s for s in submissions}
+    per_submission = scores.groupby(["learner", "exercise"], sort=False).agg(
+        status=("status", "first"), points=("points", "sum"), max=("max", "sum")
+    )
+    per_submission["points"] = per_submission["points"].round(4)
+    per_submission = per_submission.reset_index()
+    keys = list(zip(per_submission["learner"], per_submission["exercise"]))
+    per_submission["path"] = [str(found[key].path) for key in keys]
+    per_submission["timestamp"] = [found[key].timestamp for key in keys]
+    return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
+
+
+def summary_lines(grades: CohortGrades) -> list[str]:
+    """What an instructor reads after a run: counts by status and the mean score per exercise."""
+    lines = []
+    submissions = grades.submissions
+    for exercise in grades.exercises:
+        rows = submissions[submissions["exercise"] == exercise]
+        if rows.empty:
+            continue
+        counts = rows["status"].value_counts()
+        handed_in = rows[rows["status"] != NOT_SUBMITTED]
+        mean = handed_in["points"].mean() if len(handed_in) else 0.0
+        detail = ", ".join(f"{counts[s]} {s}" for s in (GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED) if s in counts)
+        lines.append(f"{exercise}: {detail}; mean {mean:.2f} / {rows['max'].iloc[0]:g} points")
+    if not lines:
+        where = grades.layout.submitted if grades.layout else "the course"
+        lines.append(f"no submissions found in {where}")
+    return lines

@@ -1,0 +1,133 @@
+"""Gradebook CSVs for a learning-management system: one row per learner, one column per exercise.
+
+Two shapes, as each system's gradebook import reads them:
+
+Canvas (Grades > Import)
+    ``Student, ID, SIS User ID, SIS Login ID, Section, <exercise>...``, then a
+    ``Points Possible`` row under the header, as in Canvas's own gradebook
+    export. Canvas matches a learner by ``ID``, ``SIS User ID`` or ``SIS Login
+    ID``; the nbgrader student id goes in ``SIS Login ID`` (nbgrader ids are
+    usually the learners' logins), ``ID`` and ``SIS User ID`` stay empty.
+    ``Section`` must be present and may be empty. An exercise column whose
+    name matches no Canvas assignment creates one.
+
+Moodle (Grades > Import > CSV file)
+    ``First name, Last name, Username, Email address, <exercise>...``. At import,
+    map ``Username`` (or ``Email address``) to the matching user field and each
+    exercise column to a grade item or "new grade item". Moodle gives a new
+    grade item a maximum of 100, so export with ``scale="percent"`` unless the
+    items already carry the exercise's maximum.
+
+Scores come from nbgrader's gradebook when it exists (so grades an
+instructor changed in the formgrader count) or from the fast lane's grading
+of the answer files. A learner who did not submit an exercise gets 0, as
+``nbgrader export`` gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .grade import CohortGrades
+
+LMS = ("canvas", "moodle")
+CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+MOODLE_COLUMNS = ["First name", "Last name", "Username", "Email address"]
+POINTS_POSSIBLE = "Points Possible"
+
+
+@dataclass
+class CourseTotals:
+    """Each learner's points per exercise, the exercises' maxima, and who the learners are."""
+
+    #: learners (index) × exercises (columns): points
+    points: pd.DataFrame
+    #: exercise -> maximum points
+    max_points: dict[str, float]
+    #: learners (index): first_name, last_name, email (may be empty)
+    people: pd.DataFrame
+    #: where the scores came from, for the person running the export
+    source: str
+
+
+def _people(learners: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({"first_name": "", "last_name": "", "email": ""}, index=pd.Index(learners, name="learner"))
+
+
+def totals_from_grades(grades: CohortGrades) -> CourseTotals:
+    """Totals from the fast lane."""
+    points = grades.totals()
+    return CourseTotals(points, grades.max_points(), _people(list(points.index)), "answer files (fast lane)")
+
+
+def totals_from_gradebook(db_url: str, course_id: str = "default_course") -> CourseTotals:
+    """Totals from nbgrader's gradebook: the same numbers ``nbgrader export`` writes."""
+    import pandas as pd
+
+    from .gradebook import open_gradebook
+
+    with open_gradebook(db_url, course_id) as gradebook:
+        assignments = [a.name for a in sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))]
+        max_points = {a.name: float(a.max_score) for a in gradebook.assignments}
+        students = sorted(gradebook.students, key=lambda s: s.id)
+        people = pd.DataFrame(
+            {
+                "first_name": [s.first_name or "" for s in students],
+                "last_name": [s.last_name or "" for s in students],
+                "email": [s.email or "" for s in students],
+            },
+            index=pd.Index([s.id for s in students], name="learner"),
+        )
+        points = pd.DataFrame(0.0, index=people.index, columns=assignments)
+        for name in assignments:
+            for submission in gradebook.assignment_submissions(name):
+                points.loc[submission.student_id, name] = float(submission.score)
+    return CourseTotals(points, max_points, people, f"nbgrader gradebook ({db_url})")
+
+
+def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Literal["points", "percent"] = "points") -> pd.DataFrame:
+    """The rows an LMS imports (strings, ready for CSV)."""
+    import pandas as pd
+
+    if lms not in LMS:
+        raise ValueError(f"unknown LMS {lms!r} (expected one of {', '.join(LMS)})")
+    exercises = list(totals.points.columns)
+    values = totals.points.copy()
+    maxima = pd.Series({e: totals.max_points.get(e, 0.0) for e in exercises}, dtype=float)
+    if scale == "percent":
+        values = values.div(maxima.where(maxima > 0), axis=1).mul(100).fillna(0.0)
+        maxima = pd.Series(100.0, index=exercises)
+    elif scale != "points":
+        raise ValueError(f"unknown scale {scale!r} (expected points or percent)")
+    scores = values.round(2).map(lambda v: f"{v:g}")
+    people = totals.people.reindex(values.index).fillna("")
+    learners = list(values.index)
+    if lms == "canvas":
+        names = [
+            f"{last}, {first}" if first and last else (first or last or learner)
+            for learner, first, last in zip(learners, people["first_name"], people["last_name"])
+        ]
+        head = pd.DataFrame({"Student": names, "ID": "", "SIS User ID": "", "SIS Login ID": learners, "Section": ""}, index=values.index)
+        table = pd.concat([head, scores], axis=1)
+        points_possible = {"Student": POINTS_POSSIBLE, **{column: "" for column in CANVAS_COLUMNS[1:]}, **{e: f"{maxima[e]:g}" for e in exercises}}
+        return pd.concat([pd.DataFrame([points_possible]), table], ignore_index=True)[CANVAS_COLUMNS + exercises]
+    head = pd.DataFrame(
+        {"First name": people["first_name"], "Last name": people["last_name"], "Username": learners, "Email address": people["email"]},
+        index=values.index,
+    )
+    return pd.concat([head, scores], axis=1).reset_index(drop=True)[MOODLE_COLUMNS + exercises]
+
+
+def write_lms_csv(table: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``table`` as UTF-8 CSV with a header row, as both systems import it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False, encoding="utf-8")
+    return path

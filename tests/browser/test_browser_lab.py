@@ -1,0 +1,96 @@
+"""In JupyterLab, does a learner's lesson work by clicking, and survive a reload?"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .harness import (
+    CARD,
+    CourseServer,
+    answers_on_disk,
+    card,
+    case_id_of,
+    chosen_rating,
+    lab_open,
+    lab_run_all,
+    lab_wait_idle,
+    press_check,
+    rate,
+    running,
+    wait_for_answer,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSON = "course/01-the-two-questions.ipynb"
+DECK = "lesson-01-two-questions"
+RATINGS = ["Harmful", "Safe", "Risky"]
+
+
+def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(page, lab_server, lab_root, screenshots):
+    """Open a lesson, run it, rate three cards, press Check, reload: are the answers back and on disk?"""
+    answer_file = lab_root / "course" / f"{DECK}.answers.json"
+    lab_open(page, lab_server, LESSON)
+    lab_run_all(page)
+    page.locator(CARD).first.wait_for()
+
+    case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
+    for i, label in enumerate(RATINGS):
+        rate(card(page, i), label)
+    card(page, 1).get_by_role("checkbox", name=re.compile("^Over-refusal")).check()
+
+    feedback = press_check(card(page, 0))
+    assert "Reference rating:" in feedback.inner_text()
+    assert "Why:" in feedback.inner_text()
+    if screenshots:
+        card(page, 0).scroll_into_view_if_needed()
+        page.screenshot(path=screenshots / "jupyterlab-lesson.png")
+
+    for case_id, label in zip(case_ids, RATINGS):
+        wait_for_answer(answer_file, case_id, "rating", label.lower())
+    wait_for_answer(answer_file, case_ids[1], "over_refusal", True)
+
+    page.reload()
+    lab_wait_idle(page)
+    lab_run_all(page)
+    for i, label in enumerate(RATINGS):
+        chosen_rating(card(page, i), label).wait_for()
+    assert card(page, 1).get_by_role("checkbox", name=re.compile("^Over-refusal")).is_checked()
+    saved = answers_on_disk(answer_file)
+    assert [saved[c]["rating"] for c in case_ids] == [r.lower() for r in RATINGS]
+
+    # The lesson's links open the other module inside JupyterLab, in the same window.
+    nav = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").get_by_role("navigation", name="Course modules")
+    nav.get_by_role("link", name="Start page (all modules)").click()
+    page.wait_for_url(re.compile(r"/lab/tree/course/00-start-here\.ipynb"))
+    assert len(page.context.pages) == 1
+
+
+def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server):
+    """Does `safetyrater start` keep nbgrader's instructor panels and the news pop-up away from learners?"""
+    lab_open(page, lab_server, "course/00-start-here.ipynb")
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    disabled = config["disabledExtensions"]
+    assert "@jupyterlab/apputils-extension:announcements" in disabled
+    assert "@jupyter/nbgrader:formgrader" in disabled
+
+    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    menu = page.locator("#jp-mainmenu-nbgrader")
+    menu.get_by_role("menuitem", name="Assignment List").wait_for()
+    items = menu.get_by_role("menuitem").all_inner_texts()
+    assert not [item for item in items if re.search(r"formgrader|create assignment|course list", item, re.I)], items
+    assert page.get_by_text("Would you like to get notified about official Jupyter news?").count() == 0
+
+
+def test_instructor_set_up_keeps_nbgrader_panels(page, lab_root, tmp_path):
+    """Does `safetyrater start --instructor` still give instructors the formgrader and create-assignment panels?"""
+    with running(CourseServer(lab_root, tmp_path / "server", "--instructor")) as server:
+        lab_open(page, server, "course/00-start-here.ipynb")
+        page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+        menu = page.locator("#jp-mainmenu-nbgrader")
+        menu.get_by_role("menuitem", name="Formgrader").first.wait_for()
+        items = " | ".join(menu.get_by_role("menuitem").all_inner_texts()).lower()
+        assert "create assignment" in items and "course list" in items

@@ -1,0 +1,97 @@
+"""Does every lesson follow the one template, and does the start page lead through them in order?"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from safetyrater.lessons import lesson_problems, practice_decks, sections
+from safetyrater.progress import lessons
+
+from conftest import REPO
+
+LESSONS = lessons(REPO / "course")
+
+
+def test_the_course_has_twelve_lessons_in_order():
+    assert [lesson.number for lesson in LESSONS] == list(range(1, 13))
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.path.name)
+def test_lesson_follows_the_template(lesson):
+    assert lesson_problems(lesson.path) == []
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.path.name)
+def test_lesson_shows_practice_decks_of_its_module(lesson, bank):
+    decks = practice_decks(lesson.path)
+    assert decks
+    for deck_id in decks:
+        assert bank.deck(deck_id).mode == "practice"
+        assert deck_id.startswith(f"lesson-{lesson.number:02d}-")
+
+
+def test_every_practice_deck_is_shown_by_a_lesson(bank):
+    shown = {deck_id for lesson in LESSONS for deck_id in practice_decks(lesson.path)}
+    assert shown == {d.id for d in bank.decks.values() if d.mode == "practice"}
+
+
+def test_the_start_page_links_every_lesson_in_order():
+    """The start page's module list is module_nav(), which finds every NN-*.ipynb lesson."""
+    from safetyrater.navigation import course_modules
+
+    nb = nbformat.read(REPO / "course" / "00-start-here.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "module_nav()" in code and "show_progress()" in code
+    listed = [m.file for m in course_modules(REPO / "course")]
+    lessons = [lesson.path.name for lesson in LESSONS]
+    assert [name for name in listed if name in lessons] == lessons
+
+
+def test_the_over_refusal_lesson_keeps_a_place_for_real_responses():
+    headings = [heading for heading, _ in sections(REPO / "course" / "03-safety-and-over-refusal.ipynb")]
+    assert "Real responses: XSTest" in headings
+
+
+def _notebook(tmp_path, name, *markdown):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(m) for m in markdown])
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+GOOD_TOP = "# 4. Title\n\n**Estimated time:** 30 minutes (10 teaching, 20 practice)\n\n## Learning objectives\n\n- one"
+
+
+def test_a_lesson_missing_sections_is_named(tmp_path):
+    path = _notebook(tmp_path, "04-bad.ipynb", "# 4. Title\n\n## Teaching\n\ntext")
+    problems = lesson_problems(path)
+    assert "no '**Estimated time:** T minutes (A teaching, B practice)' line before the first section" in problems
+    assert "needs exactly one '## Learning objectives' section" in problems
+    assert "needs exactly one '## Notes for instructors' section" in problems
+
+
+def test_a_lesson_with_sections_out_of_order_or_no_deck_is_named(tmp_path):
+    path = _notebook(
+        tmp_path,
+        "04-bad.ipynb",
+        GOOD_TOP,
+        "## Practice\n\nno cards here",
+        "## Notes for instructors\n\nnotes",
+        "## Key points\n\n- a point",
+    )
+    problems = lesson_problems(path)
+    assert "needs at least one teaching section between '## Learning objectives' and '## Practice'" in problems
+    assert "'## Practice', '## Key points' and '## Notes for instructors' must come in that order" in problems
+    assert any("shows no deck" in p for p in problems)
+
+
+def test_a_wrong_time_sum_or_title_number_is_named(tmp_path):
+    path = _notebook(
+        tmp_path, "05-bad.ipynb", GOOD_TOP.replace("30 minutes", "35 minutes"), "## Teach\n\nx", "## Practice", "## Key points\n\n- k", "## Notes for instructors\n\nn"
+    )
+    problems = lesson_problems(path)
+    assert "title numbered 4, file numbered 5" in problems
+    assert "estimated time 35 is not 10 + 20" in problems
