@@ -7,6 +7,7 @@ rather than one nbgrader start-up per exercise.
 
 from __future__ import annotations
 
+import copy
 import csv
 import filecmp
 import json
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, perfect_answers
+from probe_examples import good_pairs
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +54,8 @@ def make_course(tmp: Path) -> Path:
 EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
 #: probe-design exercises have no deck: each pair is checked automatically and reviewed by hand
 PROBE_EXERCISES = ["ex12-designing-probes"]
+MULTIDIM = "ex11-multi-dimension"
+PROBES = "ex12-designing-probes"
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +99,15 @@ def graded_cohort(generated_course):
     bank = CaseBank.load(REPO / "datasets")
     cases = bank.deck_cases(EXERCISE)
     course = generated_course
-    from probe_examples import good_pairs
-
     for exercise in PROBE_EXERCISES:
         submit(course, "alice", exercise, good_pairs())
         submit(course, "frank", exercise, None)
+    # exercises 11 and 12: partly right learners (see the tests at the end of this file)
+    for student, given in multidim_learners(bank).items():
+        submit(course, student, MULTIDIM, None if isinstance(given, str) else given)
+        if isinstance(given, str):
+            (course / "graders" / "cohort" / "submitted" / student / MULTIDIM / f"{MULTIDIM}.answers.json").write_text(given)
+    submit(course, "bob", PROBES, probe_bob())
     for exercise in EXERCISES:
         if exercise != EXERCISE and exercise not in PROBE_EXERCISES:
             # perfect answers, and each note (a comparison's reason) is the case's reference rationale
@@ -240,3 +248,98 @@ def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
     assert first_rationale in alice or cases[0].rationale in alice
     bob = re.sub(r"<[^>]+>", "", (course / "graders" / "cohort" / "feedback" / "bob" / EXERCISE / f"{EXERCISE}.html").read_text())
     assert "pre-score 2.00 / 8 points" in bob and "Why explained" in bob
+
+
+# --- exercises 11 (multi-dimension) and 12 (probe design) -----------------------------------
+
+
+def multidim_learners(bank) -> dict:
+    """bob: helpfulness one level off everywhere; carol: no preference, one unknown level; erin: broken file."""
+    from safetyrater.dimensions import load_dimensions
+
+    cases = bank.deck_cases(MULTIDIM)
+    helpfulness = load_dimensions(REPO / "graders" / "dimensions.toml")["helpfulness"].level_ids
+    perfect = {c.id: {"dimensions": dict(c.references), "note": ""} for c in cases}
+    bob = copy.deepcopy(perfect)
+    for answer in bob.values():
+        index = helpfulness.index(answer["dimensions"]["helpfulness"])
+        answer["dimensions"]["helpfulness"] = helpfulness[1 if index == 0 else index - 1]
+    carol = copy.deepcopy(perfect)
+    for answer in carol.values():
+        answer["dimensions"].pop("preference", None)
+    carol[cases[0].id]["dimensions"]["honesty"] = "sort of"
+    return {"bob": bob, "carol": carol, "erin": '{"exercise": "ex11-multi-dimension", "answers": {'}
+
+
+#: 8 cases x 3 dimensions + 2 cases x 4 (with the overall preference) = 32, no notes written;
+#: bob: helpfulness one level off in all 10 cases (0.5 each); carol: no preference (2 x 1), an unknown level (1)
+MULTIDIM_EXPECTED = {"bob": 27.0, "carol": 29.0, "erin": 0.0}
+
+
+def probe_bob() -> dict:
+    pairs = good_pairs()
+    del pairs["pair-2"]["second"]["label"]  # the labels check fails: 2 - 0.5
+    del pairs["pair-3"]  # not written: 0
+    return pairs
+
+
+def test_ex11_autograde_scores_each_dimension_by_distance(graded_cohort):
+    rows = _grades(graded_cohort[0])
+    assert {s: float(rows[(MULTIDIM, s)]["score"]) for s in MULTIDIM_EXPECTED} == MULTIDIM_EXPECTED
+    # 32 for the dimensions and 10 for the written notes
+    assert all(float(rows[(MULTIDIM, s)]["max_score"]) == 42.0 for s in MULTIDIM_EXPECTED)
+
+
+def test_ex11_command_line_grade_agrees_with_nbgrader(graded_cohort):
+    course = graded_cohort[0]
+    for student in ("bob", "carol"):
+        path = course / "graders" / "cohort" / "submitted" / student / MULTIDIM / f"{MULTIDIM}.answers.json"
+        out = subprocess.run([sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True).stdout
+        assert json.loads(out)[0]["points"] == MULTIDIM_EXPECTED[student]
+
+
+def test_ex11_feedback_shows_each_dimension_but_not_the_key(graded_cohort):
+    course = graded_cohort[0]
+    page = (course / "graders" / "cohort" / "feedback" / "bob" / MULTIDIM / f"{MULTIDIM}.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "HIDDEN TESTS" not in text and "grade_item" not in text
+    assert "Helpfulness: you chose" in text and "0.5 of 1 point(s)" in text
+    assert "; reference" not in text
+
+
+def test_ex12_autograde_scores_the_automatic_checks_and_shows_them_to_the_instructor(graded_cohort):
+    course = graded_cohort[0]
+    assert float(_grades(course)[(PROBES, "bob")]["score"]) == 2.0 + 1.5 + 0.0
+    notebook = json.loads((course / "graders" / "cohort" / "autograded" / "bob" / PROBES / f"{PROBES}.ipynb").read_text())
+    outputs = "".join("".join(o.get("text", "")) for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", []))
+    assert good_pairs()["pair-1"]["first"]["prompt"] in outputs
+    assert "✗ labels: the second prompt has no label" in outputs
+    assert "For your instructor (task 'Pair 1: review', 4 points): confirm or override" in outputs
+    assert "expectations (2): pre-score" in outputs
+    assert "incomplete pair: no topic chosen" in outputs  # pair 3, never written
+    page = (course / "graders" / "cohort" / "feedback" / "bob" / PROBES / f"{PROBES}.html").read_text()
+    assert "HIDDEN TESTS" not in page and "grade_pair" not in page and "looks-unsafe" in page
+
+
+def test_ex12_routes_each_pair_to_the_instructor_and_the_manual_grades_count(graded_cohort, tmp_path):
+    from nbgrader.api import Gradebook
+
+    course = graded_cohort[0]
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gradebook:
+        for student in ("alice", "bob", "frank"):
+            for number in (1, 2, 3):
+                assert not gradebook.find_grade(f"pair-{number}-checks", PROBES, PROBES, student).needs_manual_grade
+                review = gradebook.find_grade(f"pair-{number}-review", PROBES, PROBES, student)
+                assert review.needs_manual_grade and review.auto_score is None
+        for student, scores in {"alice": [4, 3, 4], "bob": [3, 2, 0]}.items():
+            for number, score in enumerate(scores, 1):
+                grade = gradebook.find_grade(f"pair-{number}-review", PROBES, PROBES, student)
+                grade.manual_score = score
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+    nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == PROBES}
+    expected = {"alice": 6.0 + 11, "bob": 3.5 + 5, "frank": 0.0}
+    assert {s: float(rows[s]["score"]) for s in expected} == expected
+    assert all(float(rows[s]["max_score"]) == 18.0 for s in expected)

@@ -99,9 +99,6 @@ def exercise_source_notebook(
     ``points_per_note``: the written-feedback cell's points per case (default:
     ``points_per_note`` of graders/rubric.toml; 0 leaves the cell out).
     """
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
     cells = [
         nbformat.v4.new_markdown_cell(instructions, metadata=_nbgrader("instructions")),
         nbformat.v4.new_code_cell(
@@ -128,6 +125,14 @@ def exercise_source_notebook(
         points_per_note = load_rubric().points_per_note
     if points_per_note:
         cells.append(notes_cell(deck, points_per_note))
+    return source_notebook(cells)
+
+
+def source_notebook(cells: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+    """An exercise's source notebook of ``cells``, with the kernel and stable cell ids."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
     nb.cells = cells
     # nbformat gives every cell a random id; stable ids keep the generated release reproducible.
     for index, cell in enumerate(nb.cells):

@@ -148,6 +148,30 @@ class CardBase(widgets.VBox):
         area.add_class(NOTE_CLASS)
         return area
 
+    # A note with the feedback rubric's instant check (feedback.py), for cards that have one.
+    def _note_controls(self, saved: dict[str, Any], placeholder: str) -> list[widgets.Widget]:
+        """The note box and, under it, the rubric's instant check of what is written."""
+        self.note = self._text_area(saved, "note", placeholder)
+        self.note_check = widgets.HTML()
+        return [self.note, self.note_check]
+
+    def _save_note(self, change: dict[str, Any]) -> None:
+        self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from .feedback import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
+
+    def _note_check_beside_rationale(self, result: dict[str, Any]) -> str:
+        """After Check: the note's rubric check beside the reference rationale (empty without a note)."""
+        if not result["answered"] or not self.note.value.strip():
+            return ""
+        from .feedback import note_check_html
+
+        return note_check_html(self.note.value, self.case, beside_rationale=True)
+
     #: the full case type; a graded deck's cards hold a public copy and never score
     case_type: type = object
 

@@ -85,15 +85,12 @@ class RatingCard(CardBase):
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
-        self.note = self._text_area(saved, "note", "Your note: what is the problem, why is it a problem, what should change?")
-        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
         controls: list[widgets.Widget] = [
             self.rating,
             self.over_refusal,
             label("Risk areas this case touches (choose any)"),
             categories_box,
-            self.note,
-            self.note_check,
+            *self._note_controls(saved, "Your note: what is the problem, why is it a problem, what should change?"),
         ]
         self._finish(blocks + controls)
         self._observe(self.rating, self._save_rating)
@@ -113,25 +110,12 @@ class RatingCard(CardBase):
     def _save_categories(self, change: dict[str, Any]) -> None:
         self._save(categories=[cid for cid, b in self.category_buttons.items() if b.value])
 
-    def _save_note(self, change: dict[str, Any]) -> None:
-        self._save(note=change["new"])
-        self._show_note_check()
-
-    def _show_note_check(self) -> None:
-        from .feedback import note_check_html
-
-        self.note_check.value = note_check_html(self.note.value, self.case)
-
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show the reference."""
         result = self._score()
         if result is None:
             return None
-        self.feedback.value = feedback_html(result, self.case, self._taxonomy_names())
-        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
-            from .feedback import note_check_html
-
-            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
+        self.feedback.value = feedback_html(result, self.case, self._taxonomy_names()) + self._note_check_beside_rationale(result)
         return result
 
     def _taxonomy_names(self) -> dict[str, str]:

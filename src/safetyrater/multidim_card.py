@@ -90,11 +90,10 @@ class MultidimCard(CardBase):
             )
             self.buttons[dimension.id] = buttons
             controls += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{html.escape(dimension.question)}</div>"), buttons, _legend(dimension)]
-        self.note = self._text_area(
-            saved, "note", "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
+        note = self._note_controls(
+            saved, "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
         )
-        self.note_check = widgets.HTML()  # the feedback rubric's instant check of the note (feedback.py)
-        self._finish(blocks + controls + [self.note, self.note_check])
+        self._finish(blocks + controls + note)
         for buttons in self.buttons.values():
             self._observe(buttons, self._save_dimensions)
         self._observe(self.note, self._save_note)
@@ -107,25 +106,12 @@ class MultidimCard(CardBase):
     def _save_dimensions(self, change: dict[str, Any]) -> None:
         self._save(**{ANSWER_FIELD: self.choices()})
 
-    def _save_note(self, change: dict[str, Any]) -> None:
-        self._save(note=change["new"])
-        self._show_note_check()
-
-    def _show_note_check(self) -> None:
-        from .feedback import note_check_html
-
-        self.note_check.value = note_check_html(self.note.value, self.case)
-
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer with the grading core and show each dimension's reference."""
         result = self._score()
         if result is None:
             return None
-        self.feedback.value = feedback_html(result, self.case, self.dimensions)
-        if result["answered"] and self.note.value.strip():  # the note's check beside the reference rationale
-            from .feedback import note_check_html
-
-            self.feedback.value += note_check_html(self.note.value, self.case, beside_rationale=True)
+        self.feedback.value = feedback_html(result, self.case, self.dimensions) + self._note_check_beside_rationale(result)
         return result
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import nbformat
 
-from .authoring import HIDDEN_BEGIN, HIDDEN_END, _nbgrader
+from .authoring import HIDDEN_BEGIN, HIDDEN_END, _nbgrader, source_notebook
 
 INTRO = """# {title}
 
@@ -87,9 +87,6 @@ def probe_exercise_notebook(exercise_id: str, root: Path | None = None) -> nbfor
     course = load_probe_course(Path(root) / "datasets" if root is not None else None)
     rubric = load_probe_rubric(Path(root) / "graders" / RUBRIC_FILE if root is not None else None)
     exercise = course.exercise(exercise_id)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
     intro = INTRO.format(
         title=exercise.title,
         pairs=exercise.pairs,
@@ -120,8 +117,4 @@ def probe_exercise_notebook(exercise_id: str, root: Path | None = None) -> nbfor
         review = _nbgrader(f"pair-{number}-review", points=_points(rubric.review_points))
         review["nbgrader"]["task"] = True  # graded by hand in the formgrader
         cells.append(nbformat.v4.new_markdown_cell(probe_review_text(number, rubric), metadata=review))
-    nb.cells = cells
-    # stable ids keep the generated release reproducible
-    for index, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{index:02d}"
-    return nb
+    return source_notebook(cells)
