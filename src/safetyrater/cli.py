@@ -18,6 +18,22 @@ def cmd_start(args: argparse.Namespace) -> int:
 
     mode = "app" if args.app else "instructor" if args.instructor else "learner"
     launch = build_launch(mode, project_root(), port=args.port, open_browser=not args.no_browser)
+    root = project_root()
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.default_url=/lab/tree/{getattr(args, 'page', START_PAGE)}",
+        f"--ServerApp.port={args.port}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if args.no_browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # containers and CI often run as root; JupyterLab refuses that unless told
+        command.append("--allow-root")
+    env = dict(os.environ, SAFETYRATER_ROOT=str(root), **getattr(args, "env", {}))
     try:
         return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
@@ -317,6 +333,73 @@ def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
 # --- end feedback coach ------------------------------------------------------------------
 
 
+# --- assess (mock assessments, issue 6) -----------------------------------------------
+ASSESSMENT_PAGE = "course/10-mock-assessment.ipynb"
+
+
+def cmd_assess_start(args: argparse.Namespace) -> int:
+    from .assessment.ui import ENV_CASES, ENV_MINUTES, ENV_SEED
+
+    # the notebook's kernel inherits the server's environment, and start_assessment() reads it
+    chosen = {ENV_CASES: args.cases, ENV_SEED: args.seed, ENV_MINUTES: args.minutes}
+    args.env = {name: str(value) for name, value in chosen.items() if value is not None}
+    args.page = ASSESSMENT_PAGE
+    return cmd_start(args)
+
+
+def cmd_assess_report(args: argparse.Namespace) -> int:
+    from .assessment.report import grade_attempt
+    from .assessment.session import History, read_attempt_file, utc_now
+    from .casebank import CaseBank
+    from .policy import load_policy
+
+    attempt = read_attempt_file(args.attempt)
+    if attempt.submitted is None and utc_now() < attempt.deadline:
+        raise SafetyraterError(f"{args.attempt}: not submitted and its time is not up; submit it in the notebook first")
+    report = grade_attempt(attempt, CaseBank.load(), load_policy(), History(attempt.path.parent))
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.text())
+    return 0
+
+
+def cmd_assess_form(args: argparse.Namespace) -> int:
+    from .assessment.forms import draw_form, pool_cases, public_form
+    from .casebank import CaseBank
+    from .policy import load_policy
+
+    bank, rules = CaseBank.load(), load_policy().assessment
+    form = draw_form(pool_cases(bank), args.cases or rules.cases, args.seed, max_probe_pairs=rules.probe_pairs)
+    text = json.dumps(public_form(form, bank, minutes=args.minutes or rules.minutes), indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote form {form.id} ({len(form.case_ids)} cases, no references) to {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def add_assess_commands(sub: argparse._SubParsersAction) -> None:
+    assess = sub.add_parser("assess", help="timed mock calibration assessments: start one, report on an attempt")
+    commands = assess.add_subparsers(dest="assess_command", metavar="ACTION", required=True)
+    start = commands.add_parser("start", help="open the mock-assessment notebook in JupyterLab")
+    start.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    start.add_argument("--seed", type=int, metavar="S", help="draw the form with this seed (default: a new form)")
+    start.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start.set_defaults(func=cmd_assess_start)
+    report = commands.add_parser("report", help="score a saved attempt: pass mark, tendencies, earlier attempts")
+    report.add_argument("attempt", metavar="ATTEMPT_FILE", help="an attempt file (*.attempt.json)")
+    report.add_argument("--json", action="store_true", help="print JSON instead of text")
+    report.set_defaults(func=cmd_assess_report)
+    form = commands.add_parser("form", help="write a reference-free form for a learner deployment without the pool")
+    form.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    form.add_argument("--seed", type=int, default=0, metavar="S", help="draw the form with this seed (default 0)")
+    form.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    form.set_defaults(func=cmd_assess_form)
+# --- end assess --------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safetyrater",
@@ -360,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.set_defaults(func=cmd_refusal_rates)
     # --- end refusal-rates ---
     _add_feedback_commands(sub)  # feedback coach (issue 4)
+    add_assess_commands(sub)  # mock assessments (issue 6)
     return parser
 
 

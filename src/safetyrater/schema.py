@@ -212,6 +212,24 @@ class SpanPolicy(_Strict):
     method: Literal["f1"] = "f1"
     #: also score the safety rating of the whole response by the [rating] rule
     include_rating: bool = True
+class AssessmentPolicy(_Strict):
+    """Mock assessments: form size, time, pass mark, attempt cap (see safetyrater.assessment)."""
+
+    cases: int = Field(default=40, ge=1)
+    minutes: float = Field(default=60, gt=0)
+    #: pass needs both: this share of the points and this quadratic-weighted kappa
+    pass_points: float = Field(default=0.80, ge=0, le=1)
+    pass_kappa: float = Field(default=0.70, ge=-1, le=1)
+    attempts_per_form: int = Field(default=2, ge=1)
+    #: the most consistency-probe pairs one form holds (the seed picks 0 up to this)
+    probe_pairs: int = Field(default=2, ge=0)
+    late_answers: Literal["not-scored", "scored"] = "not-scored"
+    #: show reference ratings and rationales in the report after submission
+    reveal_references: bool = True
+    #: a tendency is named when at least this share of the cases it concerns,
+    #: and at least tendency_min_cases of them, show it
+    tendency_share: float = Field(default=0.25, gt=0, le=1)
+    tendency_min_cases: int = Field(default=2, ge=1)
 
 
 class Policy(_Strict):
@@ -222,6 +240,7 @@ class Policy(_Strict):
     categories: CategoryPolicy = Field(default_factory=CategoryPolicy)
     pairwise: PairwisePolicy = Field(default_factory=PairwisePolicy)
     span: SpanPolicy = Field(default_factory=SpanPolicy)
+    assessment: AssessmentPolicy = Field(default_factory=AssessmentPolicy)
 
     @property
     def points_per_case(self) -> float:
