@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,24 +17,15 @@ def cmd_start(args: argparse.Namespace) -> int:
     from .launch import build_launch
     from .paths import project_root
 
-    mode = "app" if args.app else "instructor" if args.instructor else "learner"
-    launch = build_launch(mode, project_root(), port=args.port, open_browser=not args.no_browser)
-    root = project_root()
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.default_url=/lab/tree/{getattr(args, 'page', START_PAGE)}",
-        f"--ServerApp.port={args.port}",
-        "--ServerApp.ip=127.0.0.1",
-    ]
-    if args.no_browser:
-        command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # containers and CI often run as root; JupyterLab refuses that unless told
-        command.append("--allow-root")
-    env = dict(os.environ, SAFETYRATER_ROOT=str(root), **getattr(args, "env", {}))
+    mode = "app" if getattr(args, "app", False) else "instructor" if getattr(args, "instructor", False) else "learner"
+    launch = build_launch(
+        mode,
+        project_root(),
+        port=args.port,
+        open_browser=not args.no_browser,
+        page=getattr(args, "page", None),
+        environ=dict(os.environ, **getattr(args, "env", {})),
+    )
     try:
         return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
