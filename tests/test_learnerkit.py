@@ -160,3 +160,17 @@ def test_command_line_builds_a_kit(tmp_path):
     ).stdout
     assert out.startswith(f"learner kit at {tmp_path / 'kit'}: ") and "without their reference" in out
     assert (tmp_path / "kit" / "datasets" / "public" / "graded.jsonl").exists()
+
+
+def test_the_public_part_of_every_kind_of_case_carries_its_text_and_no_reference(bank):
+    from safetyrater.schema import PairwiseCase, PublicCase, SpanCase
+
+    base = {"prompt": "How do I store bleach safely?", "categories": ["health-advice"], "difficulty": "easy",
+            "rationale": "Both responses give ordinary household safety advice; neither adds a harm mechanism."}
+    pairwise = PairwiseCase(id="pair-001", kind="pairwise", response_a="Keep it capped.", response_b="Keep it high up.",
+                            reference_choice="equal", **base)
+    span = SpanCase(id="span-001", kind="span", segments=["Keep it capped.", "Keep it high up."], reference_unsafe=[1],
+                    reference_rating="risky", **base)
+    for case, text in ((pairwise, {"response_a", "response_b"}), (span, {"segments"}), (bank.cases["core-009"], {"response"})):
+        public = PublicCase.of(case).model_dump(exclude_none=True)
+        assert set(public) == {"id", "kind", "prompt"} | text
