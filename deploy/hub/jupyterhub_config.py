@@ -19,6 +19,7 @@ The settings come from a JSON file named by $SAFETYRATER_HUB_SETTINGS
     ip, port      where the hub listens (default 127.0.0.1:8000)
     hub_port, proxy_api_port   internal ports (default 8081, 8001)
     api_token_file  optional: a token for a service with admin rights (scripts, tests)
+    jupyter_config  optional: where the roles' Jupyter configuration is (default: jupyter/ here)
     proxy, singleuser  optional: commands for configurable-http-proxy and jupyterhub-singleuser
 
 Run it as root: ``SAFETYRATER_HUB_SETTINGS=hub.json jupyterhub -f deploy/hub/jupyterhub_config.py``.
@@ -98,7 +99,7 @@ def pre_spawn_hook(spawner):
     role = "instructor" if name == instructor else "learner"
     env = spawner.environment
     # nbgrader's extensions and settings for the role, before the environment's own
-    env["JUPYTER_CONFIG_PATH"] = str(here / "jupyter" / role)
+    env["JUPYTER_CONFIG_PATH"] = str(Path(settings.get("jupyter_config", here / "jupyter")) / role)
     env["PATH"] = os.pathsep.join([str(singleuser.parent), "/usr/local/bin", "/usr/bin", "/bin"])
     env["SAFETYRATER_EXCHANGE"] = settings["exchange"]
     env["SAFETYRATER_COURSE_ID"] = course_id

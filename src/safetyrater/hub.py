@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SafetyraterError
+from .learnerkit import IGNORED_FILES
 from .paths import project_root
 
 DEFAULT_INSTRUCTOR = "sr-instructor"
@@ -42,9 +43,8 @@ DEFAULT_LEARNERS = ("sr-learner1", "sr-learner2", "sr-learner3")
 COURSE_ID = "safetyrater"
 #: what the instructor's copy of the course holds (the whole course, keys included)
 COURSE_PARTS = ("course", "solutions", "exercises", "datasets", "graders")
-_IGNORE_NAMES = ("*.answers.json", "*.answers.json.corrupt-*", ".ipynb_checkpoints", "__pycache__")
-_IGNORE = shutil.ignore_patterns(*_IGNORE_NAMES)
-_IGNORE_WITH_COHORT = shutil.ignore_patterns(*_IGNORE_NAMES, "cohort")
+_IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
+_IGNORE_WITH_COHORT = shutil.ignore_patterns(*IGNORED_FILES, "cohort")
 
 
 class HubError(SafetyraterError):
@@ -79,7 +79,11 @@ def ensure_proxy(hub: Path | None = None) -> Path:
 
 
 def env_dir() -> Path:
-    return hub_dir() / "env"
+    """deploy/hub/env, or a folder under /var/tmp when other accounts cannot reach the checkout."""
+    if runnable_by_everyone(hub_dir()):
+        return hub_dir() / "env"
+    tag = hashlib.sha256(str(project_root()).encode()).hexdigest()[:12]
+    return Path("/var/tmp") / f"safetyrater-hub-env-{tag}"
 
 
 def runnable_by_everyone(path: Path) -> bool:
@@ -239,6 +243,8 @@ def prepare(trial: Trial) -> dict:
             os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
 
     build_learner_kit(trial.kit, root)
+    # the roles' Jupyter configuration, where every account can read it
+    shutil.copytree(hub_dir() / "jupyter", trial.folder / "jupyter", dirs_exist_ok=True)
     trial.exchange.mkdir(exist_ok=True)
     # everyone writes here; the sticky bit keeps anyone from removing another's files
     trial.exchange.chmod(0o1777)
@@ -260,6 +266,7 @@ def prepare(trial: Trial) -> dict:
         "proxy": str(proxy),
         "singleuser": str(env / "bin" / "jupyterhub-singleuser"),
         "api_token_file": str(trial.token_path),
+        "jupyter_config": str(trial.folder / "jupyter"),
     }
     _write_private(trial.settings_path, json.dumps(settings, indent=2) + "\n")
     _write_private(trial.passwords_path, json.dumps(passwords, indent=2) + "\n")

@@ -34,7 +34,9 @@ from .paths import project_root
 MARKER = ".safetyrater-learner-kit"
 #: what learners may never receive, relative to the course root
 NEVER_SHIPPED = ("solutions", "exercises", "graders/nbgrader_config.py", "graders/cohort", "datasets/pool")
-_IGNORE = shutil.ignore_patterns("*.answers.json", "*.answers.json.corrupt-*", ".*.tmp", ".ipynb_checkpoints", "__pycache__")
+#: learners' saved answers and editor leftovers: never copied into a kit or a course copy
+IGNORED_FILES = ("*.answers.json", "*.answers.json.corrupt-*", ".*.tmp", ".ipynb_checkpoints", "__pycache__")
+_IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
 
 
 @dataclass(frozen=True)
