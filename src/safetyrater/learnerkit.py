@@ -9,7 +9,8 @@ holds what lessons need and nothing that grades:
   their references on purpose), and each graded deck's cases in ``public/``: the
   text to rate without reference rating, rationale, categories or tags. The
   assessment pool (``pool/``) and exercise cases no deck uses are left out;
-* ``graders/policy.toml``: the points a lesson's Check button gives.
+* ``graders/`` without nbgrader's configuration and the cohort workspace: the
+  policy and the feedback rubric a lesson's Check button uses.
 
 It never holds ``solutions/``, ``graders/nbgrader_config.py``, the cohort
 workspace or ``exercises/`` (released exercises reach learners through
@@ -33,7 +34,7 @@ from .paths import project_root
 #: a file that marks a folder as a learner kit, so a rebuild may replace it
 MARKER = ".safetyrater-learner-kit"
 #: what learners may never receive, relative to the course root
-NEVER_SHIPPED = ("solutions", "exercises", "graders/nbgrader_config.py", "graders/cohort", "datasets/pool")
+NEVER_SHIPPED = ("solutions", "exercises", "graders/nbgrader_config.py", "graders/cohort", "graders/dashboard.ipynb", "datasets/pool")
 #: learners' saved answers and editor leftovers: never copied into a kit or a course copy
 IGNORED_FILES = ("*.answers.json", "*.answers.json.corrupt-*", ".*.tmp", ".ipynb_checkpoints", "__pycache__")
 _IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
@@ -68,8 +69,10 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     _clear_target(target)
 
     shutil.copytree(root / "course", target / "course", ignore=_IGNORE)
-    (target / "graders").mkdir()
-    shutil.copy2(root / "graders" / "policy.toml", target / "graders" / "policy.toml")
+    # the grading policy and the feedback rubric that lessons' Check uses; never nbgrader's setup or the cohort
+    shutil.copytree(
+        root / "graders", target / "graders", ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb")
+    )
 
     source = root / "datasets"
     datasets = target / "datasets"
