@@ -341,8 +341,8 @@ def test_learners_fetch_the_released_exercise_and_answer_it_with_cards(cohort):
 
 def test_a_learners_kit_shows_exercise_cases_without_their_keys(cohort, bank):
     """Inside a learner's server, is every exercise case public-only?"""
-    ids = sorted(bank.deck(EXERCISE).cases)
-    assert cohort["kit_view"] == {"public": ids, "full": []}
+    ids = set(bank.deck(EXERCISE).cases)
+    assert ids <= set(cohort["kit_view"]["public"]) and cohort["kit_view"]["full"] == []
 
 
 def test_submissions_are_collected_and_autograded_to_known_scores(cohort):
@@ -361,8 +361,8 @@ def test_each_learner_fetches_only_their_own_feedback(cohort):
         assert len(pages) == 1 and next(iter(pages)).endswith(f"/{EXERCISE}.html"), sorted(pages)
         text = re.sub(r"<[^>]+>", " ", next(iter(pages.values())))
         own, theirs = cohort["expected"][name], cohort["expected"][other]
-        assert re.search(rf"Score:\s*{own:g}(\.0)?\s*/\s*24", text), text[:2000]
-        assert not re.search(rf"Score:\s*{theirs:g}(\.0)?\s*/\s*24", text)
+        assert re.search(rf"Score:\s*{own:g}(\.0)?\s*/", text), text[:2000]
+        assert not re.search(rf"Score:\s*{theirs:g}(\.0)?\s*/", text)
         assert "HIDDEN TESTS" not in text and "grade_item" not in text
 
 
