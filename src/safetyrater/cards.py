@@ -159,7 +159,8 @@ class DeckView(widgets.VBox):
         self.store = AnswerStore(deck.id, folder)
         self.header = widgets.HTML()
         practice = deck.mode == "practice"
-        cases = bank.deck_cases(deck.id)
+        # a graded deck holds only the public part of its cases (a learner kit has no more)
+        cases = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
         self.cards = []
         for i, case in enumerate(cases, 1):
             card_type = card_class(case.kind)

@@ -390,6 +390,47 @@ def add_assess_commands(sub: argparse._SubParsersAction) -> None:
     form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     form.set_defaults(func=cmd_assess_form)
 # --- end assess --------------------------------------------------------------------------
+# --- hub (cohort deployment, issue 9) ---------------------------------------------------
+def cmd_hub_kit(args: argparse.Namespace) -> int:
+    from .learnerkit import build_learner_kit
+
+    print(build_learner_kit(args.dest).line())
+    return 0
+
+
+def cmd_hub_install(args: argparse.Namespace) -> int:
+    from . import hub
+
+    print(f"proxy: {hub.ensure_proxy()}")
+    print(f"single-user environment: {hub.ensure_singleuser_env(python=Path(args.python) if args.python else None)}")
+    return 0
+
+
+def cmd_hub_up(args: argparse.Namespace) -> int:
+    from . import hub
+
+    learners = tuple(name.strip() for name in args.learners.split(",") if name.strip())
+    trial = hub.Trial(Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial", args.instructor, learners, args.port)
+    hub.prepare(trial)
+    passwords = json.loads(trial.passwords_path.read_text())
+    print(f"Trial hub at http://127.0.0.1:{args.port}/ (Ctrl+C stops it and every server it started)")
+    print(f"  instructor {trial.instructor}  password {passwords[trial.instructor]}  (formgrader: Nbgrader > Formgrader)")
+    for name in learners:
+        print(f"  learner    {name}  password {passwords[name]}")
+    print(f"  state, passwords and admin API token: {trial.state_dir} (root only); exchange: {trial.exchange}")
+    print(f"  remove the accounts afterwards: safetyrater hub remove --trial-dir {trial.folder}", flush=True)
+    hub.run(trial)
+    return 0  # not reached: run() becomes JupyterHub
+
+
+def cmd_hub_remove(args: argparse.Namespace) -> int:
+    from . import hub
+
+    folder = Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial"
+    removed = hub.remove(folder)
+    print(f"removed {len(removed)} account(s){': ' + ', '.join(removed) if removed else ''} and {folder}")
+    return 0
+# --- end hub -------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -436,6 +477,28 @@ def build_parser() -> argparse.ArgumentParser:
     # --- end refusal-rates ---
     _add_feedback_commands(sub)  # feedback coach (issue 4)
     add_assess_commands(sub)  # mock assessments (issue 6)
+
+    # --- hub (cohort deployment, issue 9) ---
+    hub = sub.add_parser("hub", help="JupyterHub for a cohort: learner kit, trial hub on this machine")
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    kit = hub_sub.add_parser("kit", help="write the learner kit: lessons and exercise cases without answer keys")
+    kit.add_argument("dest", metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
+    kit.set_defaults(func=cmd_hub_kit)
+    install = hub_sub.add_parser("install", help="install the hub's proxy (npm) and the single-user environment, or refresh them")
+    install.add_argument("--python", metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
+    install.set_defaults(func=cmd_hub_install)
+    up = hub_sub.add_parser("up", help="start a trial hub on 127.0.0.1 with local accounts (as root)")
+    up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
+    up.add_argument(
+        "--learners", default="sr-learner1,sr-learner2,sr-learner3", help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)"
+    )
+    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
+    up.set_defaults(func=cmd_hub_up)
+    remove = hub_sub.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
+    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
+    remove.set_defaults(func=cmd_hub_remove)
+    # --- end hub ---
     return parser
 
 

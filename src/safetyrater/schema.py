@@ -153,6 +153,53 @@ class SpanCase(_CaseBase):
 
 
 AnyCase = Case | PairwiseCase | SpanCase
+
+
+class PublicCase(_Strict):
+    """What a learner receives of a graded case: the text to rate, never its reference.
+
+    A learner kit (``safetyrater hub kit``) ships graded cases in this form in
+    ``datasets/public/``. Unknown fields are errors, so a public file that carries
+    a reference rating, a rationale or the reference categories fails validation.
+    """
+
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    kind: Literal["rating", "pairwise", "span"] = "rating"
+    prompt: str = Field(min_length=1, max_length=20_000)
+    context: str | None = Field(default=None, max_length=5_000)
+    response: str | None = Field(default=None, min_length=1, max_length=50_000)
+    response_a: str | None = Field(default=None, min_length=1, max_length=50_000)
+    response_b: str | None = Field(default=None, min_length=1, max_length=50_000)
+    segments: list[str] | None = Field(default=None, min_length=2, max_length=40)
+    content_warning: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _has_its_kinds_text(self) -> PublicCase:
+        needed = {"rating": ["response"], "pairwise": ["response_a", "response_b"], "span": ["segments"]}[self.kind]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} case needs {', '.join(missing)}")
+        return self
+
+    @classmethod
+    def of(cls, case: AnyCase) -> PublicCase:
+        """The public part of a full case."""
+        if isinstance(case, PairwiseCase):
+            text: dict[str, object] = {"response_a": case.response_a, "response_b": case.response_b}
+        elif isinstance(case, SpanCase):
+            text = {"segments": list(case.segments)}
+        else:
+            text = {"response": case.response}
+        return cls(
+            id=case.id,
+            kind=case.kind,
+            prompt=case.prompt,
+            context=case.context,
+            content_warning=case.content_warning,
+            **text,
+        )
+
+
 CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase}
 
 
