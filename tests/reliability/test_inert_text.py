@@ -16,6 +16,7 @@ import shutil
 import ipywidgets as widgets
 import pytest
 
+from assessment.test_ui import states as widget_states  # everything the front end receives
 from conftest import FIXTURES, REPO
 
 SCRIPT = "<script>window.pwned = 1</script>"
@@ -25,16 +26,6 @@ HOSTILE = f"Before {SCRIPT} middle {IMAGE} and {LINK} after."
 
 #: markup that would be live if hostile text were inserted as HTML
 LIVE = re.compile(r"<\s*script|<\s*img[^>]*onerror|href\s*=\s*['\"]?\s*javascript:|<a\s", re.I)
-
-
-def widget_states(widget: widgets.Widget) -> str:
-    """Everything the front end receives about a widget and its descendants, as one JSON text."""
-    found, todo = [], [widget]
-    while todo:
-        current = todo.pop()
-        found.append(current.get_state())
-        todo += [child for child in getattr(current, "children", ()) if isinstance(child, widgets.Widget)]
-    return json.dumps(found, default=str)
 
 
 def html_values(widget: widgets.Widget) -> list[str]:
