@@ -1,6 +1,6 @@
 """Grades can't be gamed and keys don't leak: adversarial learners through nbgrader and the fast lane.
 
-One nbgrader course, every exercise released, one ``autograde`` and one
+One nbgrader course, exercise 1 released, one ``autograde`` and one
 ``generate_feedback`` call over many learners. Each adversary hands in the
 answers of an honest learner (ivy) plus one attack; each must get ivy's grade.
 """
@@ -103,7 +103,7 @@ def adversarial_course(tmp_path_factory):
     from safetyrater.casebank import CaseBank
 
     course = make_course(tmp_path_factory.mktemp("adversaries"))
-    nbgrader(course, "generate_assignment", "*", "--force")
+    nbgrader(course, "generate_assignment", EXERCISE, "--force")
     cases = CaseBank.load(REPO / "datasets").deck_cases(EXERCISE)
     answers = honest_answers(cases)
     submitted = course / "graders" / "cohort" / "submitted"
@@ -252,7 +252,8 @@ def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(advers
     assert len(hidden) > 100
     hidden_ids = {case.id for case in hidden}
     places = {
-        "release": sorted((course / "exercises").rglob("*.ipynb")),
+        # the committed release, which tests/test_nbgrader_cycle.py proves is what generate_assignment makes
+        "release": sorted((REPO / "exercises").rglob("*.ipynb")) + sorted((course / "exercises").rglob("*.ipynb")),
         "feedback": sorted((course / "graders" / "cohort" / "feedback").rglob("*.html")),
     }
     learner_copy = build_learner_copy(REPO, tmp_path / "learner")
