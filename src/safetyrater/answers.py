@@ -70,6 +70,8 @@ def read_answer_file(path: Path | str) -> AnswerFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise fail("not an answer file: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise fail("expected a JSON object with 'exercise' and 'answers'")
     deck_id = data.get("exercise")

@@ -85,6 +85,8 @@ def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
         raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError([toml_problem(path, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(path, None, None, f"not a {what}: TOML nested too deeply")]) from None
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -95,6 +97,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
         return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as exc:
         return None, text, [toml_problem(path, exc)]
+    except RecursionError:
+        return None, text, [Problem(path, None, None, "TOML nested too deeply")]
 
 
 def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
@@ -133,6 +137,9 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield number, None, Problem(path, number, None, "not a case: JSON nested too deeply")
             continue
         if not isinstance(obj, dict):
             yield number, None, Problem(path, number, None, "expected a JSON object")

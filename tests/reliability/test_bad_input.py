@@ -244,3 +244,32 @@ def test_fuzzed_cohort_folders_grade_or_name_each_bad_file(submissions):
         for learner in submissions:
             assert learner in graded or repr(learner) in named or learner in named, learner
         assert all(0 <= p <= m for p, m in zip(grades.submissions["points"], grades.submissions["max"]))
+
+
+# Deeply nested documents: json and tomllib raise RecursionError, not their decode errors
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_deeply_nested_case_line_is_a_named_problem(tmp_path):
+    problems = _validate_lines(tmp_path, [DEEP_JSON])
+    assert problems and "cases.jsonl:1" in str(problems[0]) and "nested too deeply" in str(problems[0])
+
+
+def test_a_deeply_nested_answer_file_is_a_named_error(tmp_path):
+    from safetyrater.answers import read_answer_file
+
+    path = tmp_path / "ex01-two-questions.answers.json"
+    path.write_text(DEEP_JSON)
+    with pytest.raises(DataError) as caught:
+        read_answer_file(path)
+    assert "nested too deeply" in one_line(caught.value, path.name)
+
+
+@pytest.mark.parametrize("name", ["policy.toml", "rubric.toml", "comment_bank.toml"])
+def test_a_deeply_nested_toml_file_is_a_named_error(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("a = " + DEEP_JSON + "\n")
+    with pytest.raises(SafetyraterError) as caught:
+        _toml_loaders()[name](path)
+    one_line(caught.value, name)
