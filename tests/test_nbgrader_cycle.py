@@ -212,7 +212,7 @@ def test_autograde_keeps_the_learners_answer_file(graded_cohort):
         assert json.loads(path.read_text())["answers"] == given
 
 
-def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
+def test_feedback_shows_scores_but_neither_the_key_nor_the_rationale(graded_cohort):
     course, cases, *_ = graded_cohort
     for student in ("alice", "bob", "dave"):
         page = (course / "graders" / "cohort" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
@@ -221,10 +221,9 @@ def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
         for case in cases:
             assert re.search(rf"reference\s*(&#39;|'|rating)\s*{case.reference_rating}", text, re.I) is None
         assert "points" in text
-    alice = (course / "graders" / "cohort" / "feedback" / "alice" / EXERCISE / f"{EXERCISE}.html").read_text()
-    import html
-
-    first_rationale = html.escape(cases[0].rationale, quote=True)
-    assert first_rationale in alice or cases[0].rationale in alice
     bob = re.sub(r"<[^>]+>", "", (course / "graders" / "cohort" / "feedback" / "bob" / EXERCISE / f"{EXERCISE}.html").read_text())
     assert "pre-score 2.00 / 8 points" in bob and "Why explained" in bob
+    # bob's notes are not the rationale, so no rationale reaches his feedback
+    import html
+
+    assert not any(case.rationale[:60] in html.unescape(bob) for case in cases)

@@ -87,6 +87,8 @@ def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
         raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError([toml_problem(path, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(path, None, None, f"not a {what}: TOML nested too deeply")]) from None
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -97,6 +99,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
         return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as exc:
         return None, text, [toml_problem(path, exc)]
+    except RecursionError:
+        return None, text, [Problem(path, None, None, "TOML nested too deeply")]
 
 
 def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
@@ -136,6 +140,9 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
         except json.JSONDecodeError as exc:
             yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield number, None, Problem(path, number, None, "not a case: JSON nested too deeply")
+            continue
         if not isinstance(obj, dict):
             yield number, None, Problem(path, number, None, "expected a JSON object")
             continue
@@ -147,6 +154,15 @@ class LoadedCase:
     case: AnyCase
     path: Path
     line: int
+
+
+#: what a withheld case (see safetyrater.deploy) holds in place of its reference
+WITHHELD_RATIONALE = "Withheld: this case is graded, and its reference stays with your instructor."
+WITHHELD_PLACEHOLDERS: dict[str, dict[str, Any]] = {
+    "rating": {"reference_rating": "safe", "over_refusal": False, "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
+    "pairwise": {"reference_choice": "equal", "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
+    "span": {"reference_unsafe": [0], "reference_rating": "safe", "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
+}
 
 
 def load_cases(
@@ -166,6 +182,9 @@ def load_cases(
             if model is None:
                 problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {', '.join(CASE_MODELS)})"))
                 continue
+            if obj.get("withheld") is True:
+                # a learner copy of a graded case: the reference stays with the instructor
+                obj = {**WITHHELD_PLACEHOLDERS.get(kind, {}), **obj}
             try:
                 case = model.model_validate(obj)
             except ValidationError as exc:
@@ -175,7 +194,7 @@ def load_cases(
             if in_pool != (case.use == "assessment"):
                 where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
                 problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
-            if taxonomy is not None:
+            if taxonomy is not None and not case.withheld:
                 for category in case.categories:
                     if category not in taxonomy:
                         problems.append(

@@ -36,9 +36,9 @@ def grade_item(deck_id: str, case_id: str, points: float, folder: str | Path | N
     """Score the saved answer to one case, print the breakdown, return nbgrader points.
 
     The case's own maximum (from the policy) is scaled to ``points``, the
-    value of the nbgrader cell. Reference ratings are not printed, so the
-    feedback nbgrader returns carries the learner's scores and the rationale
-    but not the key.
+    value of the nbgrader cell. Neither the reference nor the rationale is
+    printed, so the feedback nbgrader returns carries the learner's scores
+    and choices but not the key.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -72,6 +72,9 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
     case = bank.cases.get(case_id)
     if case is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: case {case_id!r} is not in the case bank"]
+    if case.withheld:
+        why = "this is a learner copy of the course; graded cases are scored on your instructor's copy"
+        return 0.0, [f"Case {case_id}: not scored", f"  note: {why}"]
     answers, why_none = _saved_answers(deck_id, folder)
     if answers is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: {why_none}"]

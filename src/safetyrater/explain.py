@@ -1,8 +1,9 @@
 """Words for a scored answer: what a learner reads after "Check" or in feedback.
 
 ``reveal=True`` (lesson practice) names the reference rating; ``reveal=False``
-(graded feedback) gives points and the learner's own choices only, so that
-returned feedback never carries the answer key.
+(graded feedback) gives points and the learner's own choices only, without the
+reference or the rationale (which names the reference), so that returned
+feedback never carries the answer key.
 """
 
 from __future__ import annotations
@@ -67,5 +68,7 @@ def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[s
     names = mistake_names(result)
     if names:
         lines.append("  mistakes: " + "; ".join(names))
-    lines.append(f"  why: {case.rationale}")
+    if reveal:
+        # a graded case's rationale names its reference, so graded feedback leaves it out
+        lines.append(f"  why: {case.rationale}")
     return lines
