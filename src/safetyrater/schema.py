@@ -79,9 +79,6 @@ class _CaseBase(_Strict):
     content_warning: str | None = Field(default=None, max_length=300)
     #: the id of a case this one rewords (a consistency probe in assessments)
     variant_of: str | None = Field(default=None, pattern=ID_PATTERN)
-    #: a learner's copy of a graded case: its reference fields are placeholders
-    #: (see safetyrater.deploy); it can be shown but not scored
-    withheld: bool = False
 
     @field_validator("categories")
     @classmethod

@@ -245,7 +245,7 @@ def _leaks(text: str, hidden) -> list[str]:
 
 def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(adversarial_course, tmp_path):
     """Release, nbgrader's feedback and the learner copy: is any reference, rationale or hidden test of a graded or assessment case in them?"""
-    from safetyrater.deploy import build_learner_copy, learner_files
+    from safetyrater.learnerkit import build_learner_kit
 
     course = adversarial_course[0]
     hidden = _hidden_cases()
@@ -256,8 +256,9 @@ def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(advers
         "release": sorted((REPO / "exercises").rglob("*.ipynb")) + sorted((course / "exercises").rglob("*.ipynb")),
         "feedback": sorted((course / "graders" / "cohort" / "feedback").rglob("*.html")),
     }
-    learner_copy = build_learner_copy(REPO, tmp_path / "learner")
-    places["learner environment"] = list(learner_files(learner_copy))
+    # what a learner's environment receives: the learner kit (safetyrater hub kit) and the release
+    learner_copy = build_learner_kit(tmp_path / "learner", REPO).path
+    places["learner environment"] = sorted(p for p in learner_copy.rglob("*") if p.is_file())
     assert len(places["release"]) >= 9 and len(places["feedback"]) >= 8
     assert not (learner_copy / "datasets" / "pool").exists()
     for where, files in places.items():
@@ -273,24 +274,23 @@ def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(advers
 
 
 def test_the_cards_work_from_the_learner_copy(tmp_path, monkeypatch):
-    """Do the lessons check answers and the exercises show their cards from the stripped copy, with grading refused?"""
+    """Do the lessons check answers and the exercises show their cards from the learner kit, with grading refused?"""
     from safetyrater.casebank import CaseBank
     from safetyrater.cards import DeckView
-    from safetyrater.deploy import build_learner_copy
     from safetyrater.exercise import grade_item
+    from safetyrater.learnerkit import build_learner_kit
 
-    learner_copy = build_learner_copy(REPO, tmp_path / "learner")
+    learner_copy = build_learner_kit(tmp_path / "learner", REPO).path
     monkeypatch.setenv("SAFETYRATER_ROOT", str(learner_copy))
     bank = CaseBank.load(learner_copy / "datasets")
     for deck in bank.decks.values():
         view = DeckView(bank, deck, tmp_path)
         assert len(view.cards) == len(deck.cases)
         if deck.mode == "graded":
-            assert all(bank.cases[cid].withheld for cid in deck.cases)
+            assert not set(deck.cases) & set(bank.cases)  # graded cases come only as public text
             assert all(card._score() is None for card in view.cards)
     lesson = next(d for d in bank.decks.values() if d.mode == "practice")
-    view = DeckView(bank, lesson, tmp_path)
-    card = view.cards[0]
+    card = DeckView(bank, lesson, tmp_path).cards[0]
     assert card.check() is not None  # lessons keep their references
     graded = next(d for d in bank.decks.values() if d.mode == "graded")
     assert grade_item(graded.id, graded.cases[0], points=3, folder=tmp_path) == 0.0
