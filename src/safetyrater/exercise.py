@@ -77,7 +77,7 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: {why_none}"]
     result = score_case(answers.get(case_id), case, policy)
     share = result["points"] / result["max_points"] if result["max_points"] else 0.0
-    return share, summary_lines(result, case, reveal=False)
+    return share, summary_lines(result, case, reveal=False, rationale=policy.feedback.show_rationale)
 
 
 # Written feedback: one cell per exercise, pre-scored by the rubric, graded by the instructor.

@@ -26,8 +26,12 @@ def mistake_names(result: dict[str, Any]) -> list[str]:
     return [MISTAKES[code] for code in result["mistakes"]]
 
 
-def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[str]:
-    """Plain-text lines describing one scored case of any kind."""
+def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool, rationale: bool | None = None) -> list[str]:
+    """Plain-text lines describing one scored case of any kind.
+
+    ``rationale`` (default: ``reveal``) adds the reference rationale; graded
+    feedback adds it only when the policy's ``[feedback] show_rationale`` says so.
+    """
     lines = [f"Case {case.id}: {_points(result['points'], result['max_points'])} points"]
     for message in result["messages"]:
         lines.append(f"  note: {message}")
@@ -68,7 +72,7 @@ def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[s
     names = mistake_names(result)
     if names:
         lines.append("  mistakes: " + "; ".join(names))
-    if reveal:
-        # a graded case's rationale names its reference, so graded feedback leaves it out
+    if reveal if rationale is None else rationale:
+        # a graded case's rationale names its reference, so graded feedback leaves it out by default
         lines.append(f"  why: {case.rationale}")
     return lines

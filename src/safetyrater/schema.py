@@ -279,6 +279,14 @@ class AssessmentPolicy(_Strict):
     tendency_min_cases: int = Field(default=2, ge=1)
 
 
+class FeedbackPolicy(_Strict):
+    """What nbgrader's returned feedback shows of a graded case."""
+
+    #: the reference rationale names the reference, so it is a key: off unless an
+    #: exercise will never be reused (e.g. feedback released after the last cohort)
+    show_rationale: bool = False
+
+
 class Policy(_Strict):
     """The grading policy an instructor edits in ``graders/policy.toml``."""
 
@@ -288,6 +296,7 @@ class Policy(_Strict):
     pairwise: PairwisePolicy = Field(default_factory=PairwisePolicy)
     span: SpanPolicy = Field(default_factory=SpanPolicy)
     assessment: AssessmentPolicy = Field(default_factory=AssessmentPolicy)
+    feedback: FeedbackPolicy = Field(default_factory=FeedbackPolicy)
 
     @property
     def points_per_case(self) -> float:
