@@ -113,7 +113,8 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
             for learner, learner_rows in rows.groupby("learner", sort=False):
                 gradebook.update_or_create_student(learner)
                 path, timestamp = submissions.loc[(learner, exercise), ["path", "timestamp"]]
-                extra = {"timestamp": timestamp} if timestamp else {}
+                # a submission without nbgrader's timestamp.txt: pandas may hold its missing time as NaN
+                extra = {"timestamp": timestamp} if timestamp and timestamp == timestamp else {}
                 submission = gradebook.update_or_create_submission(exercise, learner, **extra)
                 cells = {grade.cell.name: grade for notebook in submission.notebooks for grade in notebook.grades}
                 for case, points, maximum, answered in learner_rows[["case", "points", "max", "answered"]].itertuples(index=False):
