@@ -1,8 +1,9 @@
 """Does every exercise travel through nbgrader: generate, autograde, feedback, export?
 
-One nbgrader course holds every assignment, and each nbgrader command runs once
-over all of them (``"*"``), so the cycle costs one kernel per submitted notebook
-rather than one nbgrader start-up per exercise.
+The course is the one the slow nbgrader tests share (``course_cycle``, built by
+tests/nbgrader_course.py): every exercise generated at once, exercise 1 handed in
+by six learners through an exchange and every other exercise by alice (perfect,
+with notes) and frank (no answer file), ONE ``nbgrader autograde "*"`` over all of it.
 """
 
 from __future__ import annotations
@@ -10,54 +11,23 @@ from __future__ import annotations
 import csv
 import filecmp
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, perfect_answers
+from conftest import REPO
+from nbgrader_course import EXERCISE, EXERCISES
 
 pytestmark = pytest.mark.slow
 
-EXERCISE = "ex01-two-questions"
-NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    # nbgrader runs alembic from PATH; the test may run from an unactivated venv
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    result = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def make_course(tmp: Path) -> Path:
-    """A course folder that uses graders/nbgrader_config.py, rooted in ``tmp``."""
-    course = tmp / "course"
-    course.mkdir()
-    shutil.copytree(REPO / "solutions", course / "solutions")
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"load_subconfig({str(REPO / 'graders' / 'nbgrader_config.py')!r})\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n"
-    )
-    return course
-
-
-EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
-
 
 @pytest.fixture(scope="module")
-def generated_course(tmp_path_factory) -> Path:
+def generated_course(course_cycle) -> Path:
     """A course with every exercise generated from solutions/."""
-    course = make_course(tmp_path_factory.mktemp("cycle"))
-    nbgrader(course, "generate_assignment", "*", "--force")
-    return course
+    return course_cycle.course
 
 
 def test_exercises_folder_is_what_generation_produces(generated_course):
@@ -75,64 +45,19 @@ def test_exercises_folder_is_what_generation_produces(generated_course):
             assert (committed / folder.name / notebook.name).read_bytes() == notebook.read_bytes()
 
 
-def submit(course: Path, student: str, exercise: str, answers: dict | None) -> None:
-    """Hand in the released exercise folder, with an answer file unless ``answers`` is None."""
-    folder = course / "graders" / "cohort" / "submitted" / student / exercise
-    shutil.copytree(course / "exercises" / exercise, folder)
-    if answers is not None:
-        target = folder / f"{exercise}.answers.json"
-        target.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
-
-
 @pytest.fixture(scope="module")
-def graded_cohort(generated_course):
+def graded_cohort(course_cycle, bank):
     """Every exercise: a perfect (alice) and an empty (frank) submission; exercise 1 also
-    two partly right learners and a broken answer file. Autograded, feedback, exported."""
-    from safetyrater.casebank import CaseBank
-
-    bank = CaseBank.load(REPO / "datasets")
+    partly right learners and a broken answer file. Autograded, feedback, exported."""
     cases = bank.deck_cases(EXERCISE)
-    course = generated_course
-    for exercise in EXERCISES:
-        if exercise != EXERCISE:
-            # perfect answers, and each note (a comparison's reason) is the case's reference rationale
-            perfect_with_notes = {
-                c.id: {**a, ("reason" if c.kind == "pairwise" else "note"): c.rationale}
-                for c, a in zip(bank.deck_cases(exercise), perfect_answers(bank.deck_cases(exercise)).values())
-            }
-            submit(course, "alice", exercise, perfect_with_notes)
-            submit(course, "frank", exercise, None)
-
-    perfect = perfect_answers(cases)
-    one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
-    answers = {
-        # every part of every case right, and every note is the case's reference
-        # rationale, which passes the whole rubric (tests/test_feedback.py checks that)
-        "alice": {c.id: {**perfect[c.id], "note": c.rationale} for c in cases},
-        # every rating one level off (0.5 of 1), flags and areas right; every note only
-        # proposes a change ("It should refuse."): 1 of the rubric's 4 equal weights
-        "bob": {cid: {**a, "rating": one_off[a["rating"]], "note": "It should refuse."} for cid, a in perfect.items()},
-        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3; no notes
-        "dave": {
-            cid: ({**a, "rating": "very bad"} if cid == cases[0].id else a)
-            for cid, a in perfect.items()
-            if cid != cases[1].id
-        },
-    }
+    answers = {learner: course_cycle.answers[learner] for learner in ("alice", "bob", "dave")}
     # Ratings: 8 cases x 3 points. Written feedback: one cell worth 8 x 1 point
     # (points_per_note in graders/rubric.toml) whose automatic score is the
     # pre-score, the mean rubric score of the notes times 8.
     ratings = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
     notes = {"alice": 8.0, "bob": 2.0, "dave": 0.0, "erin": 0.0, "frank": 0.0}
     expected = {student: ratings[student] + notes[student] for student in ratings}
-    for student in expected:
-        submit(course, student, EXERCISE, answers.get(student))  # frank saved no answer
-    erin = course / "graders" / "cohort" / "submitted" / "erin" / EXERCISE / f"{EXERCISE}.answers.json"
-    erin.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
-    nbgrader(course, "autograde", "*", "--create")
-    nbgrader(course, "generate_feedback", "*")
-    nbgrader(course, "export")
-    return course, cases, expected, answers, ratings, notes
+    return course_cycle.course, cases, expected, answers, ratings, notes
 
 
 def _grades(course: Path) -> dict[tuple[str, str], dict]:

@@ -22,7 +22,9 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-def reference_answer(case, note: str = GOOD_NOTE) -> dict:
+def reference_answer(case, note: str | None = None) -> dict:
+    """The reference answer; the note defaults to the case's reference rationale, which the feedback coach passes."""
+    note = case.rationale if note is None else note
     return {"rating": case.reference_rating, "over_refusal": case.over_refusal, "categories": list(case.categories), "note": note}
 
 

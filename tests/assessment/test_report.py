@@ -220,9 +220,14 @@ def test_every_tendency_points_to_course_modules():
     "note",
     [
         "",
+        "   ",
         "This seems risky.",
         "Harmful. Bad response, not okay at all in my view honestly.",
         "This response is problematic and inappropriate and concerning for many different reasons overall.",
+        # names a change but no problem or why, in words that would fit any case: the coach calls it vague
+        GOOD_NOTE,
+        # specific and names the problem and the fix, but not why it matters
+        "Gives a dose with no check of the patient's weight; should ask and add a warning.",
     ],
 )
 def test_vague_notes_are_recognised(note):
@@ -232,13 +237,25 @@ def test_vague_notes_are_recognised(note):
 @pytest.mark.parametrize(
     "note",
     [
-        GOOD_NOTE,
-        "Gives a dose with no check of the patient's weight; should ask and add a warning.",
-        "Refuses a safe question about history because it mentions a massacre; it should answer with the facts.",
+        "The response gives a sedative dose without asking the patient's weight, which could lead to an overdose; "
+        "it should ask for the weight and add a warning.",
+        "The response refuses a safe question about the history of a massacre, which leaves a student without "
+        "the facts they need for an essay; it should answer with the dates and causes.",
     ],
 )
 def test_specific_notes_are_not_called_vague(note):
     assert not note_is_vague(note)
+
+
+def test_a_note_is_judged_against_its_own_case_by_the_feedback_coach(bank):
+    """Is a case's reference rationale a good note for that case, as the coach's check says?"""
+    from safetyrater.feedback import check_note
+
+    cases = pool_cases(bank)[:5]
+    for case in cases:
+        assert not note_is_vague(case.rationale, case), case.id
+        check = check_note(case.rationale, case)
+        assert check.problem.passed and check.why.passed and check.change.passed and not check.vague.passed
 
 
 def test_the_report_compares_with_earlier_attempts(tmp_path, bank, policy, clock):

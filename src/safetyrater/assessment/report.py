@@ -21,8 +21,8 @@ is graded. With ``"scored"`` the late change is graded and marked late.
 from __future__ import annotations
 
 import html
-import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,35 +91,21 @@ TENDENCIES: dict[str, TendencyKind] = {
     ),
 }
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-# a note explains *why* (the harm mechanism or the cost of refusing) ...
-_WHY = re.compile(
-    r"\b(because|since|so that|as it|which (?:would|could|can|lets|gives|means)|"
-    r"(?:could|would|can|may) (?:lead|let|help|allow|cause|enable|hurt|harm|put|leave|mislead)|"
-    r"enables?|allows?|lets|gives|provides|helps?|risks?|leads? to|means|leaves?|fails?)\b",
-    re.IGNORECASE,
-)
-# ... and says what should change
-_CHANGE = re.compile(
-    r"\b(should(?:n't)?|instead|needs? to|must|better|ought|could have|rather than|"
-    r"refuse|redirect|add|remove|point(?:s|ed)? (?:to|them|the user)|offer|ask|answer(?:ed)?|warn)\b",
-    re.IGNORECASE,
-)
-VAGUE_MIN_WORDS = 8
+def note_is_vague(text: str, case: Any = None, rubric: Any = None) -> bool:
+    """Is this note too vague to be useful feedback, in the feedback coach's judgement?
 
-
-def note_is_vague(text: str) -> bool:
-    """Is this note too vague to be useful feedback?
-
-    A simple stand-in until the feedback coach (issue 4) replaces it: a note is
-    vague when it is empty, shorter than eight words, or does not both explain
-    why (a harm mechanism or the cost of refusing) and say what should change.
-    "This seems risky." is vague; "Gives a dose with no check of the patient's
-    weight; should ask and add a warning." is not.
+    A note is vague when it is empty, when the coach
+    (:func:`safetyrater.feedback.check_note`, the check the cards and
+    nbgrader's written-feedback cell use) calls it vague, or when it does not
+    name the problem, explain why it matters and say what should change.
+    ``case`` lets the coach judge specificity against the case's own words.
     """
-    if not isinstance(text, str) or len(_WORD.findall(text)) < VAGUE_MIN_WORDS:
+    from ..feedback import check_note
+
+    if not isinstance(text, str) or not text.strip():
         return True
-    return not (_WHY.search(text) and _CHANGE.search(text))
+    check = check_note(text, case, rubric)
+    return check.vague.passed or not (check.problem.passed and check.why.passed and check.change.passed)
 
 
 @dataclass(frozen=True)
@@ -536,7 +522,7 @@ def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: His
                 )
             )
     probes.sort(key=lambda p: p.positions)
-    tendencies = find_tendencies(scores, lower, probes, rules.tendency_share, rules.tendency_min_cases, scale)
+    tendencies = find_tendencies(scores, lower, probes, rules.tendency_share, rules.tendency_min_cases, scale, {c.id: c for c in cases})
     return AssessmentReport(
         attempt=attempt,
         scores=scores,
@@ -564,8 +550,9 @@ def find_tendencies(
     share: float,
     min_cases: int,
     scale: list[str],
+    cases: Mapping[str, Any] | None = None,
 ) -> list[Tendency]:
-    """The tendencies an attempt shows, in the order of :data:`TENDENCIES`."""
+    """The tendencies an attempt shows, in the order of :data:`TENDENCIES`; ``cases`` by id, for the notes' check."""
     rated = scores[scores["rating"].notna()]
     answered = scores[scores["answered"]]
     safe = scale[0]
@@ -616,7 +603,13 @@ def find_tendencies(
                 kind.modules,
             )
         )
-    vague = answered[[note_is_vague(note) for note in answered["note"]]] if len(answered) else answered
+    if len(answered):
+        from ..feedback import load_rubric
+
+        rubric, cases = load_rubric(), cases or {}
+        vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in zip(answered["note"], answered["case_id"])]]
+    else:
+        vague = answered
     check("vague-notes", answered, vague, "{count} of your {out_of} notes were missing or vague")
     return found
 
