@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from conftest import REPO
-from test_nbgrader_cycle import make_course, nbgrader
+from nbgrader_course import make_course, nbgrader
 
 pytestmark = pytest.mark.slow
 
