@@ -4,7 +4,8 @@ Builds a demo cohort of 1,000 learners across every graded exercise, grades
 all of it with the fast lane (``safetyrater cohort grade``: the answer files,
 the one grading core, no kernels), then grades a sample of 20 of the same
 submissions with ``nbgrader autograde`` (one kernel per submission) and
-compares: time per submission, their ratio, and the scores, case by case.
+compares: time per submission, their ratio, and the scores, case by case
+and the written-feedback cell (the feedback coach's pre-score of the notes).
 
     .venv/bin/python benchmarks/cohort_grading.py [--learners 1000] [--sample 20] [--seed 0]
 
@@ -26,11 +27,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from test_nbgrader_cycle import make_course, nbgrader  # noqa: E402  (the tests' nbgrader course helpers)
+from nbgrader_course import make_course, nbgrader  # noqa: E402  (the tests' nbgrader course helpers)
 
 from safetyrater.casebank import CaseBank  # noqa: E402
 from safetyrater.cohort.demo import write_demo_cohort  # noqa: E402
-from safetyrater.cohort.grade import grade_course, graded_exercises  # noqa: E402
+from safetyrater.cohort.grade import NOTES_CASE, grade_course, graded_exercises  # noqa: E402
 from safetyrater.cohort.gradebook import grade_cell_name, open_gradebook  # noqa: E402
 
 
@@ -82,7 +83,8 @@ def main() -> int:
         scores = grades.scores.set_index(["learner", "exercise", "case"])["points"]
         with open_gradebook(f"sqlite:///{course}/gradebook.db", "safetyrater") as gradebook:
             for learner, exercise in sample:
-                for case_id in bank.deck(exercise).cases:
+                # every case, and the written-feedback cell (the feedback coach's pre-score of the notes)
+                for case_id in [*bank.deck(exercise).cases, NOTES_CASE]:
                     recorded = gradebook.find_grade(grade_cell_name(case_id), exercise, exercise, learner).auto_score
                     compared += 1
                     if recorded != scores[(learner, exercise, case_id)]:
@@ -91,7 +93,7 @@ def main() -> int:
 
         ratio = slow_each / fast_each
         print(f"ratio: the fast lane is {ratio:,.0f} times faster per submission")
-        print(f"scores: {compared - mismatches} of {compared} case scores identical on the sample")
+        print(f"scores: {compared - mismatches} of {compared} case and written-feedback scores identical on the sample")
         targets = {
             ">= 100x faster per submission": ratio >= 100,
             f"{args.learners} learners x the course in <= 30 s": fast_total <= 30,

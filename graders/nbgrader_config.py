@@ -12,7 +12,8 @@ from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells, SaveAutoGrades
+from safetyrater.nbgrader_guard import RunOnlyCourseCells, SetAsideHandedInModules
 from safetyrater.nbgrader_review import FlagNotesForReview
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -52,7 +53,14 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 # wrote a note, so the formgrader lists the submission for review.
 steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
 steps.insert(steps.index(SaveAutoGrades) + 1, FlagNotesForReview)
+# Grades must mean what they say: a deleted grade cell comes back and only the
+# course's own cells run (a learner's cell could replace the grading function or
+# rewrite the answer file); see safetyrater/nbgrader_guard.py.
+steps.insert(0, SetAsideHandedInModules)
 c.Autograde.autograde_preprocessors = steps
+sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
+sanitize.insert(sanitize.index(OverwriteCells) + 1, RunOnlyCourseCells)
+c.Autograde.sanitize_preprocessors = sanitize
 
 # A grading cell that runs long means something is wrong; fail it rather than hang.
 c.Execute.timeout = 60

@@ -98,3 +98,11 @@ def write_submission(course: Path, learner: str, exercise: str, answers: dict | 
     elif text is not None:
         path.write_text(text)
     return path
+
+
+@pytest.fixture(scope="session")
+def course_cycle(tmp_path_factory, bank):
+    """The one nbgrader course the slow nbgrader tests share (see tests/nbgrader_course.py)."""
+    from nbgrader_course import build_course_cycle
+
+    return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)

@@ -1,94 +1,36 @@
 """Does the whole nbgrader cycle run for a cohort through an exchange, and does the fast lane agree with it?
 
-Five learners fetch the exercise from a temporary exchange and submit as
-themselves (nbgrader takes the learner's name from the operating-system user,
-or from ``--student``, which stands in for five accounts on one machine); the
-instructor collects, autogrades, returns feedback and exports; each learner
-fetches their own feedback.
+The course is the one the slow nbgrader tests share (``course_cycle``, built by
+tests/nbgrader_course.py): six learners fetch exercise 1 from a temporary
+exchange and submit as themselves; the instructor collects, autogrades, returns
+feedback and exports; each learner fetches their own feedback.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from safetyrater.cli import main
-from safetyrater.cohort.grade import grade_course
+from safetyrater.cohort.grade import NOT_SUBMITTED, grade_course
 from safetyrater.cohort.gradebook import grade_cell_name, open_gradebook
 
-from conftest import perfect_answers
-from test_nbgrader_cycle import make_course, nbgrader
+from nbgrader_course import COURSE_ID, EXERCISE, make_course, nbgrader
 
 pytestmark = pytest.mark.slow
 
-EXERCISE = "ex01-two-questions"
-COURSE_ID = "safetyrater"
-ONE_OFF = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
 
-
-def learner_answers(cases) -> dict[str, dict | str | None]:
-    """What each learner saved: answers, broken text, or nothing."""
-    perfect = perfect_answers(cases)
-    return {
-        "alice": perfect,
-        "bob": {cid: {**a, "rating": ONE_OFF[a["rating"]]} for cid, a in perfect.items()},
-        "carol": {cid: {**a, "rating": "harmful", "over_refusal": False, "categories": ["privacy"]} for cid, a in perfect.items()},
-        "erin": '{"exercise": "ex01-two-questions", "answers": {',
-        "frank": None,
-    }
-
-
-def grades_csv(path: Path) -> dict[str, float]:
+def grades_csv(path: Path, exercise: str = EXERCISE) -> dict[str, float]:
     with open(path, newline="") as handle:
-        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == EXERCISE}
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == exercise}
 
 
 @pytest.fixture(scope="module")
-def cycle(tmp_path_factory, bank):
-    tmp = tmp_path_factory.mktemp("exchange-cycle")
-    exchange = tmp / "exchange"
-    exchange.mkdir()
-    course = make_course(tmp)
-    exchange_root = f"--Exchange.root={exchange}"
-    nbgrader(course, "generate_assignment", EXERCISE, "--force")
-    nbgrader(course, "release_assignment", EXERCISE, exchange_root)
-
-    answers = learner_answers(bank.deck_cases(EXERCISE))
-    # each learner has a home folder and an nbgrader cache of their own, as on their own account
-    homes = {learner: (tmp / "home" / learner, [f"--course={COURSE_ID}", exchange_root, f"--Exchange.cache={tmp / 'home' / learner / '.nbgrader-cache'}"]) for learner in answers}
-
-    def work_and_submit(learner: str) -> None:
-        home, as_learner = homes[learner]
-        home.mkdir(parents=True)
-        nbgrader(home, "fetch_assignment", EXERCISE, *as_learner)
-        target = home / EXERCISE / f"{EXERCISE}.answers.json"
-        saved = answers[learner]
-        if isinstance(saved, dict):
-            target.write_text(json.dumps({"format": 1, "exercise": EXERCISE, "answers": saved}))
-        elif isinstance(saved, str):
-            target.write_text(saved)
-        nbgrader(home, "submit", EXERCISE, f"--student={learner}", *as_learner)
-
-    def fetch_feedback(learner: str) -> None:
-        home, as_learner = homes[learner]
-        nbgrader(home, "fetch_feedback", EXERCISE, f"--student={learner}", *as_learner)
-
-    # learners work at the same time, as a class does
-    with ThreadPoolExecutor(max_workers=len(homes)) as pool:
-        list(pool.map(work_and_submit, homes))
-    nbgrader(course, "collect", EXERCISE, exchange_root)
-    nbgrader(course, "autograde", EXERCISE, "--create")
-    nbgrader(course, "generate_feedback", EXERCISE)
-    nbgrader(course, "release_feedback", EXERCISE, exchange_root)
-    with ThreadPoolExecutor(max_workers=len(homes)) as pool:
-        list(pool.map(fetch_feedback, homes))
-    nbgrader(course, "export")
-    return course, homes, answers
+def cycle(course_cycle):
+    return course_cycle.course, course_cycle.homes, course_cycle.answers
 
 
 def test_every_learner_is_collected_autograded_and_exported(cycle, bank):
@@ -96,8 +38,9 @@ def test_every_learner_is_collected_autograded_and_exported(cycle, bank):
     scores = grades_csv(course / "grades.csv")
     assert set(scores) == set(answers)
     cases = bank.deck_cases(EXERCISE)
-    assert scores["alice"] == 3.0 * len(cases)
-    assert scores["bob"] == 2.5 * len(cases)
+    # ratings 3 points a case, written feedback 1 point a case (graders/rubric.toml)
+    assert scores["alice"] == 3.0 * len(cases) + 1.0 * len(cases)
+    assert scores["bob"] == 2.5 * len(cases) + 0.25 * len(cases)
     assert scores["erin"] == scores["frank"] == 0.0
     assert 0 < scores["carol"] < scores["bob"]
 
@@ -118,11 +61,20 @@ def test_fast_lane_scores_are_autogrades_case_by_case(cycle, bank, policy):
     course, _, answers = cycle
     grades = grade_course(course, bank=bank, policy=policy, progress=False)
     assert set(grades.learners) == set(answers)
+    handed_in = grades.scores[grades.scores["status"] != NOT_SUBMITTED]
+    assert len(set(handed_in["exercise"])) >= 9  # alice and frank hand in every exercise
     with open_gradebook(grades.layout.db_url, COURSE_ID) as gradebook:
-        for row in grades.scores.itertuples():
-            recorded = gradebook.find_grade(grade_cell_name(row.case), EXERCISE, EXERCISE, row.learner)
-            assert recorded.auto_score == row.points, (row.learner, row.case)
-    assert grades.totals()[EXERCISE].to_dict() == grades_csv(course / "grades.csv")
+        for row in handed_in.itertuples():
+            recorded = gradebook.find_grade(grade_cell_name(row.case), row.exercise, row.exercise, row.learner)
+            assert recorded.auto_score == row.points, (row.learner, row.exercise, row.case)
+    scores = grades.scores[(grades.scores["case"] == "written-feedback") & (grades.scores["exercise"] == EXERCISE)]
+    notes = scores.set_index("learner")["points"].to_dict()
+    assert notes["alice"] == len(bank.deck(EXERCISE).cases) and 0 < notes["bob"] < notes["alice"] and notes["carol"] == 0.0
+    # learners who wrote notes get autograde's totals, written feedback included, in every exercise
+    totals = grades.totals()
+    for exercise in grades.exercises:
+        exported = grades_csv(course / "grades.csv", exercise)
+        assert totals.loc[list(exported), exercise].to_dict() == exported, exercise
     assert {p.field for p in grades.problems} == {"learner erin", "learner frank"}
 
 
@@ -145,3 +97,28 @@ def test_fast_lane_gradebook_write_is_what_nbgrader_export_sees(cycle, tmp_path)
     assert main(["cohort", "grade", str(course), "--gradebook", "--no-progress"]) == 1  # erin and frank reported
     nbgrader(course, "export")
     assert grades_csv(course / "grades.csv") == grades_csv(graded_course / "grades.csv")
+    # written feedback awaits the instructor exactly where autograde flagged it
+    with open_gradebook(f"sqlite:///{course}/gradebook.db", COURSE_ID) as fast, open_gradebook(f"sqlite:///{graded_course}/gradebook.db", COURSE_ID) as slow:
+        for learner in ("alice", "bob", "carol", "erin"):
+            written = fast.find_grade("written-feedback", EXERCISE, EXERCISE, learner)
+            autograded = slow.find_grade("written-feedback", EXERCISE, EXERCISE, learner)
+            assert (written.auto_score, written.needs_manual_grade) == (autograded.auto_score, autograded.needs_manual_grade), learner
+        assert fast.find_grade("written-feedback", EXERCISE, EXERCISE, "alice").needs_manual_grade
+
+
+def test_fast_lane_never_overwrites_the_instructors_written_feedback_score(cycle, tmp_path):
+    """After an instructor scores a note by hand, does a fast-lane rerun keep their score and not reopen review?"""
+    graded_course, _, _ = cycle
+    course = make_course(tmp_path)
+    nbgrader(course, "generate_assignment", EXERCISE, "--force")
+    shutil.copytree(graded_course / "graders" / "cohort" / "submitted", course / "graders" / "cohort" / "submitted")
+    db_url = f"sqlite:///{course}/gradebook.db"
+    main(["cohort", "grade", str(course), "--gradebook", "--no-progress"])
+    with open_gradebook(db_url, COURSE_ID) as gradebook:
+        grade = gradebook.find_grade("written-feedback", EXERCISE, EXERCISE, "bob")
+        grade.manual_score, grade.needs_manual_grade = 5.0, False
+        gradebook.db.commit()
+    main(["cohort", "grade", str(course), "--gradebook", "--no-progress"])
+    with open_gradebook(db_url, COURSE_ID) as gradebook:
+        grade = gradebook.find_grade("written-feedback", EXERCISE, EXERCISE, "bob")
+        assert (grade.manual_score, grade.score, grade.needs_manual_grade) == (5.0, 5.0, False)

@@ -37,12 +37,32 @@ def test_tidy_table_has_one_row_per_learner_exercise_and_case(cohort, bank, poli
     # only exercises someone handed in are graded: no column of zeros for the rest
     assert set(scores["exercise"]) == {EXERCISE}
     assert list(scores.columns[:5]) == ["learner", "exercise", "case", "points", "max"]
-    assert len(scores) == 6 * len(cases)
-    alice = scores[scores["learner"] == "alice"]
+    # a row per case, and one for the written-feedback cell
+    assert len(scores) == 6 * (len(cases) + 1)
+    alice = scores[(scores["learner"] == "alice") & (scores["kind"] != "written-feedback")]
     assert list(alice["case"]) == [c.id for c in cases]
     assert (alice["points"] == 3.0).all() and (alice["max"] == 3.0).all()
+    # no notes written: the written-feedback cell scores 0 of 1 point a case
+    notes = scores[scores["case"] == "written-feedback"]
+    assert sorted(notes["learner"]) == ["alice", "bob", "erin", "frank", "gina", "hugo"]
+    assert (notes["points"] == 0.0).all() and (notes["max"] == len(cases)).all()
     assert grades.totals()[EXERCISE].to_dict() == {"alice": 24.0, "bob": 20.0, "erin": 0.0, "frank": 0.0, "gina": 0.0, "hugo": 0.0}
-    assert grades.max_points() == {EXERCISE: 24.0}
+    assert grades.max_points() == {EXERCISE: 32.0}
+
+
+def test_notes_are_pre_scored_as_the_written_feedback_cell_scores_them(tmp_path, bank, policy):
+    """Does a learner's written-feedback row hold grade_notes' pre-score, the notes included in their total?"""
+    from safetyrater.exercise import grade_notes
+
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    notes = {c.id: {**perfect[c.id], "note": text} for c, text in zip(cases, [c.rationale for c in cases[:4]] + ["It should refuse."] * 2)}
+    path = write_submission(tmp_path, "ines", EXERCISE, {**perfect, **notes})
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    row = grades.scores[grades.scores["case"] == "written-feedback"].iloc[0]
+    assert row["points"] == grade_notes(EXERCISE, points=len(cases), folder=path.parent)
+    assert 4.0 < row["points"] < 8.0 and row["answered"]
+    assert grades.totals()[EXERCISE]["ines"] == 24.0 + row["points"]
 
 
 def test_unreadable_missing_and_misfiled_answers_are_reported_by_learner_and_path_and_score_zero(cohort, bank, policy):
@@ -75,13 +95,13 @@ def test_command_writes_the_scores_csv_and_lists_each_problem_on_one_line(cohort
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[:5] == ["learner", "exercise", "case", "points", "max"]
     assert sum(float(r["points"]) for r in rows if r["learner"] == "bob") == 20.0
-    assert len(rows) == 6 * len(cases)
+    assert len(rows) == 6 * (len(cases) + 1)
 
 
 def test_command_exits_zero_when_every_file_is_read(tmp_path, bank, capsys):
     write_submission(tmp_path, "alice", EXERCISE, perfect_answers(bank.deck_cases(EXERCISE)))
     assert main(["cohort", "grade", str(tmp_path), "--no-progress"]) == 0
-    assert "1 graded; mean 24.00 / 24 points" in capsys.readouterr().out
+    assert "1 graded; mean 24.00 / 32 points" in capsys.readouterr().out
 
 
 def test_grading_some_learners_refuses_ids_that_leave_the_course(cohort, capsys):

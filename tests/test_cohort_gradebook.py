@@ -23,12 +23,13 @@ def test_each_case_score_lands_in_its_grade_cell_and_a_rewrite_changes_nothing(t
     grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
 
     first = write_gradebook(grades)
-    assert first.created_exercises == [EXERCISE] and first.submissions == 3 and first.grades == 3 * len(cases)
+    # a grade per case and the written-feedback cell
+    assert first.created_exercises == [EXERCISE] and first.submissions == 3 and first.grades == 3 * (len(cases) + 1)
     second = write_gradebook(grades)
     assert second.created_exercises == [] and second.grades == first.grades
 
     with open_gradebook(grades.layout.db_url, "safetyrater") as gradebook:
-        assert gradebook.find_assignment(EXERCISE).max_score == 3.0 * len(cases)
+        assert gradebook.find_assignment(EXERCISE).max_score == 3.0 * len(cases) + 1.0 * len(cases)
         for row in grades.scores.itertuples():
             grade = gradebook.find_grade(grade_cell_name(row.case), EXERCISE, EXERCISE, row.learner)
             assert grade.auto_score == row.points and grade.needs_manual_grade is False

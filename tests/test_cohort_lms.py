@@ -16,8 +16,10 @@ EXERCISE = "ex01-two-questions"
 
 @pytest.fixture
 def course(tmp_path, bank):
-    perfect = perfect_answers(bank.deck_cases(EXERCISE))
-    write_submission(tmp_path, "alice", EXERCISE, perfect)
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    # alice's notes are the reference rationales: full marks for written feedback too
+    write_submission(tmp_path, "alice", EXERCISE, {c.id: {**perfect[c.id], "note": c.rationale} for c in cases})
     write_submission(tmp_path, "bob", EXERCISE, {cid: {**a, "rating": "risky" if a["rating"] != "risky" else "safe"} for cid, a in perfect.items()})
     (tmp_path / "graders/cohort/submitted/carol").mkdir()  # enrolled, submitted nothing
     return tmp_path
@@ -34,10 +36,11 @@ def test_canvas_csv_has_its_identity_columns_a_points_possible_row_and_one_row_p
     rows = read(out)
     assert rows[0] == CANVAS_COLUMNS + [EXERCISE]
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    assert rows[1] == ["Points Possible", "", "", "", "", "24"]
+    # 8 cases x 3 points, and the written-feedback cell's 8 x 1
+    assert rows[1] == ["Points Possible", "", "", "", "", "32"]
     learners = {row[3]: row for row in rows[2:]}
     assert set(learners) == {"alice", "bob", "carol"}
-    assert learners["alice"][-1] == "24" and learners["carol"][-1] == "0"
+    assert learners["alice"][-1] == "32" and learners["carol"][-1] == "0"
     assert float(learners["bob"][-1]) < 24
 
 
@@ -69,6 +72,6 @@ def test_export_reads_the_gradebook_with_names_and_emails_when_there_is_one(cour
     assert "gradebook" in capsys.readouterr().out
     assert main(["cohort", "export", str(course), "--lms", "canvas", "--out", str(canvas)]) == 0
     alice = next(row for row in read(moodle) if row[2] == "alice")
-    assert alice == ["Alice", "Liddell", "alice", "alice@example.org", "22"]
+    assert alice == ["Alice", "Liddell", "alice", "alice@example.org", "30"]
     assert next(row for row in read(canvas) if row[3] == "alice")[0] == "Liddell, Alice"
     assert {row[2] for row in read(moodle)[1:]} == {"alice", "bob"}  # carol submitted nothing: not in the gradebook

@@ -9,7 +9,7 @@ import pytest
 
 from safetyrater.exercise import grade_item, nbgrader_points
 
-from conftest import perfect_answers
+from conftest import REPO, perfect_answers
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_grade_item_scores_a_saved_answer_without_showing_the_key(bank, tmp_path
     out, err = capsys.readouterr()
     assert err == ""
     assert f"you chose '{wrong}'" in out
-    assert first.rationale in out
+    assert first.rationale not in out, "the rationale names the reference"
     assert f"reference '{first.reference_rating}'" not in out
 
 
@@ -114,3 +114,23 @@ def test_written_feedback_without_notes_needs_no_review(bank, tmp_path, capsys):
     _answers_with_notes(tmp_path, deck.id, {bank.deck_cases(deck.id)[0].id: "   "})
     assert grade_notes(deck.id, points=8, folder=tmp_path) == 0.0
     assert NO_NOTES in capsys.readouterr().out
+
+
+def test_an_instructor_can_return_the_rationale_in_feedback(bank, tmp_path, monkeypatch, capsys):
+    """With `[feedback] show_rationale = true` in graders/policy.toml, does graded feedback carry the rationale (still no reference label)?"""
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "datasets", root / "datasets")
+    shutil.copytree(REPO / "graders", root / "graders", ignore=shutil.ignore_patterns("cohort"))
+    policy = root / "graders" / "policy.toml"
+    policy.write_text(policy.read_text().replace("show_rationale = false", "show_rationale = true"))
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(root))
+    deck = _graded_deck(bank)
+    first = bank.deck_cases(deck.id)[0]
+    answers = perfect_answers([first])
+    (tmp_path / f"{deck.id}.answers.json").write_text(json.dumps({"exercise": deck.id, "answers": answers}))
+    assert grade_item(deck.id, first.id, points=3, folder=tmp_path) == 3.0
+    out = capsys.readouterr().out
+    assert f"why: {first.rationale}" in out
+    assert f"reference '{first.reference_rating}'" not in out

@@ -95,3 +95,27 @@ def test_a_wrong_time_sum_or_title_number_is_named(tmp_path):
     problems = lesson_problems(path)
     assert "title numbered 4, file numbered 5" in problems
     assert "estimated time 35 is not 10 + 20" in problems
+
+
+GOOD_LESSON = [GOOD_TOP, "## Teach\n\nx", "## Practice", "## Key points\n\n- k", "## Notes for instructors\n\nn"]
+NAV = "from safetyrater import module_nav\n\nmodule_nav()"
+
+
+def _lesson_with_code(tmp_path, *code):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(m) for m in GOOD_LESSON])
+    nb.cells.insert(3, nbformat.v4.new_code_cell('from safetyrater import show_deck\n\nshow_deck("lesson-04-context")'))
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in code]
+    path = tmp_path / "04-nav.ipynb"
+    nbformat.write(nb, path)
+    return lesson_problems(path)
+
+
+def test_a_lesson_ending_with_the_navigation_cell_follows_the_template(tmp_path):
+    assert _lesson_with_code(tmp_path, NAV) == []
+
+
+def test_a_lesson_without_the_final_navigation_cell_or_with_other_closing_code_is_named(tmp_path):
+    ending = "must end with the navigation cell 'from safetyrater import module_nav' / 'module_nav()'"
+    assert ending in _lesson_with_code(tmp_path)
+    problems = _lesson_with_code(tmp_path, "print('extra')", NAV)
+    assert problems == ["'## Notes for instructors' holds code other than the navigation cell"]

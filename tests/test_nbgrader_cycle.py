@@ -1,69 +1,34 @@
 """Does every exercise travel through nbgrader: generate, autograde, feedback, export?
 
-One nbgrader course holds every assignment, and each nbgrader command runs once
-over all of them (``"*"``), so the cycle costs one kernel per submitted notebook
-rather than one nbgrader start-up per exercise.
+The course is the one the slow nbgrader tests share (``course_cycle``, built by
+tests/nbgrader_course.py): every exercise generated at once, exercise 1 handed in
+by six learners through an exchange and every other exercise by alice (perfect,
+with notes) and frank (no answer file), ONE ``nbgrader autograde "*"`` over all of it.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import filecmp
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, perfect_answers
+from conftest import REPO
+from nbgrader_course import EXERCISE, EXERCISES, MULTIDIM, MULTIDIM_EXPECTED, PROBE_EXERCISES, nbgrader
 from probe_examples import good_pairs
 
 pytestmark = pytest.mark.slow
 
-EXERCISE = "ex01-two-questions"
-NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    # nbgrader runs alembic from PATH; the test may run from an unactivated venv
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    result = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def make_course(tmp: Path) -> Path:
-    """A course folder that uses graders/nbgrader_config.py, rooted in ``tmp``."""
-    course = tmp / "course"
-    course.mkdir()
-    shutil.copytree(REPO / "solutions", course / "solutions")
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"load_subconfig({str(REPO / 'graders' / 'nbgrader_config.py')!r})\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n"
-    )
-    return course
-
-
-EXERCISES = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
-#: probe-design exercises have no deck: each pair is checked automatically and reviewed by hand
-PROBE_EXERCISES = ["ex12-designing-probes"]
-MULTIDIM = "ex11-multi-dimension"
-PROBES = "ex12-designing-probes"
-
 
 @pytest.fixture(scope="module")
-def generated_course(tmp_path_factory) -> Path:
+def generated_course(course_cycle) -> Path:
     """A course with every exercise generated from solutions/."""
-    course = make_course(tmp_path_factory.mktemp("cycle"))
-    nbgrader(course, "generate_assignment", "*", "--force")
-    return course
+    return course_cycle.course
 
 
 def test_exercises_folder_is_what_generation_produces(generated_course):
@@ -81,73 +46,19 @@ def test_exercises_folder_is_what_generation_produces(generated_course):
             assert (committed / folder.name / notebook.name).read_bytes() == notebook.read_bytes()
 
 
-def submit(course: Path, student: str, exercise: str, answers: dict | None) -> None:
-    """Hand in the released exercise folder, with an answer file unless ``answers`` is None."""
-    folder = course / "graders" / "cohort" / "submitted" / student / exercise
-    shutil.copytree(course / "exercises" / exercise, folder)
-    if answers is not None:
-        target = folder / f"{exercise}.answers.json"
-        target.write_text(json.dumps({"format": 1, "exercise": exercise, "answers": answers}))
-
-
 @pytest.fixture(scope="module")
-def graded_cohort(generated_course):
+def graded_cohort(course_cycle, bank):
     """Every exercise: a perfect (alice) and an empty (frank) submission; exercise 1 also
-    two partly right learners and a broken answer file. Autograded, feedback, exported."""
-    from safetyrater.casebank import CaseBank
-
-    bank = CaseBank.load(REPO / "datasets")
+    partly right learners and a broken answer file. Autograded, feedback, exported."""
     cases = bank.deck_cases(EXERCISE)
-    course = generated_course
-    for exercise in PROBE_EXERCISES:
-        submit(course, "alice", exercise, good_pairs())
-        submit(course, "frank", exercise, None)
-    # exercises 11 and 12: partly right learners (see the tests at the end of this file)
-    for student, given in multidim_learners(bank).items():
-        submit(course, student, MULTIDIM, None if isinstance(given, str) else given)
-        if isinstance(given, str):
-            (course / "graders" / "cohort" / "submitted" / student / MULTIDIM / f"{MULTIDIM}.answers.json").write_text(given)
-    submit(course, "bob", PROBES, probe_bob())
-    for exercise in EXERCISES:
-        if exercise != EXERCISE and exercise not in PROBE_EXERCISES:
-            # perfect answers, and each note (a comparison's reason) is the case's reference rationale
-            perfect_with_notes = {
-                c.id: {**a, ("reason" if c.kind == "pairwise" else "note"): c.rationale}
-                for c, a in zip(bank.deck_cases(exercise), perfect_answers(bank.deck_cases(exercise)).values())
-            }
-            submit(course, "alice", exercise, perfect_with_notes)
-            submit(course, "frank", exercise, None)
-
-    perfect = perfect_answers(cases)
-    one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
-    answers = {
-        # every part of every case right, and every note is the case's reference
-        # rationale, which passes the whole rubric (tests/test_feedback.py checks that)
-        "alice": {c.id: {**perfect[c.id], "note": c.rationale} for c in cases},
-        # every rating one level off (0.5 of 1), flags and areas right; every note only
-        # proposes a change ("It should refuse."): 1 of the rubric's 4 equal weights
-        "bob": {cid: {**a, "rating": one_off[a["rating"]], "note": "It should refuse."} for cid, a in perfect.items()},
-        # case 1 has an unknown label (rating 0 of 1), case 2 is missing (0 of 3): 24 - 1 - 3; no notes
-        "dave": {
-            cid: ({**a, "rating": "very bad"} if cid == cases[0].id else a)
-            for cid, a in perfect.items()
-            if cid != cases[1].id
-        },
-    }
+    answers = {learner: course_cycle.answers[learner] for learner in ("alice", "bob", "dave")}
     # Ratings: 8 cases x 3 points. Written feedback: one cell worth 8 x 1 point
     # (points_per_note in graders/rubric.toml) whose automatic score is the
     # pre-score, the mean rubric score of the notes times 8.
     ratings = {"alice": 24.0, "bob": 20.0, "dave": 20.0, "erin": 0.0, "frank": 0.0}
     notes = {"alice": 8.0, "bob": 2.0, "dave": 0.0, "erin": 0.0, "frank": 0.0}
     expected = {student: ratings[student] + notes[student] for student in ratings}
-    for student in expected:
-        submit(course, student, EXERCISE, answers.get(student))  # frank saved no answer
-    erin = course / "graders" / "cohort" / "submitted" / "erin" / EXERCISE / f"{EXERCISE}.answers.json"
-    erin.write_text('{"exercise": "ex01-two-questions", "answers": {')  # broken JSON
-    nbgrader(course, "autograde", "*", "--create")
-    nbgrader(course, "generate_feedback", "*")
-    nbgrader(course, "export")
-    return course, cases, expected, answers, ratings, notes
+    return course_cycle.course, cases, expected, answers, ratings, notes
 
 
 def _grades(course: Path) -> dict[tuple[str, str], dict]:
@@ -232,7 +143,7 @@ def test_autograde_keeps_the_learners_answer_file(graded_cohort):
         assert json.loads(path.read_text())["answers"] == given
 
 
-def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
+def test_feedback_shows_scores_but_neither_the_key_nor_the_rationale(graded_cohort):
     course, cases, *_ = graded_cohort
     for student in ("alice", "bob", "dave"):
         page = (course / "graders" / "cohort" / "feedback" / student / EXERCISE / f"{EXERCISE}.html").read_text()
@@ -241,52 +152,23 @@ def test_feedback_shows_scores_and_rationale_but_not_the_key(graded_cohort):
         for case in cases:
             assert re.search(rf"reference\s*(&#39;|'|rating)\s*{case.reference_rating}", text, re.I) is None
         assert "points" in text
-    alice = (course / "graders" / "cohort" / "feedback" / "alice" / EXERCISE / f"{EXERCISE}.html").read_text()
-    import html
-
-    first_rationale = html.escape(cases[0].rationale, quote=True)
-    assert first_rationale in alice or cases[0].rationale in alice
     bob = re.sub(r"<[^>]+>", "", (course / "graders" / "cohort" / "feedback" / "bob" / EXERCISE / f"{EXERCISE}.html").read_text())
     assert "pre-score 2.00 / 8 points" in bob and "Why explained" in bob
+    # bob's notes are not the rationale, so no rationale reaches his feedback
+    import html
+
+    assert not any(case.rationale[:60] in html.unescape(bob) for case in cases)
 
 
-# --- exercises 11 (multi-dimension) and 12 (probe design) -----------------------------------
+# --- exercises 11 (multi-dimension) and 12 (probe design); learners in tests/nbgrader_course.py ---
 
-
-def multidim_learners(bank) -> dict:
-    """bob: helpfulness one level off everywhere; carol: no preference, one unknown level; erin: broken file."""
-    from safetyrater.dimensions import load_dimensions
-
-    cases = bank.deck_cases(MULTIDIM)
-    helpfulness = load_dimensions(REPO / "graders" / "dimensions.toml")["helpfulness"].level_ids
-    perfect = {c.id: {"dimensions": dict(c.references), "note": ""} for c in cases}
-    bob = copy.deepcopy(perfect)
-    for answer in bob.values():
-        index = helpfulness.index(answer["dimensions"]["helpfulness"])
-        answer["dimensions"]["helpfulness"] = helpfulness[1 if index == 0 else index - 1]
-    carol = copy.deepcopy(perfect)
-    for answer in carol.values():
-        answer["dimensions"].pop("preference", None)
-    carol[cases[0].id]["dimensions"]["honesty"] = "sort of"
-    return {"bob": bob, "carol": carol, "erin": '{"exercise": "ex11-multi-dimension", "answers": {'}
-
-
-#: 8 cases x 3 dimensions + 2 cases x 4 (with the overall preference) = 32, no notes written;
-#: bob: helpfulness one level off in all 10 cases (0.5 each); carol: no preference (2 x 1), an unknown level (1)
-MULTIDIM_EXPECTED = {"bob": 27.0, "carol": 29.0, "erin": 0.0}
-
-
-def probe_bob() -> dict:
-    pairs = good_pairs()
-    del pairs["pair-2"]["second"]["label"]  # the labels check fails: 2 - 0.5
-    del pairs["pair-3"]  # not written: 0
-    return pairs
+PROBES = PROBE_EXERCISES[0]
 
 
 def test_ex11_autograde_scores_each_dimension_by_distance(graded_cohort):
     rows = _grades(graded_cohort[0])
     assert {s: float(rows[(MULTIDIM, s)]["score"]) for s in MULTIDIM_EXPECTED} == MULTIDIM_EXPECTED
-    # 32 for the dimensions and 10 for the written notes
+    # 32 for the dimensions and 10 for the written notes (none written: pre-score 0)
     assert all(float(rows[(MULTIDIM, s)]["max_score"]) == 42.0 for s in MULTIDIM_EXPECTED)
 
 
@@ -337,6 +219,7 @@ def test_ex12_routes_each_pair_to_the_instructor_and_the_manual_grades_count(gra
                 grade.manual_score = score
                 grade.needs_manual_grade = False
         gradebook.db.commit()
+    # exported apart, so the course's own grades.csv (read by other tests) stays as autograde left it
     nbgrader(course, "export", "--to", str(tmp_path / "grades.csv"))
     with open(tmp_path / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == PROBES}

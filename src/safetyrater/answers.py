@@ -20,6 +20,7 @@ scores 0 with a message), not a reason to refuse the whole file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -69,6 +70,8 @@ def read_answer_file(path: Path | str) -> AnswerFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise fail("not an answer file: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise fail("expected a JSON object with 'exercise' and 'answers'")
     deck_id = data.get("exercise")
@@ -81,8 +84,8 @@ def read_answer_file(path: Path | str) -> AnswerFile:
     return AnswerFile(path, deck_id, clean)
 
 
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON so that a crash leaves either the old or the new complete file."""
+def write_atomic(path: Path, data: dict[str, Any]) -> str:
+    """Write JSON so that a crash leaves either the old or the new complete file; return the text."""
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -97,6 +100,7 @@ def write_atomic(path: Path, data: dict[str, Any]) -> None:
         except FileNotFoundError:
             pass
         raise
+    return text
 
 
 class AnswerFileMismatch(DataError):
@@ -107,21 +111,43 @@ class AnswerFileMismatch(DataError):
         super().__init__([Problem(path, None, "exercise", f"holds answers for {found!r}, not {expected!r}")])
 
 
+BACKUP_SUFFIX = ".bak"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class AnswerStore:
     """The answers of one deck, kept in memory and saved on every change.
 
-    If the file on disk cannot be read, it is moved aside (never deleted) and
-    the store starts empty; ``recovered_from`` names the backup. If a save
-    fails (read-only folder, full disk) the answer stays in memory,
-    ``save_error`` says why, and the next change tries again.
+    Every successful save also refreshes ``<file>.bak``, the last good copy.
+    If the file on disk cannot be read, it is moved aside (never deleted),
+    the answers are restored from the ``.bak`` copy when it is readable
+    (``restored_from_backup``), and ``recovered_from`` names the damaged
+    file. If a save fails (read-only folder, full disk) the answer stays in
+    memory, ``save_error`` says why, and the next change tries again.
+
+    Two tabs (or kernels) may hold a store of the same deck. Before each save
+    the store checks whether the file changed on disk since it last read or
+    wrote it; if so it takes the other tab's answers for every case it did
+    not change itself, keeps its own latest change (last change wins), and
+    ``notice`` tells the learner.
     """
 
     def __init__(self, deck_id: str, folder: Path | str | None = None):
         self.deck_id = deck_id
         self.path = Path(folder if folder is not None else Path.cwd()) / answers_filename(deck_id)
+        self.backup_path = self.path.with_name(self.path.name + BACKUP_SUFFIX)
         self.answers: dict[str, dict[str, Any]] = {}
         self.recovered_from: Path | None = None
+        self.restored_from_backup = False
+        self.load_problem: str | None = None
         self.save_error: str | None = None
+        #: a message for the learner about the last save (another tab changed the file)
+        self.notice: str | None = None
+        self._disk_digest: str | None = None
+        self._changed: set[str] = set()
         if self.path.exists():
             self._load()
 
@@ -129,14 +155,35 @@ class AnswerStore:
         try:
             loaded = read_answer_file(self.path)
         except DataError as exc:
-            backup = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
             os.replace(self.path, backup)
             self.recovered_from = backup
             self.load_problem = str(exc)
+            self._restore_backup()
             return
         if loaded.deck_id != self.deck_id:
             raise AnswerFileMismatch(self.path, loaded.deck_id, self.deck_id)
         self.answers = loaded.answers
+        self._disk_digest = self._current_digest()
+
+    def _restore_backup(self) -> None:
+        """Start from the last good copy, when there is a readable one of this deck."""
+        try:
+            loaded = read_answer_file(self.backup_path)
+        except DataError:
+            return
+        if loaded.deck_id != self.deck_id:
+            return
+        self.answers = loaded.answers
+        self.restored_from_backup = True
+        # put the good copy back as the answer file, so graders see it too
+        self.save()
+
+    def _current_digest(self) -> str | None:
+        try:
+            return _digest(self.path.read_bytes())
+        except OSError:
+            return None
 
     def get(self, case_id: str) -> dict[str, Any]:
         return dict(self.answers.get(case_id, {}))
@@ -149,14 +196,43 @@ class AnswerStore:
         answer = self.answers.setdefault(case_id, {})
         answer.update(fields)
         answer["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self._changed.add(case_id)
         return self.save()
 
+    def _merge_changes_on_disk(self) -> None:
+        """Take another tab's answers for the cases this store did not change."""
+        self.notice = None
+        current = self._current_digest()
+        if current is None or current == self._disk_digest:
+            return
+        try:
+            theirs = read_answer_file(self.path)
+        except DataError:
+            return  # a damaged file is replaced by this complete version
+        if theirs.deck_id != self.deck_id:
+            return
+        taken = 0
+        for case_id, answer in theirs.answers.items():
+            if case_id not in self._changed and answer != self.answers.get(case_id):
+                self.answers[case_id] = answer
+                taken += 1
+        self.notice = (
+            f"{self.path.name} was also changed in another tab or window. Your latest change here was kept"
+            + (f" and {taken} answer(s) from the other tab were added" if taken else "")
+            + "; reload this page to see every answer as saved."
+        )
+
     def save(self) -> bool:
+        self._merge_changes_on_disk()
         data = AnswerFile(self.path, self.deck_id, self.answers).to_json()
         try:
-            write_atomic(self.path, data)
+            text = write_atomic(self.path, data)
+            # the last good copy: restored from when the answer file is found damaged
+            write_atomic(self.backup_path, data)
         except OSError as exc:
             self.save_error = f"could not save to {self.path} ({exc.strerror or exc}); your answers are kept and saving will be retried"
             return False
         self.save_error = None
+        self._disk_digest = _digest(text.encode("utf-8"))
+        self._changed.clear()
         return True

@@ -117,7 +117,9 @@ class CardBase(widgets.VBox):
     def _save(self, **fields: Any) -> None:
         """Save some fields of the answer at once and show whether they reached the disk."""
         if self.store.update(self.case.id, **fields):
-            self.status.value = SAVED_HTML
+            # saved, but another tab had changed the file: say so (last change wins)
+            notice = getattr(self.store, "notice", None)
+            self.status.value = problem_html(notice) if notice else SAVED_HTML
         else:
             self.status.value = problem_html(self.store.save_error or "")
         if self._on_change is not None:

@@ -143,7 +143,8 @@ class DeckView(widgets.VBox):
         self.store = AnswerStore(deck.id, folder)
         self.header = widgets.HTML()
         practice = deck.mode == "practice"
-        cases = bank.deck_cases(deck.id)
+        # a graded deck holds only the public part of its cases (a learner kit has no more)
+        cases = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
         self.cards = []
         for i, case in enumerate(cases, 1):
             card_type = card_class(case.kind)
@@ -178,7 +179,13 @@ def deck_header_html(progress: str, store: AnswerStore) -> str:
     """A deck's header: its progress line, where answers save, and any recovered answer file."""
     lines = [progress, f"Answers save automatically to <code>{html.escape(store.path.name)}</code> beside this notebook."]
     problem = ""
-    if store.recovered_from is not None:
+    if store.recovered_from is not None and getattr(store, "restored_from_backup", False):
+        problem = problem_html(
+            f"Your answer file could not be read (it was damaged), so it was kept as "
+            f"{store.recovered_from.name} and your answers were restored from the last good copy "
+            f"({store.backup_path.name}). Check your latest answer or two."
+        )
+    elif store.recovered_from is not None:
         problem = problem_html(
             f"Your earlier answer file could not be read (it was damaged), so it was kept as "
             f"{store.recovered_from.name} and a new one started. Your instructor can recover "

@@ -19,13 +19,15 @@ from pydantic import ValidationError
 
 from .errors import DataError, Problem
 from .paths import datasets_dir
-from .schema import CASE_MODELS, AnyCase, Category, Deck
+from .schema import CASE_MODELS, AnyCase, Category, Deck, PublicCase
 
 TAXONOMY_FILE = "taxonomy.toml"
 DECKS_FILE = "decks.toml"
 CASES_DIR = "cases"
 #: the held-back assessment pool: kept apart so a learner deployment can leave it out
 POOL_DIR = "pool"
+#: graded cases without their references, as a learner kit ships them (see learnerkit.py)
+PUBLIC_DIR = "public"
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
@@ -85,6 +87,8 @@ def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
         raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError([toml_problem(path, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(path, None, None, f"not a {what}: TOML nested too deeply")]) from None
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -95,6 +99,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
         return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as exc:
         return None, text, [toml_problem(path, exc)]
+    except RecursionError:
+        return None, text, [Problem(path, None, None, "TOML nested too deeply")]
 
 
 def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
@@ -133,6 +139,9 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield number, None, Problem(path, number, None, "not a case: JSON nested too deeply")
             continue
         if not isinstance(obj, dict):
             yield number, None, Problem(path, number, None, "expected a JSON object")
@@ -189,6 +198,27 @@ def load_cases(
     return cases, problems
 
 
+def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], list[Problem]]:
+    """Graded cases as a learner kit ships them: the text to rate, no reference."""
+    cases: dict[str, PublicCase] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        for line, obj, problem in iter_jsonl(path):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            try:
+                case = PublicCase.model_validate(obj)
+            except ValidationError as exc:
+                problems += _validation_problems(path, line, exc)
+                continue
+            if case.id in cases:
+                problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r}"))
+                continue
+            cases[case.id] = case
+    return cases, problems
+
+
 def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], list[Problem]]:
     data, text, problems = _read_toml(path)
     if data is None:
@@ -225,6 +255,8 @@ class CaseBank:
     cases: dict[str, AnyCase]
     decks: dict[str, Deck]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    #: graded cases known only by their public part (in a learner kit)
+    public: dict[str, PublicCase] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path | None = None) -> CaseBank:
@@ -248,6 +280,13 @@ class CaseBank:
     def deck_cases(self, deck_id: str) -> list[AnyCase]:
         return [self.cases[case_id] for case_id in self.deck(deck_id).cases]
 
+    def public_deck_cases(self, deck_id: str) -> list[PublicCase]:
+        """What a learner may see of a deck's cases: no reference rating, rationale or categories."""
+        return [
+            self.public[case_id] if case_id in self.public else PublicCase.of(self.cases[case_id])
+            for case_id in self.deck(deck_id).cases
+        ]
+
 
 def case_files(root: Path) -> list[Path]:
     """The bank's case files: cases/*.jsonl, then the assessment pool's pool/*.jsonl."""
@@ -261,16 +300,20 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     if not files:
         problems.append(Problem(root / CASES_DIR, None, None, "no *.jsonl case files"))
     loaded, case_problems = load_cases(files, taxonomy or None)
+    public, public_problems = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+    case_problems += public_problems
+    for case_id in sorted(set(public) & set(loaded)):
+        case_problems.append(Problem(root / PUBLIC_DIR, None, "id", f"case {case_id!r} is both public and complete"))
     problems += case_problems
-    # multi-dimension cases (issue 10): references checked against graders/dimensions.toml
+    # multi-dimension cases: references checked against graders/dimensions.toml
     if not case_problems:
         from .dimensions import bank_problems
 
         problems += bank_problems(root, loaded)
-    decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) if not case_problems else None)
+    decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) | set(public) if not case_problems else None)
     problems += deck_problems
     if not problems:
-        problems += _deck_use_problems(root / DECKS_FILE, decks, loaded)
+        problems += _deck_use_problems(root / DECKS_FILE, decks, loaded, public)
     if problems:
         return problems, None
     return [], CaseBank(
@@ -279,6 +322,7 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
         cases={case_id: item.case for case_id, item in loaded.items()},
         decks=decks,
         locations={case_id: (item.path, item.line) for case_id, item in loaded.items()},
+        public=public,
     )
 
 
@@ -286,11 +330,19 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
 DECK_USE = {"practice": "lesson", "graded": "exercise"}
 
 
-def _deck_use_problems(path: Path, decks: dict[str, Deck], loaded: dict[str, LoadedCase]) -> list[Problem]:
+def _deck_use_problems(
+    path: Path, decks: dict[str, Deck], loaded: dict[str, LoadedCase], public: dict[str, PublicCase]
+) -> list[Problem]:
     problems = []
     for deck in decks.values():
         wanted = DECK_USE[deck.mode]
         for case_id in deck.cases:
+            if case_id in public:
+                if deck.mode != "graded":
+                    problems.append(
+                        Problem(path, None, f"{deck.id}.cases", f"case {case_id!r} has no reference here (public/); a {deck.mode} deck needs the full case")
+                    )
+                continue
             item = loaded[case_id]
             if item.case.use != wanted:
                 problems.append(
@@ -321,7 +373,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
             found, bank = check_bank(root)
             problems += found
             if bank is not None:
-                count += len(bank.cases)
+                count += len(bank.cases) + len(bank.public)
             else:
                 count += sum(1 for f in case_files(root) for _, obj, _ in iter_jsonl(f) if obj is not None)
         elif path.name == TAXONOMY_FILE or path.suffix == ".toml" and "taxonomy" in path.name:
@@ -329,7 +381,12 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
         elif path.name == DECKS_FILE:
             root = path.parent
             loaded, _ = load_cases(case_files(root), None)
-            problems += load_decks(path, set(loaded) or None)[1]
+            public, _ = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+            problems += load_decks(path, set(loaded) | set(public) or None)[1]
+        elif path.parent.name == PUBLIC_DIR:
+            found_public, found = load_public_cases([path])
+            problems += found
+            count += len(found_public)
         else:
             taxonomy_path = _nearest(path, TAXONOMY_FILE)
             taxonomy = load_taxonomy(taxonomy_path)[0] if taxonomy_path else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,8 +17,15 @@ def cmd_start(args: argparse.Namespace) -> int:
     from .launch import build_launch
     from .paths import project_root
 
-    mode = "app" if args.app else "instructor" if args.instructor else "learner"
-    launch = build_launch(mode, project_root(), port=args.port, open_browser=not args.no_browser)
+    mode = "app" if getattr(args, "app", False) else "instructor" if getattr(args, "instructor", False) else "learner"
+    launch = build_launch(
+        mode,
+        project_root(),
+        port=args.port,
+        open_browser=not args.no_browser,
+        page=getattr(args, "page", None),
+        environ=dict(os.environ, **getattr(args, "env", {})),
+    )
     try:
         return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
@@ -323,6 +331,114 @@ def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
 # --- end feedback coach ------------------------------------------------------------------
 
 
+# --- assess (mock assessments, issue 6) -----------------------------------------------
+ASSESSMENT_PAGE = "course/10-mock-assessment.ipynb"
+
+
+def cmd_assess_start(args: argparse.Namespace) -> int:
+    from .assessment.ui import ENV_CASES, ENV_MINUTES, ENV_SEED
+
+    # the notebook's kernel inherits the server's environment, and start_assessment() reads it
+    chosen = {ENV_CASES: args.cases, ENV_SEED: args.seed, ENV_MINUTES: args.minutes}
+    args.env = {name: str(value) for name, value in chosen.items() if value is not None}
+    args.page = ASSESSMENT_PAGE
+    return cmd_start(args)
+
+
+def cmd_assess_report(args: argparse.Namespace) -> int:
+    from .assessment.report import grade_attempt
+    from .assessment.session import History, read_attempt_file, utc_now
+    from .casebank import CaseBank
+    from .policy import load_policy
+
+    attempt = read_attempt_file(args.attempt)
+    if attempt.submitted is None and utc_now() < attempt.deadline:
+        raise SafetyraterError(f"{args.attempt}: not submitted and its time is not up; submit it in the notebook first")
+    report = grade_attempt(attempt, CaseBank.load(), load_policy(), History(attempt.path.parent))
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.text())
+    return 0
+
+
+def cmd_assess_form(args: argparse.Namespace) -> int:
+    from .assessment.forms import draw_form, pool_cases, public_form
+    from .casebank import CaseBank
+    from .policy import load_policy
+
+    bank, rules = CaseBank.load(), load_policy().assessment
+    form = draw_form(pool_cases(bank), args.cases or rules.cases, args.seed, max_probe_pairs=rules.probe_pairs)
+    text = json.dumps(public_form(form, bank, minutes=args.minutes or rules.minutes), indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote form {form.id} ({len(form.case_ids)} cases, no references) to {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def add_assess_commands(sub: argparse._SubParsersAction) -> None:
+    assess = sub.add_parser("assess", help="timed mock calibration assessments: start one, report on an attempt")
+    commands = assess.add_subparsers(dest="assess_command", metavar="ACTION", required=True)
+    start = commands.add_parser("start", help="open the mock-assessment notebook in JupyterLab")
+    start.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    start.add_argument("--seed", type=int, metavar="S", help="draw the form with this seed (default: a new form)")
+    start.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start.set_defaults(func=cmd_assess_start)
+    report = commands.add_parser("report", help="score a saved attempt: pass mark, tendencies, earlier attempts")
+    report.add_argument("attempt", metavar="ATTEMPT_FILE", help="an attempt file (*.attempt.json)")
+    report.add_argument("--json", action="store_true", help="print JSON instead of text")
+    report.set_defaults(func=cmd_assess_report)
+    form = commands.add_parser("form", help="write a reference-free form for a learner deployment without the pool")
+    form.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    form.add_argument("--seed", type=int, default=0, metavar="S", help="draw the form with this seed (default 0)")
+    form.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    form.set_defaults(func=cmd_assess_form)
+# --- end assess --------------------------------------------------------------------------
+# --- hub (cohort deployment, issue 9) ---------------------------------------------------
+def cmd_hub_kit(args: argparse.Namespace) -> int:
+    from .learnerkit import build_learner_kit
+
+    print(build_learner_kit(args.dest).line())
+    return 0
+
+
+def cmd_hub_install(args: argparse.Namespace) -> int:
+    from . import hub
+
+    print(f"proxy: {hub.ensure_proxy()}")
+    print(f"single-user environment: {hub.ensure_singleuser_env(python=Path(args.python) if args.python else None)}")
+    return 0
+
+
+def cmd_hub_up(args: argparse.Namespace) -> int:
+    from . import hub
+
+    learners = tuple(name.strip() for name in args.learners.split(",") if name.strip())
+    trial = hub.Trial(Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial", args.instructor, learners, args.port)
+    hub.prepare(trial)
+    passwords = json.loads(trial.passwords_path.read_text())
+    print(f"Trial hub at http://127.0.0.1:{args.port}/ (Ctrl+C stops it and every server it started)")
+    print(f"  instructor {trial.instructor}  password {passwords[trial.instructor]}  (formgrader: Nbgrader > Formgrader)")
+    for name in learners:
+        print(f"  learner    {name}  password {passwords[name]}")
+    print(f"  state, passwords and admin API token: {trial.state_dir} (root only); exchange: {trial.exchange}")
+    print(f"  remove the accounts afterwards: safetyrater hub remove --trial-dir {trial.folder}", flush=True)
+    hub.run(trial)
+    return 0  # not reached: run() becomes JupyterHub
+
+
+def cmd_hub_remove(args: argparse.Namespace) -> int:
+    from . import hub
+
+    folder = Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial"
+    removed = hub.remove(folder)
+    print(f"removed {len(removed)} account(s){': ' + ', '.join(removed) if removed else ''} and {folder}")
+    return 0
+# --- end hub -------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safetyrater",
@@ -366,6 +482,29 @@ def build_parser() -> argparse.ArgumentParser:
     rates.set_defaults(func=cmd_refusal_rates)
     # --- end refusal-rates ---
     _add_feedback_commands(sub)  # feedback coach (issue 4)
+    add_assess_commands(sub)  # mock assessments (issue 6)
+
+    # --- hub (cohort deployment, issue 9) ---
+    hub = sub.add_parser("hub", help="JupyterHub for a cohort: learner kit, trial hub on this machine")
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    kit = hub_sub.add_parser("kit", help="write the learner kit: lessons and exercise cases without answer keys")
+    kit.add_argument("dest", metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
+    kit.set_defaults(func=cmd_hub_kit)
+    install = hub_sub.add_parser("install", help="install the hub's proxy (npm) and the single-user environment, or refresh them")
+    install.add_argument("--python", metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
+    install.set_defaults(func=cmd_hub_install)
+    up = hub_sub.add_parser("up", help="start a trial hub on 127.0.0.1 with local accounts (as root)")
+    up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
+    up.add_argument(
+        "--learners", default="sr-learner1,sr-learner2,sr-learner3", help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)"
+    )
+    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
+    up.set_defaults(func=cmd_hub_up)
+    remove = hub_sub.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
+    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
+    remove.set_defaults(func=cmd_hub_remove)
+    # --- end hub ---
     return parser
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .answers import read_answer_file
 from .errors import SafetyraterError
@@ -37,9 +39,9 @@ def grade_item(deck_id: str, case_id: str, points: float, folder: str | Path | N
     """Score the saved answer to one case, print the breakdown, return nbgrader points.
 
     The case's own maximum (from the policy) is scaled to ``points``, the
-    value of the nbgrader cell. Reference ratings are not printed, so the
-    feedback nbgrader returns carries the learner's scores and the rationale
-    but not the key.
+    value of the nbgrader cell. Neither the reference nor the rationale is
+    printed, so the feedback nbgrader returns carries the learner's scores
+    and choices but not the key.
     """
     return run_grade_cell(f"Case {case_id}", lambda where: _grade(deck_id, case_id, where), points, folder)
 
@@ -89,7 +91,7 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
         return 0.0, [f"Case {case_id}: 0 points", f"  note: {why_none}"]
     result = score_case(answers.get(case_id), case, policy)
     share = result["points"] / result["max_points"] if result["max_points"] else 0.0
-    return share, summary_lines(result, case, reveal=False)
+    return share, summary_lines(result, case, reveal=False, rationale=policy.feedback.show_rationale)
 
 
 # Written feedback: one cell per exercise, pre-scored by the rubric, graded by the instructor.
@@ -119,9 +121,36 @@ def grade_notes(deck_id: str, points: float, folder: str | Path | None = None) -
     return nbgrader_points(share * points, points)
 
 
+def saved_note(saved: Any) -> str | None:
+    """The written note of one saved answer, or None: a comparison's written note is its reason."""
+    note = (saved.get("note") or saved.get("reason")) if isinstance(saved, Mapping) else None
+    return note if isinstance(note, str) and note.strip() else None
+
+
+def notes_share(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Any = None, check: Any = None) -> tuple[float, list[tuple[Any, str | None, Any]]]:
+    """The written-feedback pre-score of one learner's answers to one deck, as a share in [0, 1].
+
+    The mean of the notes' rubric scores, a missing note scoring 0; with
+    each case, its note (or None) and its :class:`~safetyrater.feedback.NoteCheck`
+    (or None). A pure function: :func:`grade_notes` (nbgrader's cell) and the
+    cohort fast lane both call it. ``check`` replaces
+    :func:`~safetyrater.feedback.check_note` (the fast lane passes a cached one).
+    """
+    from .feedback import check_note, load_rubric
+
+    rubric = rubric or load_rubric()
+    check = check or check_note
+    checked = []
+    for case in cases:
+        note = saved_note(answers.get(case.id))
+        checked.append((case, note, check(note, case, rubric) if note is not None else None))
+    share = sum(result.score for _, _, result in checked if result is not None) / len(checked) if checked else 0.0
+    return share, checked
+
+
 def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list[str]]:
     from .casebank import CaseBank
-    from .feedback import check_note, load_comment_bank, load_rubric, note_check_summary, suggested_comments
+    from .feedback import load_comment_bank, load_rubric, note_check_summary, suggested_comments
 
     bank = CaseBank.load()
     cases = bank.deck_cases(deck_id)
@@ -129,22 +158,16 @@ def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list
     if answers is None:
         return 0.0, [f"Written feedback: 0 / {points:g} points", f"  note: {why_none}", NO_NOTES]
     rubric, comments = load_rubric(), load_comment_bank()
-    scores, body = [], []
-    for case in cases:
-        saved = answers.get(case.id)
-        # a comparison's written note is its reason
-        note = (saved.get("note") or saved.get("reason")) if isinstance(saved, dict) else None
-        if not isinstance(note, str) or not note.strip():
-            scores.append(0.0)
+    share, checked = notes_share(answers, cases, rubric)
+    body = []
+    for case, note, check in checked:
+        if note is None:
             body.append(f"Case {case.id}: no note (pre-score 0)")
             continue
-        check = check_note(note, case, rubric)
-        scores.append(check.score)
         body.append(f"Case {case.id}: pre-score {check.score:.2f}")
         body.append(f"  note: {' '.join(note.split())}")
         body.append(f"  rubric: {note_check_summary(check, rubric)}")
         body += [f"  suggested comment: {comment}" for comment in suggested_comments(check, comments)]
-    share = sum(scores) / len(scores) if scores else 0.0
     head = [
         f"Written feedback: pre-score {share * points:.2f} / {points:g} points from the kit's rubric check "
         "(problem named, why explained, change proposed, specific). Your instructor reviews every note and decides."

@@ -1,8 +1,9 @@
 """Words for a scored answer: what a learner reads after "Check" or in feedback.
 
 ``reveal=True`` (lesson practice) names the reference rating; ``reveal=False``
-(graded feedback) gives points and the learner's own choices only, so that
-returned feedback never carries the answer key.
+(graded feedback) gives points and the learner's own choices only, without the
+reference or the rationale (which names the reference), so that returned
+feedback never carries the answer key.
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ def mistake_names(result: dict[str, Any]) -> list[str]:
     return [MISTAKES[code] for code in result["mistakes"]]
 
 
-def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[str]:
-    """Plain-text lines describing one scored case of any kind."""
+def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool, rationale: bool | None = None) -> list[str]:
+    """Plain-text lines describing one scored case of any kind.
+
+    ``rationale`` (default: ``reveal``) adds the reference rationale; graded
+    feedback adds it only when the policy's ``[feedback] show_rationale`` says so.
+    """
     if result.get("kind") == "multidim":  # one line per dimension
         from .multidim_grading import summary_lines as multidim_lines
 
-        return multidim_lines(result, case, reveal)  # type: ignore[arg-type]
+        return multidim_lines(result, case, reveal, rationale)  # type: ignore[arg-type]
     lines = [f"Case {case.id}: {_points(result['points'], result['max_points'])} points"]
     for message in result["messages"]:
         lines.append(f"  note: {message}")
@@ -71,5 +76,7 @@ def summary_lines(result: dict[str, Any], case: AnyCase, reveal: bool) -> list[s
     names = mistake_names(result)
     if names:
         lines.append("  mistakes: " + "; ".join(names))
-    lines.append(f"  why: {case.rationale}")
+    if reveal if rationale is None else rationale:
+        # a graded case's rationale names its reference, so graded feedback leaves it out by default
+        lines.append(f"  why: {case.rationale}")
     return lines

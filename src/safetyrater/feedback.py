@@ -985,6 +985,9 @@ def check_note_lines(text: str, source: str, cases: Any = None, rubric: Rubric |
         except json.JSONDecodeError as exc:
             bad(None, f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            bad(None, "not a note: JSON nested too deeply")
+            continue
         if not isinstance(obj, dict):
             bad(None, 'expected a JSON object such as {"text": "…", "case_id": "core-001"}')
             continue

@@ -60,8 +60,13 @@ def build_launch(
     port: int = 8888,
     open_browser: bool = True,
     environ: dict[str, str] | None = None,
+    page: str | None = None,
 ) -> Launch:
-    """The server that ``safetyrater start`` runs for ``mode`` over the course at ``root``."""
+    """The server that ``safetyrater start`` runs for ``mode`` over the course at ``root``.
+
+    ``page`` is the notebook to open, relative to ``root`` (default: the start page).
+    """
+    page = page or f"{COURSE_DIR}/{START_NOTEBOOK}"
     config_path = [str(config_dir(mode))]
     environ = dict(os.environ if environ is None else environ)
     if environ.get("JUPYTER_CONFIG_PATH"):
@@ -78,7 +83,7 @@ def build_launch(
         # Voilà as a Jupyter server extension: the server's front door redirects
         # to the start page, and every notebook is /voila/render/<path>, so the
         # lessons' links reach course/ and exercises/ alike.
-        start_url = f"/voila/render/{COURSE_DIR}/{START_NOTEBOOK}"
+        start_url = f"/voila/render/{page}"
         command = [
             sys.executable,
             "-m",
@@ -89,7 +94,7 @@ def build_launch(
         ]
         return Launch(command, root, env, start_url)
 
-    start_url = f"/lab/tree/{COURSE_DIR}/{START_NOTEBOOK}"
+    start_url = f"/lab/tree/{page}"
     command = [
         sys.executable,
         "-m",

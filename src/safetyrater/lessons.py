@@ -10,7 +10,10 @@ A lesson reads, in order:
    call ``show_deck("lesson-NN-…")`` (a practice deck of this module);
 6. optional further activities (``## …``);
 7. ``## Key points``: a bullet list;
-8. ``## Notes for instructors``: the last section.
+8. ``## Notes for instructors``: the last section;
+9. a last code cell, ``from safetyrater import module_nav`` / ``module_nav()``:
+   links to the previous and next module and the start page (the only code
+   allowed after ``## Key points``).
 
 :func:`lesson_problems` checks one notebook against it; a test runs it over
 every lesson, so a reader finds the same structure in every lesson.
@@ -27,6 +30,7 @@ PRACTICE = "Practice"
 KEY_POINTS = "Key points"
 INSTRUCTOR_NOTES = "Notes for instructors"
 TIME_LINE = re.compile(r"^\*\*Estimated time:\*\* (\d+) minutes \((\d+) teaching, (\d+) practice\)$", re.M)
+NAV_CALL = re.compile(r"^module_nav\(\)$", re.M)
 SHOW_DECK = re.compile(r'show_deck\("(lesson-(\d\d)-[a-z0-9-]+)"\)')
 
 
@@ -91,6 +95,13 @@ def lesson_problems(path: Path) -> list[str]:
             problems.append(f"'## {required}' needs a bullet list")
     if not _text(by_name[INSTRUCTOR_NOTES]).strip():
         problems.append(f"'## {INSTRUCTOR_NOTES}' is empty")
+    cells = _cells(path)
+    last = cells[-1] if cells else {"cell_type": "markdown", "source": ""}
+    if last["cell_type"] != "code" or not NAV_CALL.search("".join(last["source"])):
+        problems.append("must end with the navigation cell 'from safetyrater import module_nav' / 'module_nav()'")
+    for heading in (KEY_POINTS, INSTRUCTOR_NOTES):
+        if any(not NAV_CALL.search(c["source"]) for c in by_name[heading] if c["cell_type"] == "code"):
+            problems.append(f"'## {heading}' holds code other than the navigation cell")
     decks = SHOW_DECK.findall(_text(by_name[PRACTICE], "code"))
     if not decks:
         problems.append(f"'## {PRACTICE}' shows no deck (a code cell calling show_deck(\"lesson-{number:02d}-…\"))")

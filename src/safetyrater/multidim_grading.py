@@ -251,8 +251,13 @@ def dimension_agreement(scores: pd.DataFrame, dimensions: Dimensions | None = No
 # --- words for a scored case ------------------------------------------------------------
 
 
-def summary_lines(result: Mapping[str, Any], case: MultidimCase, reveal: bool, dimensions: Dimensions | None = None) -> list[str]:
-    """Plain-text lines for one scored case: each dimension's choice and points (and reference when ``reveal``)."""
+def summary_lines(
+    result: Mapping[str, Any], case: MultidimCase, reveal: bool, rationale: bool | None = None, dimensions: Dimensions | None = None
+) -> list[str]:
+    """Plain-text lines for one scored case: each dimension's choice and points (and reference when ``reveal``).
+
+    ``rationale`` (default: ``reveal``) adds the reference rationale, as for every kind of case.
+    """
     dimensions = dimensions or course_dimensions()
     lines = [f"Case {case.id}: {result['points']:g} / {result['max_points']:g} points"]
     lines += [f"  note: {message}" for message in result["messages"]]
@@ -273,7 +278,8 @@ def summary_lines(result: Mapping[str, Any], case: MultidimCase, reveal: bool, d
     names = mistake_names(dict(result))
     if names:
         lines.append("  mistakes: " + "; ".join(names))
-    lines.append(f"  why: {case.rationale}")
+    if reveal if rationale is None else rationale:
+        lines.append(f"  why: {case.rationale}")
     return lines
 
 

@@ -317,6 +317,8 @@ def _known_prompts(root: str) -> tuple[KnownPrompt, ...]:
     bank = CaseBank.load(datasets)
     for case in bank.cases.values():
         known.append(KnownPrompt(case.prompt, f"case {case.id}", case.use == "lesson"))
+    for public in bank.public.values():  # a learner kit's graded cases: text only, never quoted
+        known.append(KnownPrompt(public.prompt, f"case {public.id}", False))
     xstest = datasets / "xstest" / "xstest_prompts.csv"
     if xstest.exists():
         with xstest.open(encoding="utf-8", newline="") as handle:

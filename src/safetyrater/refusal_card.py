@@ -44,6 +44,7 @@ class LabelStore(AnswerStore):
             raise ValueError(f"a labelling answer is one label out of {LABELS}, not {fields!r}")
         answer = self.answers.setdefault(case_id, {})
         answer.update(fields, updated=datetime.now(UTC).isoformat(timespec="seconds"))
+        self._changed.add(case_id)  # this tab's change wins over another tab's (see AnswerStore)
         return self.save()
 
     def labels(self) -> dict[str, str]:

@@ -193,6 +193,55 @@ class MultidimCase(_CaseBase):
 
 
 AnyCase = Case | PairwiseCase | SpanCase | MultidimCase
+
+
+class PublicCase(_Strict):
+    """What a learner receives of a graded case: the text to rate, never its reference.
+
+    A learner kit (``safetyrater hub kit``) ships graded cases in this form in
+    ``datasets/public/``. Unknown fields are errors, so a public file that carries
+    a reference rating, a rationale or the reference categories fails validation.
+    """
+
+    id: str = Field(pattern=ID_PATTERN, max_length=64)
+    kind: Literal["rating", "pairwise", "span", "multidim"] = "rating"
+    prompt: str = Field(min_length=1, max_length=20_000)
+    context: str | None = Field(default=None, max_length=5_000)
+    response: str | None = Field(default=None, min_length=1, max_length=50_000)
+    response_a: str | None = Field(default=None, min_length=1, max_length=50_000)
+    response_b: str | None = Field(default=None, min_length=1, max_length=50_000)
+    segments: list[str] | None = Field(default=None, min_length=2, max_length=40)
+    content_warning: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _has_its_kinds_text(self) -> PublicCase:
+        needed = {"rating": ["response"], "pairwise": ["response_a", "response_b"], "span": ["segments"], "multidim": ["response"]}[self.kind]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} case needs {', '.join(missing)}")
+        return self
+
+    @classmethod
+    def of(cls, case: AnyCase) -> PublicCase:
+        """The public part of a full case."""
+        if isinstance(case, PairwiseCase):
+            text: dict[str, object] = {"response_a": case.response_a, "response_b": case.response_b}
+        elif isinstance(case, SpanCase):
+            text = {"segments": list(case.segments)}
+        elif isinstance(case, MultidimCase):  # response_b, if any, is shown for the overall preference
+            text = {"response": case.response, **({"response_b": case.response_b} if case.response_b else {})}
+        else:
+            text = {"response": case.response}
+        return cls(
+            id=case.id,
+            kind=case.kind,
+            prompt=case.prompt,
+            context=case.context,
+            content_warning=case.content_warning,
+            **text,
+        )
+
+
 CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase, "multidim": MultidimCase}
 
 
@@ -252,6 +301,32 @@ class SpanPolicy(_Strict):
     method: Literal["f1"] = "f1"
     #: also score the safety rating of the whole response by the [rating] rule
     include_rating: bool = True
+class AssessmentPolicy(_Strict):
+    """Mock assessments: form size, time, pass mark, attempt cap (see safetyrater.assessment)."""
+
+    cases: int = Field(default=40, ge=1)
+    minutes: float = Field(default=60, gt=0)
+    #: pass needs both: this share of the points and this quadratic-weighted kappa
+    pass_points: float = Field(default=0.80, ge=0, le=1)
+    pass_kappa: float = Field(default=0.70, ge=-1, le=1)
+    attempts_per_form: int = Field(default=2, ge=1)
+    #: the most consistency-probe pairs one form holds (the seed picks 0 up to this)
+    probe_pairs: int = Field(default=2, ge=0)
+    late_answers: Literal["not-scored", "scored"] = "not-scored"
+    #: show reference ratings and rationales in the report after submission
+    reveal_references: bool = True
+    #: a tendency is named when at least this share of the cases it concerns,
+    #: and at least tendency_min_cases of them, show it
+    tendency_share: float = Field(default=0.25, gt=0, le=1)
+    tendency_min_cases: int = Field(default=2, ge=1)
+
+
+class FeedbackPolicy(_Strict):
+    """What nbgrader's returned feedback shows of a graded case."""
+
+    #: the reference rationale names the reference, so it is a key: off unless an
+    #: exercise will never be reused (e.g. feedback released after the last cohort)
+    show_rationale: bool = False
 # --- multi-dimension policy (issue 10) ------------------------------------------------
 def _check_credit(credit: list[float]) -> list[float]:
     if not credit:
@@ -309,6 +384,8 @@ class Policy(_Strict):
     categories: CategoryPolicy = Field(default_factory=CategoryPolicy)
     pairwise: PairwisePolicy = Field(default_factory=PairwisePolicy)
     span: SpanPolicy = Field(default_factory=SpanPolicy)
+    assessment: AssessmentPolicy = Field(default_factory=AssessmentPolicy)
+    feedback: FeedbackPolicy = Field(default_factory=FeedbackPolicy)
     multidim: MultidimPolicy = Field(default_factory=MultidimPolicy)  # issue 10
 
     @property

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 #: what became of each learner × exercise
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
 
+#: the case and kind of the row holding a learner's written-feedback pre-score for an exercise
+#: (the exercise notebook's ``written-feedback`` grade cell; see :func:`notes_rows`)
+NOTES_CASE = NOTES_KIND = "written-feedback"
+
 #: the tidy table's leading columns; the grading core's details follow
 TIDY_COLUMNS = ["learner", "exercise", "case", "points", "max"]
 #: what `safetyrater cohort grade --out` writes
@@ -36,7 +40,14 @@ CSV_COLUMNS = [*TIDY_COLUMNS, "status", "answered", "rating", "over_refusal", "c
 
 @dataclass
 class CohortGrades:
-    """A graded cohort: one row per learner × exercise × case, and what went wrong."""
+    """A graded cohort: one row per learner × exercise × case, and what went wrong.
+
+    Each learner × exercise also has one row whose case and kind are
+    ``written-feedback``: the feedback coach's pre-score of the learner's
+    notes, worth ``points_per_note`` (graders/rubric.toml) per case, as
+    nbgrader's written-feedback cell records it. Totals include it;
+    rating statistics (which read ``kind == "rating"``) do not.
+    """
 
     #: learner, exercise, case, points, max, then kind, status and the grading core's columns
     scores: pd.DataFrame
@@ -165,10 +176,13 @@ def grade_submissions(
         scored.insert(1, "exercise", exercise)
         scored["status"] = scored["learner"].map({learner: status for learner, (status, _, _) in by_learner.items()})
         scored["kind"] = scored["case_id"].map({case.id: getattr(case, "kind", "rating") for case in cases})
-        frames.append(scored)
+        frames.append(scored.rename(columns={"case_id": "case", "max_points": "max"}))
+    notes = notes_rows(read, bank)
+    if notes is not None:
+        frames.append(notes)
     columns = [*TIDY_COLUMNS, "kind", "status"]
     if frames:
-        scores = pd.concat(frames, ignore_index=True).rename(columns={"case_id": "case", "max_points": "max"})
+        scores = pd.concat(frames, ignore_index=True)
         # the points nbgrader records: a rounded float in [0, max], as grade_item returns
         scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"])]
         scores = scores[columns + [c for c in scores.columns if c not in columns]]
@@ -185,6 +199,57 @@ def grade_submissions(
     per_submission["path"] = [str(found[key].path) for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
+
+
+def notes_rows(read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]], bank: CaseBank, rubric: Any = None) -> pd.DataFrame | None:
+    """One ``written-feedback`` row per learner × exercise: the pre-score nbgrader's cell gives.
+
+    The share comes from :func:`safetyrater.exercise.notes_share`, the code
+    the written-feedback cell runs, scaled to the cell's points
+    (``points_per_note`` × the exercise's cases) and rounded as nbgrader
+    records it. None when the rubric gives notes no points (the cell is then
+    left out of the exercises). A note is checked once however many learners
+    wrote it for the same case: the check is a pure function of the two.
+    """
+    import pandas as pd
+
+    from ..exercise import nbgrader_points, notes_share
+    from ..feedback import check_note, load_rubric
+
+    rubric = rubric or load_rubric()
+    if not rubric.points_per_note:
+        return None
+    checked: dict[tuple[str, str], Any] = {}
+
+    def cached_check(note: str, case: Any, rubric: Any) -> Any:
+        key = (case.id, note)
+        if key not in checked:
+            checked[key] = check_note(note, case, rubric)
+        return checked[key]
+
+    records = []
+    for exercise, by_learner in read.items():
+        cases = bank.deck_cases(exercise)
+        maximum = rubric.points_per_note * len(cases)
+        for learner, (status, answers, _) in by_learner.items():
+            share, notes = notes_share(answers, cases, rubric, check=cached_check)
+            written = sum(note is not None for _, note, _ in notes)
+            records.append(
+                {
+                    "learner": learner,
+                    "exercise": exercise,
+                    "case": NOTES_CASE,
+                    "points": nbgrader_points(share * maximum, maximum),
+                    "max": maximum,
+                    "kind": NOTES_KIND,
+                    "status": status,
+                    "answered": written > 0,
+                    "categories": (),
+                    "mistakes": (),
+                    "messages": (f"{written} of {len(cases)} notes written; pre-score, for the instructor's review",) if written else (),
+                }
+            )
+    return pd.DataFrame(records) if records else None
 
 
 def summary_lines(grades: CohortGrades) -> list[str]:

@@ -8,6 +8,12 @@ automatic score, scaled to the cell's points exactly as
 have recorded. A score an instructor set by hand in the formgrader takes
 precedence in nbgrader and is left alone.
 
+The ``written-feedback`` row goes into the cell of that name, the feedback
+coach's pre-score as its automatic score. As after ``nbgrader autograde``
+(see :mod:`safetyrater.nbgrader_review`), the cell is flagged as needing
+manual grading when the learner wrote a note, unless the instructor has
+already given it a score by hand.
+
 If ``generate_assignment`` has not yet put an exercise in the gradebook, the
 exercise, its notebook and its grade cells are added with the policy's points
 per case.
@@ -35,7 +41,10 @@ CELL_PREFIX = "case-"
 
 
 def grade_cell_name(case_id: str) -> str:
-    return f"{CELL_PREFIX}{case_id}"
+    """The grade cell of a row of the scores table: ``case-<id>``, or ``written-feedback`` for the notes row."""
+    from .grade import NOTES_CASE
+
+    return case_id if case_id == NOTES_CASE else f"{CELL_PREFIX}{case_id}"
 
 
 @dataclass
@@ -78,7 +87,7 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
     from nbgrader.api import MissingEntry
 
     from ..exercise import nbgrader_points
-    from .grade import NOT_SUBMITTED
+    from .grade import NOT_SUBMITTED, NOTES_CASE
 
     layout = grades.layout
     db_url = db_url or (layout.db_url if layout else None)
@@ -104,10 +113,11 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
             for learner, learner_rows in rows.groupby("learner", sort=False):
                 gradebook.update_or_create_student(learner)
                 path, timestamp = submissions.loc[(learner, exercise), ["path", "timestamp"]]
-                extra = {"timestamp": timestamp} if timestamp else {}
+                # a submission without nbgrader's timestamp.txt: pandas may hold its missing time as NaN
+                extra = {"timestamp": timestamp} if timestamp and timestamp == timestamp else {}
                 submission = gradebook.update_or_create_submission(exercise, learner, **extra)
                 cells = {grade.cell.name: grade for notebook in submission.notebooks for grade in notebook.grades}
-                for case, points, maximum in learner_rows[["case", "points", "max"]].itertuples(index=False):
+                for case, points, maximum, answered in learner_rows[["case", "points", "max", "answered"]].itertuples(index=False):
                     grade = cells.get(grade_cell_name(case))
                     if grade is None:
                         result.problems.append(
@@ -116,7 +126,8 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                         continue
                     cell_points = float(grade.max_score)
                     grade.auto_score = nbgrader_points(points / maximum * cell_points if maximum else 0.0, cell_points)
-                    grade.needs_manual_grade = False
+                    # a note waits for the instructor, as FlagNotesForReview marks it after autograde
+                    grade.needs_manual_grade = case == NOTES_CASE and bool(answered) and grade.manual_score is None
                     result.grades += 1
                 result.submissions += 1
             gradebook.db.commit()

@@ -145,7 +145,11 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 
     learners = sorted(scores["learner"].unique())
     rows = rating_rows(scores)
-    totals = scores.groupby("learner").agg(points=("points", "sum"), max=("max", "sum"), cases=("case", "size"), answered=("answered", "sum"))
+    # points include the written-feedback rows; case counts are of cases only
+    totals = scores.groupby("learner").agg(points=("points", "sum"), max=("max", "sum"))
+    items = scores[scores["kind"] != "written-feedback"]
+    totals = totals.join(items.groupby("learner").agg(cases=("case", "size"), answered=("answered", "sum")))
+    totals[["cases", "answered"]] = totals[["cases", "answered"]].fillna(0).astype(int)
     totals["score_share"] = totals["points"] / totals["max"].where(totals["max"] > 0)
     table = totals.join(_rates(rows, ["learner"]), how="left")
     table["kappa"] = pd.Series({learner: _kappa(group) for learner, group in rows.groupby("learner")}, dtype=float)

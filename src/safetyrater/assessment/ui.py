@@ -1,0 +1,312 @@
+"""The mock-assessment widget: one case at a time, a countdown, Submit, then the report.
+
+The cards are the course's rating cards in graded mode: they get only what a
+learner may see (:class:`~safetyrater.assessment.forms.FormCase`), have no Check
+button, and save every click through the attempt session. The countdown is an
+ipywidgets Label that a daemon thread refreshes once a second; the thread only
+sets a label, so the kernel stays free. Tests build the view with
+``autostart=False`` and a fake clock, and call :meth:`AssessmentView.tick`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..cards import RatingCard
+from ..errors import SafetyraterError
+from .forms import FormCase, draw_form, form_id, pool_cases, read_public_form
+from .report import finish_attempt
+from .session import AttemptSession, Clock, open_attempt, start_attempt, submit_attempt, utc_now
+
+#: set by ``safetyrater assess start`` so the notebook's call picks up the command's options
+ENV_CASES = "SAFETYRATER_ASSESS_CASES"
+ENV_SEED = "SAFETYRATER_ASSESS_SEED"
+ENV_MINUTES = "SAFETYRATER_ASSESS_MINUTES"
+
+
+def countdown_text(seconds_left: float, submitted: bool, late_scored: bool) -> str:
+    if submitted:
+        return "Submitted."
+    if seconds_left > 0:
+        whole = int(seconds_left + 0.999)  # 0.2 s left still shows 0:01
+        hours, rest = divmod(whole, 3600)
+        minutes, seconds = divmod(rest, 60)
+        shown = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+        return f"Time left: {shown}"
+    scored = "scored but marked late" if late_scored else "marked late and not scored"
+    return f"Time is up. Answers you give or change now are {scored}. Submit to see your report."
+
+
+class AssessmentView(widgets.VBox):
+    """A running attempt: header with countdown, the current case, navigation, Submit."""
+
+    def __init__(
+        self,
+        session: AttemptSession,
+        cases: list[FormCase],
+        taxonomy: dict[str, Any],
+        policy: Any,
+        bank: Any = None,
+        *,
+        autostart: bool = True,
+        tick_seconds: float = 1.0,
+    ):
+        self.session = session
+        self.cases = cases
+        self.taxonomy = taxonomy
+        self.policy = policy
+        self.bank = bank
+        self.report: Any = None
+        self._cards: dict[int, RatingCard] = {}
+        self._confirming = False
+        self._stop = threading.Event()
+        self._timer: threading.Thread | None = None
+        self.index = 0
+
+        attempt = session.attempt
+        self.title = widgets.HTML(
+            f"<h3 style='margin:4px 0'>Mock assessment: form {html.escape(attempt.form)}, attempt {attempt.number}</h3>"
+            f"<div>{len(cases)} cases, {attempt.minutes:g} minutes. Answers save automatically to "
+            f"<code>{html.escape(session.path.name)}</code>. No reference is shown until you submit.</div>"
+        )
+        self.countdown = widgets.Label(style={"font_weight": "bold"})
+        self.progress = widgets.HTML()
+        self.body = widgets.VBox()
+        self.previous_button = widgets.Button(description="◀ Previous", tooltip="The previous case")
+        self.next_button = widgets.Button(description="Next ▶", tooltip="The next case")
+        self.jump = widgets.Dropdown(
+            options=[(f"Case {i}", i - 1) for i in range(1, len(cases) + 1)],
+            value=0,
+            description="Go to",
+            layout=widgets.Layout(width="180px"),
+        )
+        self.submit_button = widgets.Button(description="Submit", button_style="danger", tooltip="End the assessment and see your report")
+        self.status = widgets.HTML()
+        self.report_area = widgets.HTML()
+        self.previous_button.on_click(lambda _: self.show(self.index - 1))
+        self.next_button.on_click(lambda _: self.show(self.index + 1))
+        self.jump.observe(lambda change: self.show(change["new"]), names="value")
+        self.submit_button.on_click(lambda _: self.submit())
+        self.navigation = widgets.HBox([self.previous_button, self.next_button, self.jump, self.submit_button])
+        super().__init__([self.title, self.countdown, self.progress, self.body, self.navigation, self.status, self.report_area])
+
+        if session.submitted:
+            self._show_submitted()
+        else:
+            self.show(0)
+        self.tick()
+        if autostart and not session.submitted:
+            self.start_timer(tick_seconds)
+
+    # -- the countdown -----------------------------------------------------------------
+    def tick(self) -> str:
+        """Refresh the countdown from the session's clock; return what it shows."""
+        late_scored = self.policy.assessment.late_answers == "scored"
+        text = countdown_text(self.session.seconds_left(), self.session.submitted, late_scored)
+        self.countdown.value = text
+        return text
+
+    def start_timer(self, interval: float = 1.0) -> None:
+        if self._timer is not None:
+            return
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.tick()
+                except Exception:  # a closed widget or a dead comm: nothing left to update
+                    return
+
+        self._timer = threading.Thread(target=run, name="safetyrater-countdown", daemon=True)
+        self._timer.start()
+
+    def stop_timer(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        self.stop_timer()
+        super().close()
+
+    # -- cases ---------------------------------------------------------------------------
+    def card(self, index: int) -> RatingCard:
+        """The card of case ``index`` (from 0), built on first use."""
+        if index not in self._cards:
+            self._cards[index] = RatingCard(
+                self.cases[index],  # type: ignore[arg-type]
+                self.session,  # type: ignore[arg-type]
+                self.taxonomy,
+                position=index + 1,
+                total=len(self.cases),
+                practice=False,
+                on_change=lambda i=index: self._changed(i),
+            )
+        return self._cards[index]
+
+    def show(self, index: int) -> None:
+        """Show case ``index`` (from 0); the time spent on the case left is recorded."""
+        if self.session.submitted or not 0 <= index < len(self.cases):
+            return
+        self.index = index
+        self.session.visit(self.cases[index].id)
+        warning = self.cases[index].content_warning
+        shown: list[widgets.Widget] = []
+        if warning:
+            shown.append(widgets.HTML(f"<div style='color:#8a4b00'><b>Content warning:</b> {html.escape(warning)}</div>"))
+        shown.append(self.card(index))
+        self.body.children = shown
+        self.previous_button.disabled = index == 0
+        self.next_button.disabled = index == len(self.cases) - 1
+        if self.jump.value != index:
+            self.jump.value = index
+        self._refresh()
+
+    def _changed(self, index: int) -> None:
+        self._confirming = False
+        case_id = self.cases[index].id
+        if self.session.is_late(case_id) and self.session.save_error is None:
+            self._cards[index].status.value = "<span style='color:#b36b00'>✓ saved, marked late</span>"
+        self._refresh()
+
+    def rated(self) -> list[int]:
+        return [i for i, case in enumerate(self.cases) if self.session.get(case.id).get("rating")]
+
+    def _refresh(self) -> None:
+        rated = set(self.rated())
+        missing = [str(i + 1) for i in range(len(self.cases)) if i not in rated]
+        line = f"{len(rated)} of {len(self.cases)} cases rated."
+        if missing and len(missing) <= 12:
+            line += f" Not yet rated: {', '.join(missing)}."
+        self.progress.value = line
+
+    # -- submitting --------------------------------------------------------------------
+    def submit(self) -> Any:
+        """End the attempt (a second press confirms when cases are unrated) and show the report."""
+        if self.session.submitted:
+            return self.report
+        unrated = len(self.cases) - len(self.rated())
+        if unrated and not self._confirming:
+            self._confirming = True
+            self.status.value = (
+                f"<span style='color:#b00'>{unrated} case(s) have no rating and will score 0. "
+                "Press Submit again to submit anyway.</span>"
+            )
+            return None
+        try:
+            if self.bank is not None and all(case.id in self.bank.cases for case in self.cases):
+                self.report = finish_attempt(self.session, self.bank, self.policy)
+            else:  # a deployment without the pool: graded elsewhere
+                submit_attempt(self.session)
+        except SafetyraterError as exc:
+            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            if not self.session.submitted:
+                return None
+        self._show_submitted()
+        return self.report
+
+    def _show_submitted(self) -> None:
+        self.stop_timer()
+        for card in self._cards.values():
+            card.close()
+        self._cards.clear()
+        self.body.children = []
+        self.navigation.layout.display = "none"
+        self.progress.value = ""
+        self.tick()
+        if self.report is not None:
+            self.report_area.value = self.report.html()
+        else:
+            self.report_area.value = (
+                f"<div>Submitted. Your answers are in <code>{html.escape(self.session.path.name)}</code>; "
+                "the report comes when it is graded (<code>safetyrater assess report</code>).</div>"
+            )
+
+
+def _env_number(name: str, kind: type) -> Any:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise SafetyraterError(f"{name}={value!r}: expected a number") from None
+
+
+def open_assessment(
+    cases: int | None = None,
+    minutes: float | None = None,
+    seed: int | None = None,
+    *,
+    folder: Path | str | None = None,
+    form_file: Path | str | None = None,
+    clock: Clock = utc_now,
+    autostart: bool = True,
+) -> AssessmentView:
+    """Resume the open attempt or start a new one; raise on any problem.
+
+    Without ``seed`` an unsubmitted attempt in ``folder`` is resumed, else a new
+    form is drawn with a fresh seed. ``form_file`` is a reference-free form from
+    ``safetyrater assess form`` (for a deployment without ``datasets/pool/``).
+    Options left out come from ``safetyrater assess start``, then the policy.
+    """
+    from ..casebank import CaseBank
+    from ..policy import load_policy
+
+    policy = load_policy()
+    bank = CaseBank.load()
+    rules = policy.assessment
+    folder = Path(folder) if folder is not None else Path.cwd()
+    cases = cases if cases is not None else _env_number(ENV_CASES, int) or rules.cases
+    seed = seed if seed is not None else _env_number(ENV_SEED, int)
+    minutes = minutes if minutes is not None else _env_number(ENV_MINUTES, float)
+
+    given: dict[str, FormCase] = {}
+    form = None
+    if form_file is not None:
+        path = Path(form_file)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SafetyraterError(f"{path}: cannot read the form ({exc})") from None
+        form, form_cases, file_minutes = read_public_form(data, str(path))
+        given = {case.id: case for case in form_cases}
+        minutes = minutes or file_minutes
+        wanted: str | None = form.id
+    else:
+        wanted = form_id(cases, seed) if seed is not None else None
+    minutes = minutes or rules.minutes
+
+    session = open_attempt(folder, wanted, clock)
+    if session is None:
+        if form is None:
+            form = draw_form(
+                pool_cases(bank),
+                cases,
+                seed if seed is not None else secrets.randbelow(1_000_000),
+                max_probe_pairs=rules.probe_pairs,
+            )
+        session = start_attempt(folder, form, minutes, rules, clock)
+    shown = []
+    for case_id in session.attempt.case_ids:
+        if case_id in given:
+            shown.append(given[case_id])
+        elif case_id in bank.cases:
+            shown.append(FormCase.of(bank.cases[case_id]))  # type: ignore[arg-type]
+        else:
+            raise SafetyraterError(f"{session.path}: case {case_id!r} is neither in the form file nor in the case bank")
+    return AssessmentView(session, shown, bank.taxonomy, policy, bank, autostart=autostart)
+
+
+def start_assessment(cases: int | None = None, minutes: float | None = None, seed: int | None = None, **options: Any) -> widgets.Widget:
+    """What the mock-assessment notebook calls: the assessment, or a clear message why not."""
+    try:
+        return open_assessment(cases, minutes, seed, **options)
+    except SafetyraterError as exc:
+        return widgets.HTML(f"<div style='color:#b00;white-space:pre-wrap'>{html.escape(str(exc))}</div>")
