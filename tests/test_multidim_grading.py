@@ -156,7 +156,7 @@ def test_grade_item_prints_each_dimension_without_the_key(bank, tmp_path, capsys
     assert err == ""
     assert "Helpfulness: you chose" in out and "Safety: you chose" in out
     assert "reference" not in out
-    assert case.rationale in out
+    assert case.rationale not in out  # it names the reference: returned only with [feedback] show_rationale
 
 
 def test_the_grade_command_reports_points_per_dimension(bank, tmp_path):
