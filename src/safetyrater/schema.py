@@ -58,6 +58,13 @@ class Category(_Strict):
         return codes
 
 
+class Turn(_Strict):
+    """One earlier turn of a conversation, shown as a turn (not summarised)."""
+
+    role: Literal["user", "assistant", "tool", "system"]
+    content: str = Field(min_length=1, max_length=20_000)
+
+
 class _CaseBase(_Strict):
     """Fields every kind of case shares."""
 
@@ -79,6 +86,12 @@ class _CaseBase(_Strict):
     content_warning: str | None = Field(default=None, max_length=300)
     #: the id of a case this one rewords (a consistency probe in assessments)
     variant_of: str | None = Field(default=None, pattern=ID_PATTERN)
+    #: earlier turns of the conversation, oldest first; ``prompt`` is the last user turn
+    turns: list[Turn] = Field(default_factory=list, max_length=40)
+    #: the clause of datasets/severity.toml that decided the reference rating
+    decided_by: str | None = Field(default=None, pattern=ID_PATTERN)
+    #: the version of the severity rule the case was labelled under
+    rule_version: int | None = Field(default=None, ge=1)
 
     @field_validator("categories")
     @classmethod
