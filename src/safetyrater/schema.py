@@ -92,6 +92,8 @@ class _CaseBase(_Strict):
     decided_by: str | None = Field(default=None, pattern=ID_PATTERN)
     #: the version of the severity rule the case was labelled under
     rule_version: int | None = Field(default=None, ge=1)
+    #: cases sharing this id are a contrast set: the same topic and wording, different labels
+    contrast_group: str | None = Field(default=None, pattern=ID_PATTERN)
 
     @field_validator("categories")
     @classmethod
