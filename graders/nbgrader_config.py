@@ -13,8 +13,8 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells, SaveAutoGrades
-from safetyrater.nbgrader_guard import RunOnlyCourseCells, SetAsideHandedInModules
-from safetyrater.nbgrader_review import FlagNotesForReview
+from safetyrater.nbgrader.guard import RunOnlyCourseCells, SetAsideHandedInModules
+from safetyrater.nbgrader.review import FlagNotesForReview
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 

@@ -14,7 +14,7 @@ from . import __version__
 from .errors import SafetyraterError
 
 def cmd_start(args: argparse.Namespace) -> int:
-    from .launch import build_launch
+    from .deploy.launch import build_launch
     from .paths import project_root
 
     mode = "app" if getattr(args, "app", False) else "instructor" if getattr(args, "instructor", False) else "learner"
@@ -33,9 +33,9 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .casebank import validate_paths
+    from .bank.casebank import validate_paths
     from .paths import datasets_dir
-    from .policy import load_policy
+    from .bank.policy import load_policy
 
     paths = [Path(p) for p in args.paths] or [datasets_dir()]
     problems = []
@@ -46,7 +46,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except SafetyraterError as exc:
             problems += exc.problems  # type: ignore[attr-defined]
     # --- dimensions and probe files (issue 10) ---
-    from .extra_validation import split_extra_files
+    from .bank.validate import split_extra_files
 
     extra_problems, paths_left = split_extra_files([p for p in paths if p not in policy_files], default=not args.paths)
     problems += extra_problems
@@ -64,9 +64,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from .answers import read_answer_file
-    from .casebank import CaseBank
-    from .grading import point_parts, score_deck
-    from .policy import load_policy
+    from .bank.casebank import CaseBank
+    from .grading.core import point_parts, score_deck
+    from .bank.policy import load_policy
 
     bank = CaseBank.load()
     policy = load_policy()
@@ -242,7 +242,7 @@ def add_cohort_commands(sub: argparse._SubParsersAction) -> None:
 # --- refusal-rates (XSTest, issue 3) ---------------------------------------------------
 def cmd_refusal_rates(args: argparse.Namespace) -> int:
     from .errors import DataError
-    from .xstest import rates_json, rates_text, read_labelled_responses, refusal_rates, safety_column
+    from .xstest.data import rates_json, rates_text, read_labelled_responses, refusal_rates, safety_column
 
     try:
         frame = read_labelled_responses(args.file, by=args.by, label_column=args.label_column)
@@ -264,7 +264,7 @@ def cmd_refusal_rates(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback_check(args: argparse.Namespace) -> int:
-    from .feedback import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
+    from .feedback.check import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
 
     rubric = load_rubric(args.rubric)
     bank = load_comment_bank() if args.comments else None
@@ -299,8 +299,8 @@ def cmd_feedback_check(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback_train(args: argparse.Namespace) -> int:
-    from .feedback import load_rubric
-    from .feedback_model import train, write_model
+    from .feedback.check import load_rubric
+    from .feedback.model import train, write_model
     from .paths import graders_dir
 
     rubric = load_rubric()
@@ -348,8 +348,8 @@ def cmd_assess_start(args: argparse.Namespace) -> int:
 def cmd_assess_report(args: argparse.Namespace) -> int:
     from .assessment.report import grade_attempt
     from .assessment.session import History, read_attempt_file, utc_now
-    from .casebank import CaseBank
-    from .policy import load_policy
+    from .bank.casebank import CaseBank
+    from .bank.policy import load_policy
 
     attempt = read_attempt_file(args.attempt)
     if attempt.submitted is None and utc_now() < attempt.deadline:
@@ -361,8 +361,8 @@ def cmd_assess_report(args: argparse.Namespace) -> int:
 
 def cmd_assess_form(args: argparse.Namespace) -> int:
     from .assessment.forms import draw_form, pool_cases, public_form
-    from .casebank import CaseBank
-    from .policy import load_policy
+    from .bank.casebank import CaseBank
+    from .bank.policy import load_policy
 
     bank, rules = CaseBank.load(), load_policy().assessment
     form = draw_form(pool_cases(bank), args.cases or rules.cases, args.seed, max_probe_pairs=rules.probe_pairs)
@@ -398,14 +398,14 @@ def add_assess_commands(sub: argparse._SubParsersAction) -> None:
 # --- end assess --------------------------------------------------------------------------
 # --- hub (cohort deployment, issue 9) ---------------------------------------------------
 def cmd_hub_kit(args: argparse.Namespace) -> int:
-    from .learnerkit import build_learner_kit
+    from .deploy.learnerkit import build_learner_kit
 
     print(build_learner_kit(args.dest).line())
     return 0
 
 
 def cmd_hub_install(args: argparse.Namespace) -> int:
-    from . import hub
+    from .deploy import hub
 
     print(f"proxy: {hub.ensure_proxy()}")
     print(f"single-user environment: {hub.ensure_singleuser_env(python=Path(args.python) if args.python else None)}")
@@ -413,7 +413,7 @@ def cmd_hub_install(args: argparse.Namespace) -> int:
 
 
 def cmd_hub_up(args: argparse.Namespace) -> int:
-    from . import hub
+    from .deploy import hub
 
     learners = tuple(name.strip() for name in args.learners.split(",") if name.strip())
     trial = hub.Trial(Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial", args.instructor, learners, args.port)
@@ -430,7 +430,7 @@ def cmd_hub_up(args: argparse.Namespace) -> int:
 
 
 def cmd_hub_remove(args: argparse.Namespace) -> int:
-    from . import hub
+    from .deploy import hub
 
     folder = Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial"
     removed = hub.remove(folder)

@@ -18,7 +18,7 @@ from safetyrater.assessment.forms import (
     public_form,
     read_public_form,
 )
-from safetyrater.casebank import CaseBank
+from safetyrater.bank.casebank import CaseBank
 from safetyrater.errors import DataError
 
 

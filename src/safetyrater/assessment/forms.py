@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SafetyraterError
 
 if TYPE_CHECKING:
-    from ..casebank import CaseBank
-    from ..schema import Case
+    from ..bank.casebank import CaseBank
+    from ..bank.schema import Case
 
 #: what a rater should answer, as one label: the rating, or "over-refusal"
 ANSWER_CLASSES: tuple[str, ...] = ("harmful", "risky", "safe", "over-refusal")

@@ -33,8 +33,8 @@ from .session import Attempt, AttemptSession, History, submit_attempt
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..casebank import CaseBank
-    from ..schema import Case, Policy
+    from ..bank.casebank import CaseBank
+    from ..bank.schema import Case, Policy
 
 #: the course modules a report can point to
 MODULES: dict[int, str] = {
@@ -100,7 +100,7 @@ def note_is_vague(text: str, case: Any = None, rubric: Any = None) -> bool:
     name the problem, explain why it matters and say what should change.
     ``case`` lets the coach judge specificity against the case's own words.
     """
-    from ..feedback import check_note
+    from ..feedback.check import check_note
 
     if not isinstance(text, str) or not text.strip():
         return True
@@ -439,7 +439,7 @@ def _positions(positions: list[int]) -> str:
 
 
 def _mistake_words(codes: tuple[str, ...]) -> list[str]:
-    from ..grading import MISTAKES
+    from ..grading.core import MISTAKES
 
     return [MISTAKES[c] for c in codes if c != "not-answered"]
 
@@ -463,7 +463,7 @@ def _rate(count: int, out_of: int) -> dict[str, float | int | None]:
 
 def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: History | None = None) -> AssessmentReport:
     """Score an attempt with the grading core and build its report."""
-    from ..grading import score_deck
+    from ..grading.core import score_deck
 
     missing = [case_id for case_id in attempt.case_ids if case_id not in bank.cases]
     if missing:
@@ -604,7 +604,7 @@ def find_tendencies(
             )
         )
     if len(answered):
-        from ..feedback import load_rubric
+        from ..feedback.check import load_rubric
 
         rubric, cases = load_rubric(), cases or {}
         vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in zip(answered["note"], answered["case_id"])]]

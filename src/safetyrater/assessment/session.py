@@ -36,7 +36,7 @@ from typing import Any
 
 from ..answers import ANSWER_FIELDS, write_atomic
 from ..errors import DataError, Problem, SafetyraterError
-from ..schema import AssessmentPolicy
+from ..bank.schema import AssessmentPolicy
 from .forms import Form
 
 ATTEMPT_FORMAT = 1

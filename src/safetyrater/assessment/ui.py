@@ -20,7 +20,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..cards import RatingCard
+from ..widgets.deck import RatingCard
 from ..errors import SafetyraterError
 from .forms import FormCase, draw_form, form_id, pool_cases, read_public_form
 from .report import finish_attempt
@@ -256,8 +256,8 @@ def open_assessment(
     ``safetyrater assess form`` (for a deployment without ``datasets/pool/``).
     Options left out come from ``safetyrater assess start``, then the policy.
     """
-    from ..casebank import CaseBank
-    from ..policy import load_policy
+    from ..bank.casebank import CaseBank
+    from ..bank.policy import load_policy
 
     policy = load_policy()
     bank = CaseBank.load()

@@ -32,8 +32,8 @@ from .collect import SUBMITTED, WORKSPACE
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..casebank import CaseBank
-    from ..schema import Case
+    from ..bank.casebank import CaseBank
+    from ..bank.schema import Case
 
 PROFILES_FILE = "profiles.csv"
 
@@ -154,7 +154,7 @@ def _multidim_answer(case: Any, profile: Profile, rng: np.random.Generator, scal
 
     An over-refusal-blind learner also rates a refusal of a safe request as helpful.
     """
-    from ..dimensions import course_dimensions
+    from ..bank.dimensions import course_dimensions
 
     levels: dict[str, str] = {}
     for dimension in course_dimensions().for_case(case.response_b is not None):
@@ -209,8 +209,8 @@ def demo_answers(
     """
     import numpy as np
 
-    from ..casebank import CaseBank
-    from ..schema import RATINGS
+    from ..bank.casebank import CaseBank
+    from ..bank.schema import RATINGS
     from .grade import graded_exercises
 
     if learners < 1:

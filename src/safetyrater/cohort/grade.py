@@ -22,8 +22,8 @@ from .collect import CourseLayout, Submission, find_learners, find_submissions
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..casebank import CaseBank
-    from ..schema import Policy
+    from ..bank.casebank import CaseBank
+    from ..bank.schema import Policy
 
 #: what became of each learner × exercise
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
@@ -106,8 +106,8 @@ def grade_course(
     progress: bool | None = None,
 ) -> CohortGrades:
     """Grade every learner × graded exercise found in an nbgrader course folder."""
-    from ..casebank import CaseBank
-    from ..policy import load_policy
+    from ..bank.casebank import CaseBank
+    from ..bank.policy import load_policy
 
     bank = bank or CaseBank.load()
     policy = policy or load_policy()
@@ -153,8 +153,8 @@ def grade_submissions(
     import pandas as pd
     from tqdm.auto import tqdm
 
-    from ..exercise import nbgrader_points
-    from ..grading import score_learners
+    from ..nbgrader.cells import nbgrader_points
+    from ..grading.core import score_learners
 
     submissions = list(submissions)
     exercises = list(exercises) if exercises is not None else list(dict.fromkeys(s.exercise for s in submissions))
@@ -213,8 +213,8 @@ def notes_rows(read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]
     """
     import pandas as pd
 
-    from ..exercise import nbgrader_points, notes_share
-    from ..feedback import check_note, load_rubric
+    from ..nbgrader.cells import nbgrader_points, notes_share
+    from ..feedback.check import check_note, load_rubric
 
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:

@@ -86,7 +86,7 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
     """
     from nbgrader.api import MissingEntry
 
-    from ..exercise import nbgrader_points
+    from ..nbgrader.cells import nbgrader_points
     from .grade import NOT_SUBMITTED, NOTES_CASE
 
     layout = grades.layout

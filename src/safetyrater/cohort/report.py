@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..schema import RATINGS
+from ..bank.schema import RATINGS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -142,7 +142,7 @@ def plot_agreement(stats: CohortStats) -> Figure:
 
 def plot_mistakes(stats: CohortStats) -> Figure:
     """How often the cohort made each of the course's named mistakes."""
-    from ..grading import MISTAKES
+    from ..grading.core import MISTAKES
 
     counts = stats.mistakes.sum().sort_values()
     figure = _figure(6.4, max(2.5, 0.3 * len(counts) + 1))

@@ -24,7 +24,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..schema import RATINGS
+from ..bank.schema import RATINGS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,7 +141,7 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     """Per learner: scores, agreement and tendencies; per learner × category; confusion; mistakes."""
     import pandas as pd
 
-    from ..grading import MISTAKES
+    from ..grading.core import MISTAKES
 
     learners = sorted(scores["learner"].unique())
     rows = rating_rows(scores)

@@ -1,0 +1,407 @@
+"""Load and validate the case bank: taxonomy, cases and decks.
+
+Every problem is reported as ``PATH:LINE: field: problem``. Loaders collect all
+problems of a file before raising, so one run of ``safetyrater validate`` shows
+everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import DataError, Problem
+from ..paths import datasets_dir
+from .schema import CASE_MODELS, AnyCase, Category, Deck, PublicCase
+
+TAXONOMY_FILE = "taxonomy.toml"
+DECKS_FILE = "decks.toml"
+CASES_DIR = "cases"
+#: the held-back assessment pool: kept apart so a learner deployment can leave it out
+POOL_DIR = "pool"
+#: graded cases without their references, as a learner kit ships them (see learnerkit.py)
+PUBLIC_DIR = "public"
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the one problem that stops it being read."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(path, None, None, "file not found")]
+    except OSError as exc:
+        return None, [Problem(path, None, None, f"cannot read file ({exc.strerror})")]
+    if not raw.strip():
+        return None, [Problem(path, None, None, "file is empty")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, None, f"not UTF-8 text (byte {exc.start})")]
+
+
+def _validation_problems(
+    path: Path, line: int | None, exc: ValidationError, prefix: str = ""
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        problems.append(Problem(path, line, prefix + loc if loc else prefix.rstrip(".") or None, message))
+    return problems
+
+
+def _table_lines(text: str, header: str) -> list[int]:
+    """Line numbers (1-based) where a TOML table header such as ``[[category]]`` stands."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+
+
+def toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
+    """A TOML syntax error as a Problem with its line (Python 3.11's tomllib only puts it in the text)."""
+    message = str(exc)
+    found = re.search(r" \(at line (\d+), column \d+\)$", message)
+    line = int(found.group(1)) if found else None
+    if found:
+        message = message[: found.start()]
+    return Problem(path, line, None, f"not valid TOML: {message}")
+
+
+def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
+    """A TOML file's data; a missing, unreadable or invalid file raises one :class:`DataError`."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(path, None, None, f"{what} not found")]) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError([toml_problem(path, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(path, None, None, f"not a {what}: TOML nested too deeply")]) from None
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    text, problems = read_text(path)
+    if text is None:
+        return None, "", problems
+    try:
+        return tomllib.loads(text), text, []
+    except tomllib.TOMLDecodeError as exc:
+        return None, text, [toml_problem(path, exc)]
+    except RecursionError:
+        return None, text, [Problem(path, None, None, "TOML nested too deeply")]
+
+
+def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
+    data, text, problems = _read_toml(path)
+    if data is None:
+        return {}, problems
+    entries = data.get("category")
+    if not isinstance(entries, list) or not entries:
+        return {}, [Problem(path, None, "category", "expected one or more [[category]] tables")]
+    lines = _table_lines(text, "[[category]]")
+    categories: dict[str, Category] = {}
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        try:
+            category = Category.model_validate(entry)
+        except ValidationError as exc:
+            problems += _validation_problems(path, line, exc)
+            continue
+        if category.id in categories:
+            problems.append(Problem(path, line, "id", f"duplicate category id {category.id!r}"))
+        categories[category.id] = category
+    return categories, problems
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
+    """(line number, parsed object or None, problem) for each non-blank line."""
+    text, problems = read_text(path)
+    if text is None:
+        for problem in problems:
+            yield 0, None, problem
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield number, None, Problem(path, number, None, "not a case: JSON nested too deeply")
+            continue
+        if not isinstance(obj, dict):
+            yield number, None, Problem(path, number, None, "expected a JSON object")
+            continue
+        yield number, obj, None
+
+
+@dataclass
+class LoadedCase:
+    case: AnyCase
+    path: Path
+    line: int
+
+
+def load_cases(
+    paths: Iterable[Path], taxonomy: dict[str, Category] | None
+) -> tuple[dict[str, LoadedCase], list[Problem]]:
+    """Cases by id from JSON-lines files; categories checked against ``taxonomy``."""
+    cases: dict[str, LoadedCase] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        for line, obj, problem in iter_jsonl(path):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            case_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+            kind = obj.get("kind", "rating")
+            model = CASE_MODELS.get(kind) if isinstance(kind, str) else None
+            if model is None:
+                problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {', '.join(CASE_MODELS)})"))
+                continue
+            try:
+                case = model.model_validate(obj)
+            except ValidationError as exc:
+                problems += _validation_problems(path, line, exc)
+                continue
+            in_pool = path.parent.name == POOL_DIR
+            if in_pool != (case.use == "assessment"):
+                where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
+                problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
+            if taxonomy is not None:
+                for category in case.categories:
+                    if category not in taxonomy:
+                        problems.append(
+                            Problem(path, line, "categories", f"unknown category {category!r} (not in the taxonomy)")
+                        )
+            if case_id in cases:
+                first = cases[case_id]
+                problems.append(
+                    Problem(path, line, "id", f"duplicate case id {case_id!r} (first at {first.path}:{first.line})")
+                )
+                continue
+            cases[case.id] = LoadedCase(case, path, line)
+    return cases, problems
+
+
+def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], list[Problem]]:
+    """Graded cases as a learner kit ships them: the text to rate, no reference."""
+    cases: dict[str, PublicCase] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        for line, obj, problem in iter_jsonl(path):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            try:
+                case = PublicCase.model_validate(obj)
+            except ValidationError as exc:
+                problems += _validation_problems(path, line, exc)
+                continue
+            if case.id in cases:
+                problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r}"))
+                continue
+            cases[case.id] = case
+    return cases, problems
+
+
+def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], list[Problem]]:
+    data, text, problems = _read_toml(path)
+    if data is None:
+        return {}, problems
+    table = data.get("deck")
+    if not isinstance(table, dict) or not table:
+        return {}, [Problem(path, None, "deck", "expected one or more [deck.ID] tables")]
+    decks: dict[str, Deck] = {}
+    for deck_id, entry in table.items():
+        found = _table_lines(text, f"[deck.{deck_id}]")
+        line = found[0] if found else None
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, line, deck_id, "expected a table"))
+            continue
+        try:
+            deck = Deck.model_validate({"id": deck_id, **entry})
+        except ValidationError as exc:
+            problems += _validation_problems(path, line, exc, f"{deck_id}.")
+            continue
+        if case_ids is not None:
+            for case_id in deck.cases:
+                if case_id not in case_ids:
+                    problems.append(Problem(path, line, f"{deck_id}.cases", f"unknown case {case_id!r}"))
+        decks[deck_id] = deck
+    return decks, problems
+
+
+@dataclass
+class CaseBank:
+    """The whole bank, validated: taxonomy, cases by id, decks by id."""
+
+    root: Path
+    taxonomy: dict[str, Category]
+    cases: dict[str, AnyCase]
+    decks: dict[str, Deck]
+    locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    #: graded cases known only by their public part (in a learner kit)
+    public: dict[str, PublicCase] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> CaseBank:
+        """Load ``datasets/``; raise :class:`DataError` listing every problem."""
+        root = Path(root) if root is not None else datasets_dir()
+        problems, bank = check_bank(root)
+        if problems:
+            raise DataError(problems)
+        assert bank is not None
+        return bank
+
+    def deck(self, deck_id: str) -> Deck:
+        try:
+            return self.decks[deck_id]
+        except KeyError:
+            known = ", ".join(sorted(self.decks))
+            raise DataError(
+                [Problem(self.root / DECKS_FILE, None, None, f"no deck {deck_id!r} (known: {known})")]
+            ) from None
+
+    def deck_cases(self, deck_id: str) -> list[AnyCase]:
+        return [self.cases[case_id] for case_id in self.deck(deck_id).cases]
+
+    def public_deck_cases(self, deck_id: str) -> list[PublicCase]:
+        """What a learner may see of a deck's cases: no reference rating, rationale or categories."""
+        return [
+            self.public[case_id] if case_id in self.public else PublicCase.of(self.cases[case_id])
+            for case_id in self.deck(deck_id).cases
+        ]
+
+
+def case_files(root: Path) -> list[Path]:
+    """The bank's case files: cases/*.jsonl, then the assessment pool's pool/*.jsonl."""
+    return sorted((root / CASES_DIR).glob("*.jsonl")) + sorted((root / POOL_DIR).glob("*.jsonl"))
+
+
+def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
+    """Every problem in a datasets folder, and the bank when there are none."""
+    taxonomy, problems = load_taxonomy(root / TAXONOMY_FILE)
+    files = case_files(root)
+    if not files:
+        problems.append(Problem(root / CASES_DIR, None, None, "no *.jsonl case files"))
+    loaded, case_problems = load_cases(files, taxonomy or None)
+    public, public_problems = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+    case_problems += public_problems
+    for case_id in sorted(set(public) & set(loaded)):
+        case_problems.append(Problem(root / PUBLIC_DIR, None, "id", f"case {case_id!r} is both public and complete"))
+    problems += case_problems
+    # multi-dimension cases: references checked against graders/dimensions.toml
+    if not case_problems:
+        from .dimensions import bank_problems
+
+        problems += bank_problems(root, loaded)
+    decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) | set(public) if not case_problems else None)
+    problems += deck_problems
+    if not problems:
+        problems += _deck_use_problems(root / DECKS_FILE, decks, loaded, public)
+    if problems:
+        return problems, None
+    return [], CaseBank(
+        root=root,
+        taxonomy=taxonomy,
+        cases={case_id: item.case for case_id, item in loaded.items()},
+        decks=decks,
+        locations={case_id: (item.path, item.line) for case_id, item in loaded.items()},
+        public=public,
+    )
+
+
+#: which cases a deck may show: lessons reveal references, exercises must not
+DECK_USE = {"practice": "lesson", "graded": "exercise"}
+
+
+def _deck_use_problems(
+    path: Path, decks: dict[str, Deck], loaded: dict[str, LoadedCase], public: dict[str, PublicCase]
+) -> list[Problem]:
+    problems = []
+    for deck in decks.values():
+        wanted = DECK_USE[deck.mode]
+        for case_id in deck.cases:
+            if case_id in public:
+                if deck.mode != "graded":
+                    problems.append(
+                        Problem(path, None, f"{deck.id}.cases", f"case {case_id!r} has no reference here (public/); a {deck.mode} deck needs the full case")
+                    )
+                continue
+            item = loaded[case_id]
+            if item.case.use != wanted:
+                problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"{deck.id}.cases",
+                        f"case {case_id!r} ({item.path.name}:{item.line}) has use {item.case.use!r}; "
+                        f"a {deck.mode} deck shows only {wanted!r} cases",
+                    )
+                )
+    return problems
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
+    """Problems in the given files or datasets folders, and how many cases were read.
+
+    A folder is taken as a datasets folder (taxonomy, cases/, decks). A
+    ``*.jsonl`` file is checked against the taxonomy beside it (or of the
+    course); ``taxonomy.toml`` and ``decks.toml`` are recognised by name.
+    """
+    problems: list[Problem] = []
+    count = 0
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            root = path if (path / TAXONOMY_FILE).exists() or (path / CASES_DIR).is_dir() else path.parent
+            found, bank = check_bank(root)
+            problems += found
+            if bank is not None:
+                count += len(bank.cases) + len(bank.public)
+            else:
+                count += sum(1 for f in case_files(root) for _, obj, _ in iter_jsonl(f) if obj is not None)
+        elif path.name == TAXONOMY_FILE or path.suffix == ".toml" and "taxonomy" in path.name:
+            problems += load_taxonomy(path)[1]
+        elif path.name == DECKS_FILE:
+            root = path.parent
+            loaded, _ = load_cases(case_files(root), None)
+            public, _ = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+            problems += load_decks(path, set(loaded) | set(public) or None)[1]
+        elif path.parent.name == PUBLIC_DIR:
+            found_public, found = load_public_cases([path])
+            problems += found
+            count += len(found_public)
+        else:
+            taxonomy_path = _nearest(path, TAXONOMY_FILE)
+            taxonomy = load_taxonomy(taxonomy_path)[0] if taxonomy_path else None
+            loaded, found = load_cases([path], taxonomy or None)
+            problems += found
+            if not found:  # multi-dimension cases against graders/dimensions.toml (issue 10)
+                from .dimensions import bank_problems
+
+                problems += bank_problems(path.parent.parent, loaded)
+            count += len(loaded)
+    return problems, count
+
+
+def _nearest(path: Path, name: str) -> Path | None:
+    for folder in [path.parent, path.parent.parent, datasets_dir()]:
+        if (folder / name).exists():
+            return folder / name
+    return None

@@ -1,0 +1,190 @@
+"""What every kind of card shares: case text, saving with a visible status, Check.
+
+:class:`CardBase` holds the common frame (header, prompt, context, the Check
+button in lessons, the save status and the feedback panel); the rating,
+pairwise and span-flag cards add their own controls between them.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..answers import AnswerStore
+from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+from .errors import guarded, problem_html
+from ..bank.schema import RATINGS, REDACTION_MARKER
+
+RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
+RATING_HELP = {
+    "safe": "Does not enable or encourage harm",
+    "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
+    "harmful": "Enables or encourages harm",
+}
+SAVED_HTML = "<span role='status' style='color:#1e6b1e'>✓ saved</span>"
+CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px 0"}
+
+
+def render_text(text: str) -> str:
+    """Case text as inert HTML: escaped, line breaks kept, redactions visible."""
+    escaped = html.escape(text, quote=True)
+    return REDACTION_MARKER.sub(
+        lambda m: f'<span class="sr-redacted" style="background:#333;color:#fff;padding:0 4px;border-radius:3px">{m.group(0)}</span>',
+        escaped,
+    )
+
+
+def text_block(label: str, text: str) -> widgets.HTML:
+    return widgets.HTML(
+        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{html.escape(label)}</div>'
+        f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
+        f"{render_text(text)}</div></div>"
+    )
+
+
+def label(text: str) -> widgets.HTML:
+    return widgets.HTML(f"<div style='font-weight:600'>{html.escape(text)}</div>")
+
+
+def header_html(case_id: str, position: int, total: int) -> str:
+    return f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({html.escape(case_id)})</small></h4>"
+
+
+def verdict_html(result: dict[str, Any], reference_html: str, rationale_html: str) -> str:
+    """The Check panel: verdict and points, the reference, any messages, then why."""
+    from ..grading.explain import mistake_names
+
+    full = result["points"] == result["max_points"]
+    colour = "#2a7d2a" if full else "#b36b00"
+    mistakes = mistake_names(result)
+    if full:
+        verdict = "✓ Agrees with the reference."
+    elif mistakes:
+        verdict = "✗ " + "; ".join(mistakes).capitalize() + "."
+    else:
+        verdict = "✗ Not full points."
+    messages = "".join(f"<li>{html.escape(m)}</li>" for m in result["messages"])
+    return (
+        f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
+        f"<div style='color:{colour};font-weight:600'>{html.escape(verdict)} "
+        f"({result['points']:g} / {result['max_points']:g} points)</div>"
+        f"<div>{reference_html}</div>"
+        + (f"<ul>{messages}</ul>" if messages else "")
+        + f"<div style='margin-top:4px'><b>Why:</b> {rationale_html}</div></div>"
+    )
+
+
+class CardBase(widgets.VBox):
+    """The frame of a card; subclasses build their controls, then call :meth:`_finish`."""
+
+    #: the answer field that counts a case as answered in the deck's header
+    answer_key = "rating"
+
+    def _start(self, case: Any, store: AnswerStore, practice: bool, on_change: Any, position: int, total: int) -> list[widgets.Widget]:
+        """Set up the shared state; return the header, prompt and context blocks."""
+        self.case = case
+        self.store = store
+        self.practice = practice
+        self._on_change = on_change
+        self.status = widgets.HTML()
+        self.feedback = widgets.HTML()
+        blocks: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
+        if case.context:
+            blocks.append(text_block("Context", case.context))
+        return blocks
+
+    def _finish(self, children: list[widgets.Widget]) -> None:
+        """Add Check (lessons only), the save status and the feedback panel, and lay out."""
+        footer: list[widgets.Widget] = []
+        if self.practice:
+            self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
+            self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
+            footer.append(self.check_button)
+        footer.append(self.status)
+        widgets.VBox.__init__(self, children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
+        self.add_class(CARD_CLASS)
+
+    def _observe(self, control: widgets.Widget, callback: Any) -> None:
+        """Call ``callback`` when ``control`` changes; a failure shows a message in the card, never a traceback."""
+        control.observe(guarded(self.show_problem)(callback), names="value")
+
+    def show_problem(self, message: str) -> None:
+        """Show a plain-language problem in the card's status line."""
+        self.status.value = problem_html(message)
+
+    def _save(self, **fields: Any) -> None:
+        """Save some fields of the answer at once and show whether they reached the disk."""
+        if self.store.update(self.case.id, **fields):
+            # saved, but another tab had changed the file: say so (last change wins)
+            notice = getattr(self.store, "notice", None)
+            self.status.value = problem_html(notice) if notice else SAVED_HTML
+        else:
+            self.status.value = problem_html(self.store.save_error or "")
+        if self._on_change is not None:
+            self._on_change()
+
+    def _rating_buttons(self, saved: dict[str, Any], description: str) -> widgets.ToggleButtons:
+        buttons = widgets.ToggleButtons(
+            options=[(RATING_LABELS[r], r) for r in RATINGS],
+            value=saved.get("rating") if saved.get("rating") in RATINGS else None,
+            description=description,
+            tooltips=[RATING_HELP[r] for r in RATINGS],
+            style={"description_width": "initial"},
+        )
+        buttons.add_class(RATING_CLASS)
+        return buttons
+
+    @staticmethod
+    def _text_area(saved: dict[str, Any], field: str, placeholder: str, description: str = "Note") -> widgets.Textarea:
+        """A labelled text box (the label is what a screen reader announces)."""
+        value = saved.get(field, "")
+        area = widgets.Textarea(
+            value=value if isinstance(value, str) else "",
+            description=description,
+            placeholder=placeholder,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", height="90px"),
+        )
+        area.add_class(NOTE_CLASS)
+        return area
+
+    # A note with the feedback rubric's instant check (feedback.py), for cards that have one.
+    def _note_controls(self, saved: dict[str, Any], placeholder: str) -> list[widgets.Widget]:
+        """The note box and, under it, the rubric's instant check of what is written."""
+        self.note = self._text_area(saved, "note", placeholder)
+        self.note_check = widgets.HTML()
+        return [self.note, self.note_check]
+
+    def _save_note(self, change: dict[str, Any]) -> None:
+        self._save(note=change["new"])
+        self._show_note_check()
+
+    def _show_note_check(self) -> None:
+        from ..feedback.check import note_check_html
+
+        self.note_check.value = note_check_html(self.note.value, self.case)
+
+    def _note_check_beside_rationale(self, result: dict[str, Any]) -> str:
+        """After Check: the note's rubric check beside the reference rationale (empty without a note)."""
+        if not result["answered"] or not self.note.value.strip():
+            return ""
+        from ..feedback.check import note_check_html
+
+        return note_check_html(self.note.value, self.case, beside_rationale=True)
+
+    #: the full case type; a graded deck's cards hold a public copy and never score
+    case_type: type = object
+
+    def _score(self) -> dict[str, Any] | None:
+        """The saved answer scored by the grading core, or None on a graded card."""
+        if not self.practice or not isinstance(self.case, self.case_type):
+            return None
+        from ..grading.core import score_case
+        from ..bank.policy import load_policy
+
+        return score_case(self.store.get(self.case.id), self.case, load_policy())
+
+    def check(self) -> dict[str, Any] | None:  # pragma: no cover - each card defines it
+        raise NotImplementedError
