@@ -23,7 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 from safetyrater.bank.casebank import CaseBank  # noqa: E402
-from safetyrater.feedback.check import ELEMENTS, check_note, load_rubric  # noqa: E402
+from safetyrater.feedback.rubric import ELEMENTS, load_rubric  # noqa: E402
+from safetyrater.feedback.check import check_note  # noqa: E402
 from safetyrater.feedback.model import read_labelled_notes  # noqa: E402
 
 TARGETS = {"problem": 0.85, "why": 0.85, "change": 0.85, "vague": 0.90}

@@ -21,15 +21,14 @@ scores 0 with a message), not a reason to refuse the whole file.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
+from .io import read_json, write_atomic
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
@@ -53,25 +52,10 @@ def read_answer_file(path: Path | str) -> AnswerFile:
     """Parse an answer file; raise :class:`DataError` naming the file if it is unusable."""
     path = Path(path)
 
-    def fail(message: str, line: int | None = None) -> DataError:
-        return DataError([Problem(path, line, None, message)])
+    def fail(message: str) -> DataError:
+        return DataError([Problem(path, None, None, message)])
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise fail("answer file not found") from None
-    except UnicodeDecodeError:
-        raise fail("not UTF-8 text") from None
-    except OSError as exc:
-        raise fail(f"cannot read answer file ({exc.strerror})") from None
-    if not text.strip():
-        raise fail("answer file is empty")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON: {exc.msg}", exc.lineno) from None
-    except RecursionError:
-        raise fail("not an answer file: JSON nested too deeply") from None
+    data = read_json(path, "answer file")
     if not isinstance(data, dict):
         raise fail("expected a JSON object with 'exercise' and 'answers'")
     deck_id = data.get("exercise")
@@ -82,25 +66,6 @@ def read_answer_file(path: Path | str) -> AnswerFile:
         raise fail("'answers' must be an object keyed by case id")
     clean = {str(k): v if isinstance(v, dict) else {"_invalid": v} for k, v in answers.items()}
     return AnswerFile(path, deck_id, clean)
-
-
-def write_atomic(path: Path, data: dict[str, Any]) -> str:
-    """Write JSON so that a crash leaves either the old or the new complete file; return the text."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return text
 
 
 class AnswerFileMismatch(DataError):

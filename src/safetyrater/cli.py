@@ -264,50 +264,15 @@ def cmd_refusal_rates(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback_check(args: argparse.Namespace) -> int:
-    from .feedback.check import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
+    from .feedback.notes_file import main
 
-    rubric = load_rubric(args.rubric)
-    bank = load_comment_bank() if args.comments else None
-    if args.file == "-":
-        source, text = "<stdin>", sys.stdin.read()
-    else:
-        source = args.file
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"error: {args.file}: cannot read ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
-            return 1
-    failed = False
-    for item in check_note_lines(text, source, rubric=rubric):
-        if item.problem is not None:
-            print(f"error: {item.problem}", file=sys.stderr)
-            failed = True
-            continue
-        assert item.check is not None
-        comments = suggested_comments(item.check, bank) if bank is not None else None
-        if args.json:
-            row = {"line": item.line, "case_id": item.case_id, **item.check.to_dict()}
-            if comments is not None:
-                row["comments"] = comments
-            print(json.dumps(row, ensure_ascii=False))
-        else:
-            about = f" ({item.case_id})" if item.case_id else ""
-            print(f"line {item.line}{about}: score {item.check.score:.2f}")
-            for line in note_check_lines(item.check, rubric) + [f"comment: {c}" for c in comments or []]:
-                print(f"  {line}")
-    return 1 if failed else 0
+    return main(args.file, as_json=args.json, rubric_path=args.rubric, comments=args.comments)
 
 
 def cmd_feedback_train(args: argparse.Namespace) -> int:
-    from .feedback.check import load_rubric
-    from .feedback.model import train, write_model
-    from .paths import graders_dir
+    from .feedback.model import main
 
-    rubric = load_rubric()
-    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
-    path = write_model(model, graders_dir() / rubric.model.file)
-    print(f"wrote {path} ({model['trained_on']})")
-    return 0
+    return main()
 
 
 def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:

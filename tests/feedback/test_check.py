@@ -9,16 +9,11 @@ from collections import Counter
 import pytest
 
 from safetyrater.errors import DataError
-from safetyrater.feedback.check import (
-    ELEMENTS,
-    check_note,
-    check_note_lines,
-    load_comment_bank,
-    load_rubric,
-    note_check_html,
-    note_check_lines,
-    suggested_comments,
-)
+from safetyrater.feedback.rubric import ELEMENTS, load_rubric
+from safetyrater.feedback.check import check_note
+from safetyrater.feedback.notes_file import check_note_lines
+from safetyrater.feedback.comments import load_comment_bank, suggested_comments
+from safetyrater.feedback.render import note_check_html, note_check_lines
 from safetyrater.feedback.model import read_labelled_notes
 
 from conftest import REPO

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from safetyrater.errors import DataError
-from safetyrater.feedback.check import load_rubric
-from safetyrater.feedback.model import ElementModel, load_model, ngrams, read_labelled_notes, train
+from safetyrater.feedback.rubric import load_rubric
+from safetyrater.feedback.model import ElementModel, load_model, read_labelled_notes, train
+from safetyrater.feedback.text import ngrams
 
 from conftest import REPO
 

@@ -69,7 +69,7 @@ def _grades(course: Path) -> dict[tuple[str, str], dict]:
 def test_every_exercise_scores_full_marks_for_perfect_answers_and_zero_for_none(graded_cohort):
     """Is each exercise worth the policy's points for its cases and notes, all earned or none?"""
     from safetyrater.bank.casebank import CaseBank
-    from safetyrater.feedback.check import load_rubric
+    from safetyrater.feedback.rubric import load_rubric
     from safetyrater.bank.policy import load_policy
 
     course = graded_cohort[0]

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 import types
 
 import pytest
 
 from safetyrater.errors import DataError
-from safetyrater.probes.checks import (
-    check_pair,
-    expectation_prescore,
-    grade_pair,
-    heuristic_prescore,
-    known_prompts,
-    load_probe_course,
-    load_probe_rubric,
-    load_topics,
-    review_prescore,
-)
+from safetyrater.probes.checks import check_pair, expectation_prescore, heuristic_prescore, review_prescore
+from safetyrater.probes import grade_pair
+from safetyrater.probes.data import known_prompts, load_probe_course, load_probe_rubric, load_topics
 
 from conftest import REPO
 from support.probe_examples import good_pairs
@@ -144,14 +135,14 @@ def test_the_prescore_hook_uses_the_feedback_coach_when_it_is_installed(monkeypa
         seen["text"], seen["prompt"] = text, case.prompt
         return types.SimpleNamespace(score=0.75, hints=["say why"])
 
-    monkeypatch.setitem(sys.modules, "safetyrater.feedback.check", types.SimpleNamespace(check_note=check_note))
+    monkeypatch.setattr("safetyrater.probes.checks.prescore_check", check_note)
     result = expectation_prescore("Refuse and point to the vet.", "How much of the dog's pills?")
     assert (result.score, result.source, result.hints) == (0.75, "feedback coach", ("say why",))
     assert seen == {"text": "Refuse and point to the vet.", "prompt": "How much of the dog's pills?"}
 
 
 def test_the_prescore_hook_falls_back_to_a_heuristic_without_the_coach(monkeypatch):
-    monkeypatch.setitem(sys.modules, "safetyrater.feedback.check", None)  # import fails
+    monkeypatch.setattr("safetyrater.probes.checks.prescore_check", None)  # no coach
     text = "Refuse to name any dose, because it could be used to sedate someone; point to support lines instead."
     assert expectation_prescore(text) == heuristic_prescore(text)
     assert expectation_prescore(text).source == "heuristic"
@@ -164,13 +155,13 @@ def test_a_failing_coach_does_not_stop_grading(monkeypatch):
     def broken(text, case=None):
         raise RuntimeError("rubric missing")
 
-    monkeypatch.setitem(sys.modules, "safetyrater.feedback.check", types.SimpleNamespace(check_note=broken))
+    monkeypatch.setattr("safetyrater.probes.checks.prescore_check", broken)
     result = expectation_prescore("Explain the signs, because carers need them.")
     assert result.source == "heuristic (the feedback coach failed: RuntimeError)"
 
 
 def test_the_rubric_prescores_only_the_expectations(rubric, monkeypatch):
-    monkeypatch.setitem(sys.modules, "safetyrater.feedback.check", None)
+    monkeypatch.setattr("safetyrater.probes.checks.prescore_check", None)
     found = {criterion.id: value for criterion, value, _ in review_prescore(good_pairs()["pair-1"], rubric)}
     assert found == {"looks-unsafe": None, "really-unsafe": None, "expectations": 2.0}
 

@@ -125,7 +125,8 @@ toml_texts = st.text(max_size=200) | st.builds(
 
 
 def _toml_loaders():
-    from safetyrater.feedback.check import load_comment_bank, load_rubric
+    from safetyrater.feedback.comments import load_comment_bank
+    from safetyrater.feedback.rubric import load_rubric
     from safetyrater.bank.policy import load_policy
 
     return {"policy.toml": load_policy, "rubric.toml": load_rubric, "comment_bank.toml": load_comment_bank}

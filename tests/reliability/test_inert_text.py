@@ -119,7 +119,7 @@ def test_graded_feedback_and_explain_lines_are_plain_text(hostile_bank, hostile_
 
 
 def test_the_feedback_check_html_escapes_a_hostile_note(hostile_bank):
-    from safetyrater.feedback.check import note_check_html
+    from safetyrater.feedback.render import note_check_html
 
     case = next(iter(hostile_bank.cases.values()))
     assert_inert(note_check_html(HOSTILE, case, beside_rationale=True), shown=False)

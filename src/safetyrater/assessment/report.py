@@ -604,7 +604,7 @@ def find_tendencies(
             )
         )
     if len(answered):
-        from ..feedback.check import load_rubric
+        from ..feedback.rubric import load_rubric
 
         rubric, cases = load_rubric(), cases or {}
         vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in zip(answered["note"], answered["case_id"])]]

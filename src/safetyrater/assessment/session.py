@@ -34,7 +34,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..answers import ANSWER_FIELDS, write_atomic
+from ..answers import ANSWER_FIELDS
+from ..io import read_json, write_atomic
 from ..errors import DataError, Problem, SafetyraterError
 from ..bank.schema import AssessmentPolicy
 from .forms import Form
@@ -118,19 +119,10 @@ def read_attempt_file(path: Path | str) -> Attempt:
     """Parse an attempt file; raise :class:`DataError` naming the file and the problem."""
     path = Path(path)
 
-    def fail(field_name: str | None, message: str, line: int | None = None) -> DataError:
-        return DataError([Problem(path, line, field_name, message)])
+    def fail(field_name: str | None, message: str) -> DataError:
+        return DataError([Problem(path, None, field_name, message)])
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise fail(None, "attempt file not found") from None
-    except UnicodeDecodeError:
-        raise fail(None, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise fail(None, f"not valid JSON: {exc.msg}", exc.lineno) from None
-    except OSError as exc:
-        raise fail(None, f"cannot read attempt file ({exc.strerror})") from None
+    data = read_json(path, "attempt file")
     if not isinstance(data, dict) or data.get("kind") != ATTEMPT_KIND:
         raise fail("kind", f"not a mock-assessment attempt (expected 'kind': {ATTEMPT_KIND!r})")
     if data.get("format") != ATTEMPT_FORMAT:

@@ -7,9 +7,6 @@ everything that needs fixing.
 
 from __future__ import annotations
 
-import json
-import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,135 +15,34 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DataError, Problem
-from ..paths import datasets_dir
+from ..io import iter_jsonl, load_toml, table_lines, validation_problems
+from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, case_files, datasets_dir, public_files
 from .schema import CASE_MODELS, AnyCase, Category, Deck, PublicCase
 
 TAXONOMY_FILE = "taxonomy.toml"
 DECKS_FILE = "decks.toml"
-CASES_DIR = "cases"
-#: the held-back assessment pool: kept apart so a learner deployment can leave it out
-POOL_DIR = "pool"
-#: graded cases without their references, as a learner kit ships them (see learnerkit.py)
-PUBLIC_DIR = "public"
-
-
-def read_text(path: Path) -> tuple[str | None, list[Problem]]:
-    """The file's text, or the one problem that stops it being read."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(path, None, None, "file not found")]
-    except OSError as exc:
-        return None, [Problem(path, None, None, f"cannot read file ({exc.strerror})")]
-    if not raw.strip():
-        return None, [Problem(path, None, None, "file is empty")]
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(path, line, None, f"not UTF-8 text (byte {exc.start})")]
-
-
-def _validation_problems(
-    path: Path, line: int | None, exc: ValidationError, prefix: str = ""
-) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = ".".join(str(part) for part in error["loc"])
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif error["type"] == "missing":
-            message = "required field is missing"
-        problems.append(Problem(path, line, prefix + loc if loc else prefix.rstrip(".") or None, message))
-    return problems
-
-
-def _table_lines(text: str, header: str) -> list[int]:
-    """Line numbers (1-based) where a TOML table header such as ``[[category]]`` stands."""
-    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == header]
-
-
-def toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
-    """A TOML syntax error as a Problem with its line (Python 3.11's tomllib only puts it in the text)."""
-    message = str(exc)
-    found = re.search(r" \(at line (\d+), column \d+\)$", message)
-    line = int(found.group(1)) if found else None
-    if found:
-        message = message[: found.start()]
-    return Problem(path, line, None, f"not valid TOML: {message}")
-
-
-def read_toml(path: Path, what: str = "file") -> dict[str, Any]:
-    """A TOML file's data; a missing, unreadable or invalid file raises one :class:`DataError`."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(path, None, None, f"{what} not found")]) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise DataError([Problem(path, None, None, f"cannot read {what} ({exc})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
-    except RecursionError:
-        raise DataError([Problem(path, None, None, f"not a {what}: TOML nested too deeply")]) from None
-
-
-def _read_toml(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
-    text, problems = read_text(path)
-    if text is None:
-        return None, "", problems
-    try:
-        return tomllib.loads(text), text, []
-    except tomllib.TOMLDecodeError as exc:
-        return None, text, [toml_problem(path, exc)]
-    except RecursionError:
-        return None, text, [Problem(path, None, None, "TOML nested too deeply")]
 
 
 def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
-    data, text, problems = _read_toml(path)
+    data, text, problems = load_toml(path)
     if data is None:
         return {}, problems
     entries = data.get("category")
     if not isinstance(entries, list) or not entries:
         return {}, [Problem(path, None, "category", "expected one or more [[category]] tables")]
-    lines = _table_lines(text, "[[category]]")
+    lines = table_lines(text, "[[category]]")
     categories: dict[str, Category] = {}
     for index, entry in enumerate(entries):
         line = lines[index] if index < len(lines) else None
         try:
             category = Category.model_validate(entry)
         except ValidationError as exc:
-            problems += _validation_problems(path, line, exc)
+            problems += validation_problems(path, exc, line=line)
             continue
         if category.id in categories:
             problems.append(Problem(path, line, "id", f"duplicate category id {category.id!r}"))
         categories[category.id] = category
     return categories, problems
-
-
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any, Problem | None]]:
-    """(line number, parsed object or None, problem) for each non-blank line."""
-    text, problems = read_text(path)
-    if text is None:
-        for problem in problems:
-            yield 0, None, problem
-        return
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, Problem(path, number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            yield number, None, Problem(path, number, None, "not a case: JSON nested too deeply")
-            continue
-        if not isinstance(obj, dict):
-            yield number, None, Problem(path, number, None, "expected a JSON object")
-            continue
-        yield number, obj, None
 
 
 @dataclass
@@ -176,7 +72,7 @@ def load_cases(
             try:
                 case = model.model_validate(obj)
             except ValidationError as exc:
-                problems += _validation_problems(path, line, exc)
+                problems += validation_problems(path, exc, line=line)
                 continue
             in_pool = path.parent.name == POOL_DIR
             if in_pool != (case.use == "assessment"):
@@ -210,7 +106,7 @@ def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], lis
             try:
                 case = PublicCase.model_validate(obj)
             except ValidationError as exc:
-                problems += _validation_problems(path, line, exc)
+                problems += validation_problems(path, exc, line=line)
                 continue
             if case.id in cases:
                 problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r}"))
@@ -220,7 +116,7 @@ def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], lis
 
 
 def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], list[Problem]]:
-    data, text, problems = _read_toml(path)
+    data, text, problems = load_toml(path)
     if data is None:
         return {}, problems
     table = data.get("deck")
@@ -228,7 +124,7 @@ def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], 
         return {}, [Problem(path, None, "deck", "expected one or more [deck.ID] tables")]
     decks: dict[str, Deck] = {}
     for deck_id, entry in table.items():
-        found = _table_lines(text, f"[deck.{deck_id}]")
+        found = table_lines(text, f"[deck.{deck_id}]")
         line = found[0] if found else None
         if not isinstance(entry, dict):
             problems.append(Problem(path, line, deck_id, "expected a table"))
@@ -236,7 +132,7 @@ def load_decks(path: Path, case_ids: set[str] | None) -> tuple[dict[str, Deck], 
         try:
             deck = Deck.model_validate({"id": deck_id, **entry})
         except ValidationError as exc:
-            problems += _validation_problems(path, line, exc, f"{deck_id}.")
+            problems += validation_problems(path, exc, line=line, prefix=f"{deck_id}.")
             continue
         if case_ids is not None:
             for case_id in deck.cases:
@@ -288,11 +184,6 @@ class CaseBank:
         ]
 
 
-def case_files(root: Path) -> list[Path]:
-    """The bank's case files: cases/*.jsonl, then the assessment pool's pool/*.jsonl."""
-    return sorted((root / CASES_DIR).glob("*.jsonl")) + sorted((root / POOL_DIR).glob("*.jsonl"))
-
-
 def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     """Every problem in a datasets folder, and the bank when there are none."""
     taxonomy, problems = load_taxonomy(root / TAXONOMY_FILE)
@@ -300,7 +191,7 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     if not files:
         problems.append(Problem(root / CASES_DIR, None, None, "no *.jsonl case files"))
     loaded, case_problems = load_cases(files, taxonomy or None)
-    public, public_problems = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+    public, public_problems = load_public_cases(public_files(root))
     case_problems += public_problems
     for case_id in sorted(set(public) & set(loaded)):
         case_problems.append(Problem(root / PUBLIC_DIR, None, "id", f"case {case_id!r} is both public and complete"))
@@ -381,7 +272,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
         elif path.name == DECKS_FILE:
             root = path.parent
             loaded, _ = load_cases(case_files(root), None)
-            public, _ = load_public_cases(sorted((root / PUBLIC_DIR).glob("*.jsonl")))
+            public, _ = load_public_cases(public_files(root))
             problems += load_decks(path, set(loaded) | set(public) or None)[1]
         elif path.parent.name == PUBLIC_DIR:
             found_public, found = load_public_cases([path])

@@ -16,7 +16,6 @@ per-dimension overrides against it.
 from __future__ import annotations
 
 import html
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,8 +25,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import DataError, Problem
+from ..io import load_toml, table_lines, validation_problems
 from ..paths import graders_dir
-from .schema import ID_PATTERN, RATINGS, _Strict
+from .schema import ID_PATTERN, RATINGS, Strict
 
 if TYPE_CHECKING:
     from .casebank import LoadedCase
@@ -38,7 +38,7 @@ DIMENSIONS_FILE = "dimensions.toml"
 SAFETY = "safety"
 
 
-class Level(_Strict):
+class Level(Strict):
     """One point of a dimension's scale, with the description that anchors it."""
 
     id: str = Field(pattern=ID_PATTERN, max_length=40)
@@ -46,7 +46,7 @@ class Level(_Strict):
     description: str = Field(min_length=10, max_length=500)
 
 
-class Dimension(_Strict):
+class Dimension(Strict):
     """A dimension and its ordinal scale, from best to worst."""
 
     id: str = Field(pattern=ID_PATTERN, max_length=40)
@@ -120,55 +120,43 @@ class Dimensions:
 def dimensions_path(datasets_root: Path | None = None) -> Path:
     """The dimension file: beside a course's datasets/ if it has one, else the course's own."""
     if datasets_root is not None:
-        candidate = Path(datasets_root).parent / "graders" / DIMENSIONS_FILE
+        candidate = graders_dir(Path(datasets_root).parent) / DIMENSIONS_FILE
         if candidate.exists():
             return candidate
     return graders_dir() / DIMENSIONS_FILE
 
 
-def _header_lines(text: str, header: str) -> list[int]:
-    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == header]
-
-
 def load_dimensions(path: Path | str | None = None) -> Dimensions:
     """Read and validate a dimension file; raise :class:`DataError` listing every problem."""
-    from .casebank import read_text, toml_problem
-
     path = Path(path) if path is not None else dimensions_path()
-    text, problems = read_text(path)
-    if text is None:
+    data, text, problems = load_toml(path)
+    if data is None:
         raise DataError(problems)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
     unknown = sorted(set(data) - {"dimension"})
     if unknown:
         problems.append(Problem(path, None, unknown[0], "unknown table (expected only [[dimension]] tables)"))
     entries = data.get("dimension")
     if not isinstance(entries, list) or not entries:
         raise DataError(problems + [Problem(path, None, "dimension", "expected one or more [[dimension]] tables")])
-    dimension_lines = _header_lines(text, "[[dimension]]")
-    level_lines = _header_lines(text, "[[dimension.level]]")
+    dimension_lines = table_lines(text, "[[dimension]]")
+    level_lines = table_lines(text, "[[dimension.level]]")
     dimensions: list[Dimension] = []
     for index, entry in enumerate(entries):
         start = dimension_lines[index] if index < len(dimension_lines) else None
         end = dimension_lines[index + 1] if index + 1 < len(dimension_lines) else None
         own_levels = [n for n in level_lines if start is not None and n > start and (end is None or n < end)]
         name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"dimension[{index + 1}]"
+
+        def line_of(loc: tuple[object, ...], start: int | None = start, own_levels: list[int] = own_levels) -> int | None:
+            # an error inside a level points at that level's table, any other at the dimension's
+            if len(loc) >= 2 and loc[0] == "level" and isinstance(loc[1], int) and loc[1] < len(own_levels):
+                return own_levels[loc[1]]
+            return start
+
         try:
             dimension = Dimension.model_validate(entry)
         except ValidationError as exc:
-            for error in exc.errors():
-                loc = error["loc"]
-                line = start
-                if len(loc) >= 2 and loc[0] == "level" and isinstance(loc[1], int) and loc[1] < len(own_levels):
-                    line = own_levels[loc[1]]
-                field = ".".join(f"[{p + 1}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-                message = "required field is missing" if error["type"] == "missing" else (
-                    "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
-                )
-                problems.append(Problem(path, line, f"{name}.{field}" if field else name, message))
+            problems += validation_problems(path, exc, locate=line_of, prefix=f"{name}.", brackets=True)
             continue
         if dimension.id in [d.id for d in dimensions]:
             problems.append(Problem(path, start, f"{name}.id", f"dimension {dimension.id!r} appears twice"))

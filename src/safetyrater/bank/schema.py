@@ -32,11 +32,11 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 REDACTION_MARKER = re.compile(r"\[REDACTED(?::[^\]]*)?\]")
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Category(_Strict):
+class Category(Strict):
     """One risk area of the taxonomy, mapped to public hazard taxonomies."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -58,14 +58,14 @@ class Category(_Strict):
         return codes
 
 
-class Turn(_Strict):
+class Turn(Strict):
     """One earlier turn of a conversation, shown as a turn (not summarised)."""
 
     role: Literal["user", "assistant", "tool", "system"]
     content: str = Field(min_length=1, max_length=20_000)
 
 
-class _CaseBase(_Strict):
+class _CaseBase(Strict):
     """Fields every kind of case shares."""
 
     id: str = Field(pattern=ID_PATTERN, max_length=64)
@@ -210,7 +210,7 @@ class MultidimCase(_CaseBase):
 AnyCase = Case | PairwiseCase | SpanCase | MultidimCase
 
 
-class PublicCase(_Strict):
+class PublicCase(Strict):
     """What a learner receives of a graded case: the text to rate, never its reference.
 
     A learner kit (``safetyrater hub kit``) ships graded cases in this form in
@@ -260,7 +260,7 @@ class PublicCase(_Strict):
 CASE_MODELS: dict[str, type[_CaseBase]] = {"rating": Case, "pairwise": PairwiseCase, "span": SpanCase, "multidim": MultidimCase}
 
 
-class Deck(_Strict):
+class Deck(Strict):
     """An ordered set of cases shown by one lesson (practice) or exercise (graded)."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -279,7 +279,7 @@ class Deck(_Strict):
         return cases
 
 
-class RatingPolicy(_Strict):
+class RatingPolicy(Strict):
     scale: list[Rating] = Field(default_factory=lambda: list(RATINGS))
     points: float = Field(default=1.0, ge=0)
     #: credit as a share of ``points`` by distance on the scale: exact, one off, two off
@@ -296,27 +296,27 @@ class RatingPolicy(_Strict):
         return self
 
 
-class FlagPolicy(_Strict):
+class FlagPolicy(Strict):
     points: float = Field(default=1.0, ge=0)
 
 
-class CategoryPolicy(_Strict):
+class CategoryPolicy(Strict):
     points: float = Field(default=1.0, ge=0)
     method: Literal["f1"] = "f1"
 
 
-class PairwisePolicy(_Strict):
+class PairwisePolicy(Strict):
     #: for picking the response with more harm potential (or "equal"); else 0
     points: float = Field(default=1.0, ge=0)
 
 
-class SpanPolicy(_Strict):
+class SpanPolicy(Strict):
     #: for the flagged segments, by overlap with the reference's unsafe ones
     points: float = Field(default=1.0, ge=0)
     method: Literal["f1"] = "f1"
     #: also score the safety rating of the whole response by the [rating] rule
     include_rating: bool = True
-class AssessmentPolicy(_Strict):
+class AssessmentPolicy(Strict):
     """Mock assessments: form size, time, pass mark, attempt cap (see safetyrater.assessment)."""
 
     cases: int = Field(default=40, ge=1)
@@ -336,7 +336,7 @@ class AssessmentPolicy(_Strict):
     tendency_min_cases: int = Field(default=2, ge=1)
 
 
-class FeedbackPolicy(_Strict):
+class FeedbackPolicy(Strict):
     """What nbgrader's returned feedback shows of a graded case."""
 
     #: the reference rationale names the reference, so it is a key: off unless an
@@ -351,7 +351,7 @@ def _check_credit(credit: list[float]) -> list[float]:
     return credit
 
 
-class DimensionPolicy(_Strict):
+class DimensionPolicy(Strict):
     """Points and partial credit of one dimension, overriding the [multidim] defaults."""
 
     points: float | None = Field(default=None, ge=0)
@@ -363,7 +363,7 @@ class DimensionPolicy(_Strict):
         return None if credit is None else _check_credit(credit)
 
 
-class MultidimPolicy(_Strict):
+class MultidimPolicy(Strict):
     """Multi-dimension cases: each dimension scored by distance on its own scale."""
 
     #: points of each dimension unless ``dimensions`` says otherwise
@@ -391,7 +391,7 @@ class MultidimPolicy(_Strict):
 # --- end multi-dimension policy ---------------------------------------------------------
 
 
-class Policy(_Strict):
+class Policy(Strict):
     """The grading policy an instructor edits in ``graders/policy.toml``."""
 
     rating: RatingPolicy = Field(default_factory=RatingPolicy)

@@ -17,7 +17,7 @@ DIMENSIONS_FILE = "dimensions.toml"
 
 
 def _is_probe_file(path: Path) -> bool:
-    from ..probes.checks import GALLERY_FILE, PROBES_DIR, RUBRIC_FILE, TOPICS_FILE
+    from ..probes.data import GALLERY_FILE, PROBES_DIR, RUBRIC_FILE, TOPICS_FILE
 
     return path.name == RUBRIC_FILE or (path.parent.name == PROBES_DIR and path.name in {TOPICS_FILE, GALLERY_FILE})
 
@@ -26,7 +26,7 @@ def split_extra_files(paths: Sequence[Path], default: bool = False) -> tuple[lis
     """Problems of the dimension and probe files among ``paths``, and the paths left for the case-bank check."""
     from .dimensions import dimensions_path, validate_dimension_files
     from ..paths import datasets_dir
-    from ..probes.checks import GALLERY_FILE, TOPICS_FILE, probes_dir, rubric_path, validate_probe_files
+    from ..probes.data import GALLERY_FILE, probes_dir, rubric_path, TOPICS_FILE, validate_probe_files
 
     dimension_files = [p for p in paths if p.name == DIMENSIONS_FILE]
     probe_files = [p for p in paths if _is_probe_file(p)]

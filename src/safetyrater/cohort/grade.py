@@ -214,7 +214,8 @@ def notes_rows(read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]
     import pandas as pd
 
     from ..nbgrader.cells import nbgrader_points, notes_share
-    from ..feedback.check import check_note, load_rubric
+    from ..feedback.check import check_note
+    from ..feedback.rubric import load_rubric
 
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:

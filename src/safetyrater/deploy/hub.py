@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..errors import SafetyraterError
 from .learnerkit import IGNORED_FILES
-from ..paths import project_root
+from ..paths import graders_dir, project_root
 
 DEFAULT_INSTRUCTOR = "sr-instructor"
 DEFAULT_LEARNERS = ("sr-learner1", "sr-learner2", "sr-learner3")
@@ -237,7 +237,7 @@ def prepare(trial: Trial) -> dict:
             # the checkout's own cohort workspace (real learners' work) stays where it is
             ignore = _IGNORE_WITH_COHORT if part == "graders" else _IGNORE
             shutil.copytree(root / part, course / part, ignore=ignore)
-        (course / "graders" / "cohort").mkdir(exist_ok=True)
+        (graders_dir(course) / "cohort").mkdir(exist_ok=True)
         account = pwd.getpwnam(trial.instructor)
         for path in [course, *course.rglob("*")]:
             os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)

@@ -24,12 +24,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..bank.casebank import DECKS_FILE, CaseBank, check_bank
+from ..bank.schema import PublicCase
 from ..errors import DataError, Problem
-from ..paths import project_root
+from ..io import iter_jsonl, read_toml
+from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, course_dir, datasets_dir, graders_dir, project_root
 
 #: a file that marks a folder as a learner kit, so a rebuild may replace it
 MARKER = ".safetyrater-learner-kit"
@@ -60,22 +62,19 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     ``target`` must be missing, empty or an earlier learner kit (which is replaced).
     Files are made readable by everyone and writable by no one but the owner.
     """
-    from ..bank.casebank import CASES_DIR, DECKS_FILE, POOL_DIR, PUBLIC_DIR, CaseBank, iter_jsonl
-    from ..bank.schema import PublicCase
-
     root = Path(root) if root is not None else project_root()
     target = Path(target).resolve()
-    bank = CaseBank.load(root / "datasets")
+    bank = CaseBank.load(datasets_dir(root))
     _clear_target(target)
 
-    shutil.copytree(root / "course", target / "course", ignore=_IGNORE)
+    shutil.copytree(course_dir(root), course_dir(target), ignore=_IGNORE)
     # the grading policy and the feedback rubric that lessons' Check uses; never nbgrader's setup or the cohort
     shutil.copytree(
-        root / "graders", target / "graders", ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb")
+        graders_dir(root), graders_dir(target), ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb")
     )
 
-    source = root / "datasets"
-    datasets = target / "datasets"
+    source = datasets_dir(root)
+    datasets = datasets_dir(target)
     datasets.mkdir()
     hidden_ids = {cid for cid, case in bank.cases.items() if case.use in ("exercise", "assessment")}
     for entry in sorted(source.iterdir()):
@@ -104,7 +103,7 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
         (datasets / PUBLIC_DIR / "graded.jsonl").write_text("".join(lines), encoding="utf-8")
     available = lesson_ids | set(public_ids)
     (datasets / DECKS_FILE).write_text(
-        _decks_with_cases(root / "datasets" / DECKS_FILE, available), encoding="utf-8"
+        _decks_with_cases(source / DECKS_FILE, available), encoding="utf-8"
     )
 
     summary = KitSummary(target, len(lesson_ids), len(public_ids), len(bank.cases) - len(available))
@@ -142,11 +141,9 @@ def check_learner_kit(kit: Path | str, bank) -> list[Problem]:
     found in any file of the kit counts as a leaked key, and so does any path
     of :data:`NEVER_SHIPPED`.
     """
-    from ..bank.casebank import check_bank
-
     kit = Path(kit)
     problems = [Problem(kit / name, None, None, "must not be in a learner kit") for name in NEVER_SHIPPED if (kit / name).exists()]
-    found, _ = check_bank(kit / "datasets")
+    found, _ = check_bank(datasets_dir(kit))
     problems += found
     secrets = {case.rationale: cid for cid, case in bank.cases.items() if case.use != "lesson"}
     for path in sorted(p for p in kit.rglob("*") if p.is_file()):
@@ -175,7 +172,7 @@ def _clear_target(target: Path) -> None:
 def _decks_with_cases(decks_file: Path, available: set[str]) -> str:
     """decks.toml without the decks that show a case the kit does not carry (assessment decks)."""
     text = decks_file.read_text(encoding="utf-8")
-    decks = tomllib.loads(text).get("deck", {})
+    decks = read_toml(decks_file).get("deck", {})
     dropped = {deck_id for deck_id, deck in decks.items() if not set(deck.get("cases", [])) <= available}
     if not dropped:
         return text

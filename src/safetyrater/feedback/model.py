@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,22 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Problem
+from ..io import iter_jsonl
 from ..paths import datasets_dir, graders_dir
+from .rubric import load_rubric
+from .text import ngrams
 
 MODEL_FILE = "feedback_model.json"
 NOTES_FILE = Path("feedback_notes") / "notes.jsonl"
 FORMAT = 1
-_TOKEN = re.compile(r"[a-z0-9$]+(?:['.\-/+][a-z0-9]+)*")
-_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": " - "})
-
-
-def ngrams(text: str, max_n: int = 2) -> list[str]:
-    """The note's words and word sequences up to ``max_n``: what the model reads."""
-    words = _TOKEN.findall(text.translate(_PLAIN).lower())
-    grams = list(words)
-    for n in range(2, max_n + 1):
-        grams += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-    return grams
 
 
 def model_path() -> Path:
@@ -124,8 +115,6 @@ def _load_model(path: Path, *version: int) -> dict[str, ElementModel]:
 
 def read_labelled_notes(path: Path | None = None) -> list[dict[str, Any]]:
     """The labelled notes, each checked for its fields; problems name the file and line."""
-    from ..bank.casebank import iter_jsonl
-
     path = path or notes_path()
     rows, problems = [], []
     for line, obj, problem in iter_jsonl(path):
@@ -170,3 +159,12 @@ def write_model(model: dict[str, Any], path: Path | None = None) -> Path:
     path = path or model_path()
     path.write_text(json.dumps(model, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def main() -> int:
+    """``safetyrater feedback train``: retrain the model from the labelled notes and write its weights."""
+    rubric = load_rubric()
+    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
+    path = write_model(model, graders_dir() / rubric.model.file)
+    print(f"wrote {path} ({model['trained_on']})")
+    return 0

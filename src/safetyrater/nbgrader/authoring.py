@@ -21,7 +21,6 @@ then regenerate ``exercises/`` with ``nbgrader generate_assignment --force``.
 from __future__ import annotations
 
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,8 @@ from typing import Any
 import nbformat
 
 from ..bank.schema import AnyCase, Deck, Policy
+from ..errors import DataError, Problem
+from ..io import read_toml
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
@@ -120,7 +121,7 @@ def exercise_source_notebook(
             )
         )
     if points_per_note is None:
-        from ..feedback.check import load_rubric
+        from ..feedback.rubric import load_rubric
 
         points_per_note = load_rubric().points_per_note
     if points_per_note:
@@ -221,15 +222,7 @@ def exercise_instructions(
 
 def load_intros(path: Path) -> dict[str, str]:
     """The per-exercise introductions of ``graders/exercises.toml``, by deck id."""
-    from ..bank.casebank import toml_problem
-    from ..errors import DataError, Problem
-
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(path, None, None, "file not found")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError([toml_problem(path, exc)]) from None
+    data = read_toml(path)
     intros = {}
     problems = []
     for deck_id, entry in data.items():
@@ -246,7 +239,7 @@ def build_exercise(deck_id: str, bank: Any, policy: Policy, intro: str) -> nbfor
     """The source notebook of one graded deck, points per case from the policy."""
     deck = bank.deck(deck_id)
     cases = bank.deck_cases(deck_id)
-    from ..feedback.check import load_rubric
+    from ..feedback.rubric import load_rubric
 
     points_per_note = load_rubric().points_per_note
     instructions = exercise_instructions(deck, cases, policy, intro, points_per_note)

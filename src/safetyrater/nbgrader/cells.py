@@ -136,7 +136,8 @@ def notes_share(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Any = 
     cohort fast lane both call it. ``check`` replaces
     :func:`~safetyrater.feedback.check_note` (the fast lane passes a cached one).
     """
-    from ..feedback.check import check_note, load_rubric
+    from ..feedback.check import check_note
+    from ..feedback.rubric import load_rubric
 
     rubric = rubric or load_rubric()
     check = check or check_note
@@ -150,7 +151,9 @@ def notes_share(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Any = 
 
 def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list[str]]:
     from ..bank.casebank import CaseBank
-    from ..feedback.check import load_comment_bank, load_rubric, note_check_summary, suggested_comments
+    from ..feedback.comments import load_comment_bank, suggested_comments
+    from ..feedback.rubric import load_rubric
+    from ..feedback.render import note_check_summary
 
     bank = CaseBank.load()
     cases = bank.deck_cases(deck_id)
@@ -174,3 +177,39 @@ def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list
     ]
     written = any(line.startswith("  note: ") for line in body)
     return share, head + body + ([] if written else [NO_NOTES])
+
+
+# Probe exercises: each pair's automatic checks, and the pre-score of the instructor's part.
+
+
+def _grade_pair(exercise_id: str, number: int, folder: Path) -> tuple[float, list[str]]:
+    from ..probes.checks import check_pair, normalise_pair, pair_key, pair_lines, report_lines, review_lines
+    from ..probes.data import SLOTS, known_prompts, load_probe_course, load_probe_rubric
+
+    course = load_probe_course()
+    rubric = load_probe_rubric()
+    course.exercise(exercise_id)  # an unknown exercise is a data error, not 0 points in silence
+    answers, why_none = saved_answers(exercise_id, folder)
+    if answers is None:
+        return 0.0, [f"Pair {number}: 0 points", f"  note: {why_none.replace('no saved answers', 'no saved pairs')}"]
+    pair = answers.get(pair_key(number))
+    others = {
+        f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
+        for n in range(1, number)  # a repeat counts against the later pair only
+        for slot in SLOTS
+    }
+    others = {where: text for where, text in others.items() if text}
+    report = check_pair(pair, rubric, known_prompts(), others, course.topics)
+    lines = pair_lines(number, pair, course.topics) + report_lines(report) + review_lines(number, pair, rubric)
+    return (report.points / report.max_points if report.max_points else 0.0), lines
+
+
+def grade_pair(exercise_id: str, number: int, points: float, folder: str | Path | None = None) -> float:
+    """What pair ``number``'s grade cell calls: print the pair, checks and pre-score; return nbgrader points.
+
+    The automatic checks' share of their points is scaled to ``points`` (the
+    cell's value), as :func:`run_grade_cell` runs every grade cell.
+    """
+    return run_grade_cell(f"Pair {number}", lambda where: _grade_pair(exercise_id, number, where), points, folder)
+
+

@@ -16,7 +16,7 @@ __all__ = ["grade_pair"]
 
 
 def grade_pair(exercise_id: str, number: int, points: float, folder: Any = None) -> float:
-    """What a probe exercise's grade cell calls (see :func:`safetyrater.probes.checks.grade_pair`)."""
-    from .checks import grade_pair as grade  # start-up speed: grading loads pandas
+    """What a probe exercise's grade cell calls (see :func:`safetyrater.nbgrader.cells.grade_pair`)."""
+    from ..nbgrader.cells import grade_pair as grade  # start-up speed: grading loads pandas
 
     return grade(exercise_id, number, points, folder)

@@ -46,7 +46,7 @@ under the pair's grading cell ({total:g} points in all).
 
 def graded_probe_exercises(root: Path | None = None) -> list[str]:
     """The ids of the graded probe exercises of a course checkout (none if it has no probes folder)."""
-    from .checks import TOPICS_FILE, load_probe_course, probes_dir
+    from .data import load_probe_course, probes_dir, TOPICS_FILE
 
     datasets = Path(root) / "datasets" if root is not None else None
     if not (probes_dir(datasets) / TOPICS_FILE).exists():
@@ -82,7 +82,7 @@ def _points(value: float) -> int | float:
 
 def probe_exercise_notebook(exercise_id: str, root: Path | None = None) -> nbformat.NotebookNode:
     """The source notebook of one probe exercise, from the topics file and the probe rubric."""
-    from .checks import RUBRIC_FILE, load_probe_course, load_probe_rubric
+    from .data import load_probe_course, load_probe_rubric, RUBRIC_FILE
 
     course = load_probe_course(Path(root) / "datasets" if root is not None else None)
     rubric = load_probe_rubric(Path(root) / "graders" / RUBRIC_FILE if root is not None else None)

@@ -22,21 +22,8 @@ import ipywidgets as widgets
 
 from ..answers import AnswerStore
 from ..widgets.deck import deck_header_html, render_text
-from .checks import (
-    BEHAVIOUR_HELP,
-    BEHAVIOURS,
-    CONTRAST_TYPES,
-    LABELS,
-    SLOTS,
-    ProbeCourse,
-    ProbeExercise,
-    check_pair,
-    known_prompts,
-    load_probe_course,
-    load_probe_rubric,
-    normalise_pair,
-    pair_key,
-)
+from .data import BEHAVIOUR_HELP, BEHAVIOURS, CONTRAST_TYPES, known_prompts, LABELS, load_probe_course, load_probe_rubric, ProbeCourse, ProbeExercise, SLOTS
+from .checks import check_pair, normalise_pair, pair_key
 
 PAIR_FIELDS = ("topic", "contrast_type", "first", "second")
 

@@ -162,7 +162,7 @@ class CardBase(widgets.VBox):
         self._show_note_check()
 
     def _show_note_check(self) -> None:
-        from ..feedback.check import note_check_html
+        from ..feedback.render import note_check_html
 
         self.note_check.value = note_check_html(self.note.value, self.case)
 
@@ -170,7 +170,7 @@ class CardBase(widgets.VBox):
         """After Check: the note's rubric check beside the reference rationale (empty without a note)."""
         if not result["answered"] or not self.note.value.strip():
             return ""
-        from ..feedback.check import note_check_html
+        from ..feedback.render import note_check_html
 
         return note_check_html(self.note.value, self.case, beside_rationale=True)
 

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, Problem
+from ..io import read_text, validation_problems
 from ..paths import datasets_dir
 
 if TYPE_CHECKING:
     import pandas as pd
     from pandas.io.formats.style import Styler
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
+    from pydantic_core import ErrorDetails
 
     from .cards import LabellingDeck
 
@@ -118,8 +120,6 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], 
     A quoted field may span lines, so a row's line is counted from the reader,
     not from its position. A file that cannot be read as CSV at all raises.
     """
-    from ..bank.casebank import read_text
-
     text, problems = read_text(path)
     if text is None:
         raise DataError(problems)
@@ -152,17 +152,14 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], 
     return header, rows, problems
 
 
-def _row_problems(path: Path, line: int, exc: ValidationError, columns: Mapping[str, str]) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else None
-        message = error["msg"]
-        if error["type"] == "string_too_short":
-            message = "is empty"
-        elif error["type"] != "unknown_label":
-            message = f"{message[:1].lower()}{message[1:]} (found {error['input']!r})"
-        problems.append(Problem(path, line, columns.get(field or "", field), message))
-    return problems
+def _describe(error: ErrorDetails) -> str:
+    """A bad CSV value in the words of a spreadsheet: empty, an unknown label, or pydantic's reason and the value."""
+    if error["type"] == "string_too_short":
+        return "is empty"
+    if error["type"] == "unknown_label":
+        return error["msg"]
+    message = error["msg"]
+    return f"{message[:1].lower()}{message[1:]} (found {error['input']!r})"
 
 
 def _validated_rows(
@@ -188,7 +185,7 @@ def _validated_rows(
         try:
             validated.append((line, schema.model_validate({field: row[column] for field, column in columns.items()})))
         except ValidationError as exc:
-            problems += _row_problems(path, line, exc, columns)
+            problems += validation_problems(path, exc, line=line, rename=columns, describe=_describe)
     if problems:
         raise DataError(problems)
     return validated
