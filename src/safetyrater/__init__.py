@@ -62,29 +62,29 @@ def show_taxonomy(ids: list[str] | None = None) -> Any:
 
 
 def show_dimensions(path: Any = None) -> Any:
-    """The dimensions of a multi-dimension rating and their levels (see :mod:`safetyrater.bank.dimensions`)."""
-    from .bank.dimensions import show_dimensions as show
+    """The dimensions of a multi-dimension rating and their levels (see :mod:`safetyrater.widgets.dimensions`)."""
+    from .widgets.dimensions import show_dimensions as show
 
     return show(path)
 
 
 def show_labelling_deck(n: int = 12, seed: int = 0, folder: Any = None) -> Any:
     """Cards to label real XSTest responses, then compare (see :mod:`safetyrater.xstest.cards`)."""
-    from .xstest.data import show_labelling_deck as show
+    from .xstest.cards import show_labelling_deck as show
 
     return show(n, seed, folder)
 
 
 def classifier_agreement(frame: Any = None) -> Any:
-    """XSTest's classifiers against the human final label (see :mod:`safetyrater.xstest`)."""
-    from .xstest.data import classifier_agreement as agreement
+    """XSTest's classifiers against the human final label (see :mod:`safetyrater.xstest.agreement`)."""
+    from .xstest.agreement import classifier_agreement as agreement
 
     return agreement(frame)
 
 
 def refusal_rates_table(by: str = "model") -> Any:
-    """XSTest's refusal rates as a lesson table (see :mod:`safetyrater.xstest`)."""
-    from .xstest.data import refusal_rates_table as table
+    """XSTest's refusal rates as a lesson table (see :mod:`safetyrater.xstest.rates`)."""
+    from .xstest.rates import refusal_rates_table as table
 
     return table(by)
 

@@ -1,6 +1,8 @@
 """Learner answers as data: one small JSON file per exercise beside the notebook.
 
-The format (``format: 1``)::
+Each kind of card saves its own fields (rating cards: ``rating``,
+``over_refusal``, ``categories``, ``note``; see each kind's ``answer_fields`` in
+:mod:`safetyrater.kinds`). The format (``format: 1``)::
 
     {
       "format": 1,
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,10 +35,6 @@ from .io import read_json, write_atomic
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
-#: rating cards: rating, over_refusal, categories, note; pairwise cards: choice
-#: ("a", "b" or "equal") and reason; span-flag cards: flagged (segment indices),
-#: rating and note; multi-dimension cards: dimensions ({dimension id: level id}) and note
-ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "choice", "reason", "flagged", "dimensions")
 
 
 @dataclass
@@ -100,8 +99,13 @@ class AnswerStore:
     ``notice`` tells the learner.
     """
 
-    def __init__(self, deck_id: str, folder: Path | str | None = None):
+    def __init__(
+        self, deck_id: str, folder: Path | str | None = None, *, fields: Collection[str] | None = None, what: str = "answer"
+    ):
         self.deck_id = deck_id
+        #: the fields an answer may have (each kind's card saves its own; None: any), and what an answer is called
+        self.fields = frozenset(fields) if fields is not None else None
+        self.what = what
         self.path = Path(folder if folder is not None else Path.cwd()) / answers_filename(deck_id)
         self.backup_path = self.path.with_name(self.path.name + BACKUP_SUFFIX)
         self.answers: dict[str, dict[str, Any]] = {}
@@ -155,9 +159,9 @@ class AnswerStore:
 
     def update(self, case_id: str, **fields: Any) -> bool:
         """Record a change to one answer and save; True when it reached the disk."""
-        unknown = set(fields) - set(ANSWER_FIELDS)
+        unknown = set(fields) - self.fields if self.fields is not None else set()
         if unknown:
-            raise ValueError(f"unknown answer field(s): {sorted(unknown)}")
+            raise ValueError(f"unknown {self.what} field(s): {sorted(unknown)}")
         answer = self.answers.setdefault(case_id, {})
         answer.update(fields)
         answer["updated"] = datetime.now(UTC).isoformat(timespec="seconds")

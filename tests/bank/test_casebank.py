@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from safetyrater.bank.casebank import CaseBank, check_bank, validate_paths
+from safetyrater.bank.casebank import CaseBank, check_bank
+from safetyrater.bank.validate import validate_paths
 from safetyrater.cli import main
 
 

@@ -59,7 +59,7 @@ def test_every_harmful_case_shows_a_redaction_marker_or_says_it_needs_none(bank)
 
 
 def test_readme_shows_the_current_coverage_table(bank):
-    """After changing the bank, run `python -m safetyrater.bank.coverage` to rewrite it."""
+    """After changing the bank, run `safetyrater bank coverage` to rewrite it."""
     assert readme_section((REPO / "README.md").read_text(encoding="utf-8")) == coverage_table(bank)
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from safetyrater.bank.casebank import check_bank
 from safetyrater.cli import main
-from safetyrater.bank.dimensions import load_dimensions, show_dimensions
+from safetyrater.bank.dimensions import load_dimensions
+from safetyrater.widgets.dimensions import show_dimensions
 from safetyrater.errors import DataError
 
 from conftest import REPO

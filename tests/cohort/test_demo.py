@@ -47,9 +47,9 @@ def test_the_report_identifies_each_planted_profile(demo_report):
 
     expected = {
         "careful-expert": "well-calibrated",
-        "over-flagger": "over-flags",
-        "under-flagger": "under-flags",
-        "over-refusal-blind": "misses-over-refusals",
+        "over-flagger": "over-flagging",
+        "under-flagger": "under-flagging",
+        "over-refusal-blind": "accepting-over-refusals",
         "random-clicker": "near-chance",
     }
     tendencies = learners["tendencies"].fillna("").str.split(";")

@@ -60,8 +60,8 @@ def test_tendencies_and_named_mistakes_describe_each_learner(stats):
     result, _ = stats
     table = result.learners.set_index("learner")
     assert table.loc["perfect", "tendencies"] == "well-calibrated"
-    assert "over-flags" in table.loc["alarmist", "tendencies"]
-    assert "under-flags" in table.loc["lenient", "tendencies"] and "misses-over-refusals" in table.loc["lenient", "tendencies"]
+    assert "over-flagging" in table.loc["alarmist", "tendencies"]
+    assert "under-flagging" in table.loc["lenient", "tendencies"] and "accepting-over-refusals" in table.loc["lenient", "tendencies"]
     assert "flagged a safe response" in table.loc["alarmist", "top_mistakes"]
     assert result.mistakes.loc["lenient", "accepted-over-refusal"] == 2
     assert table.loc["perfect", "top_mistakes"] == ""

@@ -46,7 +46,7 @@ def test_kit_has_lessons_and_policy_but_no_solutions_or_grading_setup(kit):
 def test_graded_cases_reach_learners_without_their_reference(kit, bank):
     """Is every exercise case in the kit with its text, and no reference rating, rationale or categories?"""
     from safetyrater.bank.casebank import CaseBank
-    from safetyrater.bank.schema import PublicCase
+    from safetyrater.kinds import kind_of
 
     graded = [cid for deck in bank.decks.values() if deck.mode == "graded" for cid in deck.cases]
     kit_bank = CaseBank.load(kit / "datasets")
@@ -54,7 +54,7 @@ def test_graded_cases_reach_learners_without_their_reference(kit, bank):
     assert not set(graded) & set(kit_bank.cases)
     public_lines = [json.loads(line) for line in (kit / "datasets" / "public" / "graded.jsonl").read_text().splitlines()]
     for record in public_lines:
-        assert record == PublicCase.of(bank.cases[record["id"]]).model_dump(mode="json", exclude_none=True)
+        assert record == kind_of(bank.cases[record["id"]].kind).public(bank.cases[record["id"]]).model_dump(mode="json", exclude_none=True)
         assert not {"reference_rating", "over_refusal", "rationale", "categories", "tags", "difficulty"} & set(record)
     text = all_text(kit).replace("\\n", "\n").replace('\\"', '"')
     for cid in graded:
@@ -72,7 +72,7 @@ def test_lesson_cases_keep_their_reference(kit, bank):
 
 def test_a_learner_can_open_lessons_and_exercises_from_the_kit_alone(kit, tmp_path, monkeypatch):
     from safetyrater import show_deck
-    from safetyrater.widgets.deck import RatingCard
+    from safetyrater.kinds.rating import RatingCard
 
     monkeypatch.setenv("SAFETYRATER_ROOT", str(kit))
     exercise = show_deck("ex01-two-questions", folder=tmp_path)
@@ -164,7 +164,9 @@ def test_command_line_builds_a_kit(tmp_path):
 
 
 def test_the_public_part_of_every_kind_of_case_carries_its_text_and_no_reference(bank):
-    from safetyrater.bank.schema import PairwiseCase, PublicCase, SpanCase
+    from safetyrater.kinds.pairwise import PairwiseCase
+    from safetyrater.kinds import kind_of
+    from safetyrater.kinds.span import SpanCase
 
     base = {"prompt": "How do I store bleach safely?", "categories": ["health-advice"], "difficulty": "easy",
             "rationale": "Both responses give ordinary household safety advice; neither adds a harm mechanism."}
@@ -173,5 +175,5 @@ def test_the_public_part_of_every_kind_of_case_carries_its_text_and_no_reference
     span = SpanCase(id="span-001", kind="span", segments=["Keep it capped.", "Keep it high up."], reference_unsafe=[1],
                     reference_rating="risky", **base)
     for case, text in ((pairwise, {"response_a", "response_b"}), (span, {"segments"}), (bank.cases["core-009"], {"response"})):
-        public = PublicCase.of(case).model_dump(exclude_none=True)
+        public = kind_of(case.kind).public(case).model_dump(exclude_none=True)
         assert set(public) == {"id", "kind", "prompt"} | text

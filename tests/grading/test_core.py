@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from safetyrater.grading.core import category_f1, score_case, score_deck
+from safetyrater.kinds.rating import category_f1
+from safetyrater.grading.core import score_case, score_deck
 from support.cases import make_case
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from safetyrater.grading.explain import summary_lines
-from safetyrater.grading.core import SCORE_COLUMNS, point_parts, score_case, score_deck
+from safetyrater.grading.core import point_parts, score_case, SCORE_COLUMNS, score_deck
 from safetyrater.bank.policy import load_policy
-from safetyrater.bank.schema import PairwiseCase, SpanCase
+from safetyrater.kinds.pairwise import PAIRWISE, PairwiseCase
+from safetyrater.kinds.rating import RATING
+from safetyrater.kinds.span import SPAN, SpanCase
 
 from conftest import perfect_answers
 
@@ -145,7 +147,7 @@ def test_span_without_the_rating_part_is_worth_only_the_flags(tmp_path, repo):
 
 
 def test_policy_gives_each_kind_its_maximum(policy):
-    assert (policy.max_points("rating"), policy.max_points("pairwise"), policy.max_points("span")) == (3.0, 1.0, 2.0)
+    assert (RATING.max_points(None, policy), PAIRWISE.max_points(pair(), policy), SPAN.max_points(span(), policy)) == (3.0, 1.0, 2.0)
 
 
 def test_a_mixed_deck_keeps_its_order_and_one_set_of_columns(mixed_bank, policy):

@@ -13,7 +13,7 @@ from safetyrater.nbgrader.cells import grade_item
 from safetyrater.grading.core import score_case, score_deck
 from safetyrater.kinds.multidim import dimension_agreement, dimension_scores, max_points
 from safetyrater.bank.policy import load_policy
-from safetyrater.bank.schema import MultidimCase
+from safetyrater.kinds.multidim import MultidimCase
 
 from conftest import REPO, perfect_answers
 

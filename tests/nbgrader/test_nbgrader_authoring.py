@@ -14,12 +14,12 @@ from conftest import REPO
 
 
 def test_every_solution_notebook_is_what_authoring_builds():
-    """After editing decks, policy or graders/exercises.toml, run `python -m safetyrater.nbgrader.authoring`."""
+    """After editing decks, policy or graders/exercises.toml, run `safetyrater build`."""
     built = build_all(REPO)
     committed = sorted((REPO / "solutions").glob("*/*.ipynb"))
     assert sorted(built) == committed
     for path, text in built.items():
-        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m safetyrater.nbgrader.authoring"
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run safetyrater build"
 
 
 def test_every_graded_deck_has_an_introduction_and_every_introduction_a_deck(bank):
@@ -74,7 +74,7 @@ def test_an_exercise_ends_with_one_written_feedback_cell_worth_a_point_per_note(
     from safetyrater.nbgrader.cells import NOTES_GRADE_ID
 
     deck = next(d for d in bank.decks.values() if d.mode == "graded")
-    nb = exercise_source_notebook(deck, "# Exercise", 3)
+    nb = exercise_source_notebook(deck, bank.deck_cases(deck.id), "# Exercise", 3)
     last = nb.cells[-1]
     meta = last.metadata["nbgrader"]
     assert (meta["grade_id"], meta["grade"], meta["solution"], meta["points"]) == (NOTES_GRADE_ID, True, False, len(deck.cases))
@@ -87,5 +87,5 @@ def test_points_per_note_zero_leaves_the_cell_out(bank):
     from safetyrater.nbgrader.cells import NOTES_GRADE_ID
 
     deck = next(d for d in bank.decks.values() if d.mode == "graded")
-    nb = exercise_source_notebook(deck, "# Exercise", 3, points_per_note=0)
+    nb = exercise_source_notebook(deck, bank.deck_cases(deck.id), "# Exercise", 3, points_per_note=0)
     assert all(c.metadata["nbgrader"]["grade_id"] != NOTES_GRADE_ID for c in nb.cells)

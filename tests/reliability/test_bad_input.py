@@ -56,7 +56,7 @@ def one_line(exc: SafetyraterError, name: str) -> str:
 
 
 def _validate_lines(folder: Path, lines: list[str] | bytes) -> list:
-    from safetyrater.bank.casebank import validate_paths
+    from safetyrater.bank.validate import validate_paths
 
     path = folder / "cases.jsonl"
     path.write_bytes(lines if isinstance(lines, bytes) else ("\n".join(lines) + "\n").encode("utf-8"))

@@ -27,11 +27,10 @@ EXERCISE = "ex01-two-questions"
 NOTEBOOK = f"{EXERCISE}.ipynb"
 
 PATCH_GRADER = (
-    "import safetyrater.nbgrader.cells as e\n"
-    "e.grade_item = lambda *a, **k: 3.0\n"
-    "e.grade_notes = lambda *a, **k: 8.0\n"
-    "import safetyrater.grading.core as g\n"
-    "g.score_case = lambda *a, **k: {'points': 3, 'max_points': 3}\n"
+    "import safetyrater.exercise as e, safetyrater.nbgrader.cells as c, safetyrater.grading.core as g\n"
+    "e.grade_item = c.grade_item = lambda *a, **k: 3.0\n"
+    "e.grade_notes = c.grade_notes = lambda *a, **k: 8.0\n"
+    "g.score_case = c.score_case = lambda *a, **k: {'points': 3, 'max_points': 3}\n"
 )
 REWRITE_ANSWERS = (
     "import json\n"
@@ -169,7 +168,7 @@ def test_nbgrader_gives_an_adversary_the_grade_their_answers_deserve(adversarial
 
 
 def test_a_learners_own_cells_do_not_run_and_their_files_are_not_imported(adversarial_course):
-    from safetyrater.nbgrader.guard import NOT_RUN
+    from safetyrater.nbgrader.preprocessors import NOT_RUN
 
     course = adversarial_course[0]
     autograded = course / "graders" / "cohort" / "autograded"

@@ -135,13 +135,13 @@ def test_the_refusal_card_shows_a_hostile_xstest_item_literally(tmp_path):
 
 
 def test_the_assessment_card_shows_a_hostile_case_literally(tmp_path):
-    from safetyrater.assessment.forms import FormCase
+    from safetyrater.kinds.rating import RatingView
     from safetyrater.assessment.ui import open_assessment
 
     from assessment.helpers import FakeClock
 
     view = open_assessment(cases=10, minutes=30, seed=4, folder=tmp_path, clock=FakeClock(), autostart=False)
-    view.cases[0] = FormCase(view.cases[0].id, HOSTILE, HOSTILE, HOSTILE, None)
+    view.cases[0] = RatingView.model_construct(id=view.cases[0].id, prompt=HOSTILE, context=HOSTILE, response=HOSTILE, content_warning=None)
     view._cards.pop(0, None)
     view.show(0)
     view.card(0).note.value = HOSTILE

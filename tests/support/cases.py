@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from safetyrater.bank.schema import Case
+from safetyrater.kinds.rating import RatingCase
 
 
-def make_case(rating="harmful", over_refusal=False, categories=("violent-crime",), tags=()) -> Case:
-    return Case(
+def make_case(rating="harmful", over_refusal=False, categories=("violent-crime",), tags=()) -> RatingCase:
+    return RatingCase(
         id="t-001",
         prompt="p",
         response="r [REDACTED: detail]",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from safetyrater.widgets.deck import DeckView, render_text
+from safetyrater.widgets.deck import DeckView
+from safetyrater.widgets.html import render_text
 
 
 def _deck(bank, mode):

@@ -111,7 +111,7 @@ def test_an_exception_behind_check_shows_in_the_card(bank, tmp_path, monkeypatch
     def broken_score(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("safetyrater.grading.core.score_case", broken_score)
+    monkeypatch.setattr(type(card.kind), "score_one", broken_score)
     card.check_button.click()
     assert_plain(card.status.value)
     assert "ZeroDivisionError" in card.status.value

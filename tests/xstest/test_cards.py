@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from safetyrater.xstest.cards import DECK_ID, LabellingDeck, LabelStore
-from safetyrater.xstest.data import labelling_agreement, show_labelling_deck
+from safetyrater.xstest.agreement import labelling_agreement
+from safetyrater.xstest.cards import show_labelling_deck
 
 ANSWERS = f"{DECK_ID}.answers.json"
 

@@ -34,10 +34,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..answers import ANSWER_FIELDS
 from ..io import read_json, write_atomic
 from ..errors import DataError, Problem, SafetyraterError
-from ..bank.schema import AssessmentPolicy
+from ..bank.policy import AssessmentPolicy
+from ..kinds import answer_fields
 from .forms import Form
 
 ATTEMPT_FORMAT = 1
@@ -290,7 +290,7 @@ class AttemptSession:
         """
         if self.submitted:
             raise AttemptError(f"{self.path.name}: submitted at {_iso(self.attempt.submitted)}; answers can no longer change")  # type: ignore[arg-type]
-        unknown = set(fields) - set(ANSWER_FIELDS)
+        unknown = set(fields) - set(answer_fields())
         if unknown:
             raise ValueError(f"unknown answer field(s): {sorted(unknown)}")
         if case_id not in self.attempt.case_ids:

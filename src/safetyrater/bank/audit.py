@@ -10,24 +10,24 @@ prompts between the course and the pool.
 The label is the rating plus the over-refusal tick, four classes:
 ``harmful``, ``risky``, ``safe`` and ``over-refusal``.
 
-Run it with ``python -m safetyrater.audit`` (the whole bank) or on any case files with
+Run it with ``safetyrater bank audit`` (the whole bank) or on any case files with
 ``--train`` and ``--test``; ``--cv`` cross-validates within the given files instead.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
-import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..kinds.rating import RatingCase, answer_class
+from ..paths import CASES_DIR, POOL_DIR, datasets_dir
 from .casebank import load_cases
-from ..paths import datasets_dir
 from .schema import REDACTION_MARKER
 
 LABELS = ("harmful", "risky", "safe", "over-refusal")
@@ -113,23 +113,17 @@ class AuditReport:
         return out
 
 
-def label_of(case: Any) -> str:
-    if case.over_refusal:
-        return "over-refusal"
-    return str(case.reference_rating)
-
-
 def rating_items(paths: list[Path]) -> tuple[list[RatingItem], list[str]]:
     """The rating cases in ``paths`` (other kinds are left out), and any load problems."""
     loaded, problems = load_cases(paths, None)
     items = []
     for item in loaded.values():
         case = item.case
-        if case.kind != "rating":
+        if not isinstance(case, RatingCase):
             continue
         turns = "\n".join(t.content for t in case.turns)
         prompt = "\n".join(part for part in (case.context or "", turns, case.prompt) if part)
-        items.append(RatingItem(case.id, prompt, case.response, label_of(case), case.contrast_group or case.id))
+        items.append(RatingItem(case.id, prompt, case.response, answer_class(case), case.contrast_group or case.id))
     return items, [str(p) for p in problems]
 
 
@@ -294,8 +288,8 @@ def audit(train: list[RatingItem], test: list[RatingItem] | None, problems: list
 def bank_audit(root: Path | None = None) -> AuditReport:
     """The course's rating cases (cases/*.jsonl) against the assessment pool (pool/*.jsonl)."""
     root = root or datasets_dir()
-    train, p1 = rating_items(sorted((root / "cases").glob("*.jsonl")))
-    test, p2 = rating_items(sorted((root / "pool").glob("*.jsonl")))
+    train, p1 = rating_items(sorted((root / CASES_DIR).glob("*.jsonl")))
+    test, p2 = rating_items(sorted((root / POOL_DIR).glob("*.jsonl")))
     return audit(train, test, p1 + p2)
 
 
@@ -331,28 +325,19 @@ def format_report(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m safetyrater.audit", description=__doc__.splitlines()[0])
-    parser.add_argument("--train", nargs="+", type=Path, help="case files to train on (default: datasets/cases)")
-    parser.add_argument("--test", nargs="+", type=Path, help="case files to test on (default: datasets/pool)")
-    parser.add_argument("--cv", nargs="+", type=Path, help="cross-validate within these case files instead")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
-    if args.cv:
-        items, problems = rating_items(args.cv)
+def main(train: Sequence[Path] = (), test: Sequence[Path] = (), cv: Sequence[Path] = (), *, as_json: bool = False) -> int:
+    """``safetyrater bank audit``: print the report (``as_json``: as JSON); 1 when a cue gives the label away."""
+    if cv:
+        items, problems = rating_items(list(cv))
         report = audit(items, None, problems)
-    elif args.train or args.test:
-        train, p1 = rating_items(args.train or sorted((datasets_dir() / "cases").glob("*.jsonl")))
-        test, p2 = rating_items(args.test or sorted((datasets_dir() / "pool").glob("*.jsonl")))
-        report = audit(train, test, p1 + p2)
+    elif train or test:
+        train_items, p1 = rating_items(list(train) or sorted((datasets_dir() / CASES_DIR).glob("*.jsonl")))
+        test_items, p2 = rating_items(list(test) or sorted((datasets_dir() / POOL_DIR).glob("*.jsonl")))
+        report = audit(train_items, test_items, p1 + p2)
     else:
         report = bank_audit()
-    if args.json:
+    if as_json:
         print(json.dumps(asdict(report) | {"failures": report.failures}, indent=2))
     else:
         print(format_report(report))
     return 1 if report.failures else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

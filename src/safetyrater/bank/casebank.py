@@ -2,22 +2,24 @@
 
 Every problem is reported as ``PATH:LINE: field: problem``. Loaders collect all
 problems of a file before raising, so one run of ``safetyrater validate`` shows
-everything that needs fixing.
+everything that needs fixing. A line's ``kind`` picks its model
+(:func:`safetyrater.kinds.case_model`); each kind may check its cases against
+other course files (:meth:`~safetyrater.kinds.base.Kind.check_bank`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import DataError, Problem
 from ..io import iter_jsonl, load_toml, table_lines, validation_problems
+from ..kinds import PublicCase, bank_kinds, case_model, kind_of, public_model
 from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, case_files, datasets_dir, public_files
-from .schema import CASE_MODELS, AnyCase, Category, Deck, PublicCase
+from .schema import CaseBase, Category, Deck
 
 TAXONOMY_FILE = "taxonomy.toml"
 DECKS_FILE = "decks.toml"
@@ -47,7 +49,9 @@ def load_taxonomy(path: Path) -> tuple[dict[str, Category], list[Problem]]:
 
 @dataclass
 class LoadedCase:
-    case: AnyCase
+    """A case and where it was read: its file and line."""
+
+    case: CaseBase
     path: Path
     line: int
 
@@ -63,11 +67,12 @@ def load_cases(
             if problem is not None:
                 problems.append(problem)
                 continue
+            assert obj is not None
             case_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-            kind = obj.get("kind", "rating")
-            model = CASE_MODELS.get(kind) if isinstance(kind, str) else None
+            model, kind = case_model(obj)
             if model is None:
-                problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {', '.join(CASE_MODELS)})"))
+                known = ", ".join(k.name for k in bank_kinds())
+                problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {known})"))
                 continue
             try:
                 case = model.model_validate(obj)
@@ -103,8 +108,14 @@ def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], lis
             if problem is not None:
                 problems.append(problem)
                 continue
+            assert obj is not None
+            view = public_model(obj)
+            if view is None:
+                known = ", ".join(k.name for k in bank_kinds())
+                problems.append(Problem(path, line, "kind", f"unknown kind {obj.get('kind')!r} (expected one of {known})"))
+                continue
             try:
-                case = PublicCase.model_validate(obj)
+                case = view.model_validate(obj)
             except ValidationError as exc:
                 problems += validation_problems(path, exc, line=line)
                 continue
@@ -148,7 +159,7 @@ class CaseBank:
 
     root: Path
     taxonomy: dict[str, Category]
-    cases: dict[str, AnyCase]
+    cases: dict[str, CaseBase]
     decks: dict[str, Deck]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
     #: graded cases known only by their public part (in a learner kit)
@@ -173,13 +184,13 @@ class CaseBank:
                 [Problem(self.root / DECKS_FILE, None, None, f"no deck {deck_id!r} (known: {known})")]
             ) from None
 
-    def deck_cases(self, deck_id: str) -> list[AnyCase]:
+    def deck_cases(self, deck_id: str) -> list[CaseBase]:
         return [self.cases[case_id] for case_id in self.deck(deck_id).cases]
 
     def public_deck_cases(self, deck_id: str) -> list[PublicCase]:
         """What a learner may see of a deck's cases: no reference rating, rationale or categories."""
         return [
-            self.public[case_id] if case_id in self.public else PublicCase.of(self.cases[case_id])
+            self.public[case_id] if case_id in self.public else kind_of(self.cases[case_id].kind).public(self.cases[case_id])
             for case_id in self.deck(deck_id).cases
         ]
 
@@ -196,11 +207,9 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     for case_id in sorted(set(public) & set(loaded)):
         case_problems.append(Problem(root / PUBLIC_DIR, None, "id", f"case {case_id!r} is both public and complete"))
     problems += case_problems
-    # multi-dimension cases: references checked against graders/dimensions.toml
+    # each kind's cases against other course files (multi-dimension cases: graders/dimensions.toml)
     if not case_problems:
-        from .dimensions import bank_problems
-
-        problems += bank_problems(root, loaded)
+        problems += kind_problems(root, loaded)
     decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) | set(public) if not case_problems else None)
     problems += deck_problems
     if not problems:
@@ -215,6 +224,17 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
         locations={case_id: (item.path, item.line) for case_id, item in loaded.items()},
         public=public,
     )
+
+
+def kind_problems(datasets: Path, loaded: dict[str, LoadedCase]) -> list[Problem]:
+    """Problems of each kind's cases against other course files (see :meth:`~safetyrater.kinds.base.Kind.check_bank`)."""
+    by_kind: dict[str, list[LoadedCase]] = {}
+    for item in loaded.values():
+        by_kind.setdefault(item.case.kind, []).append(item)
+    problems: list[Problem] = []
+    for name, items in by_kind.items():
+        problems += kind_of(name).check_bank(datasets, items)
+    return problems
 
 
 #: which cases a deck may show: lessons reveal references, exercises must not
@@ -246,53 +266,3 @@ def _deck_use_problems(
                     )
                 )
     return problems
-
-
-def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
-    """Problems in the given files or datasets folders, and how many cases were read.
-
-    A folder is taken as a datasets folder (taxonomy, cases/, decks). A
-    ``*.jsonl`` file is checked against the taxonomy beside it (or of the
-    course); ``taxonomy.toml`` and ``decks.toml`` are recognised by name.
-    """
-    problems: list[Problem] = []
-    count = 0
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            root = path if (path / TAXONOMY_FILE).exists() or (path / CASES_DIR).is_dir() else path.parent
-            found, bank = check_bank(root)
-            problems += found
-            if bank is not None:
-                count += len(bank.cases) + len(bank.public)
-            else:
-                count += sum(1 for f in case_files(root) for _, obj, _ in iter_jsonl(f) if obj is not None)
-        elif path.name == TAXONOMY_FILE or path.suffix == ".toml" and "taxonomy" in path.name:
-            problems += load_taxonomy(path)[1]
-        elif path.name == DECKS_FILE:
-            root = path.parent
-            loaded, _ = load_cases(case_files(root), None)
-            public, _ = load_public_cases(public_files(root))
-            problems += load_decks(path, set(loaded) | set(public) or None)[1]
-        elif path.parent.name == PUBLIC_DIR:
-            found_public, found = load_public_cases([path])
-            problems += found
-            count += len(found_public)
-        else:
-            taxonomy_path = _nearest(path, TAXONOMY_FILE)
-            taxonomy = load_taxonomy(taxonomy_path)[0] if taxonomy_path else None
-            loaded, found = load_cases([path], taxonomy or None)
-            problems += found
-            if not found:  # multi-dimension cases against graders/dimensions.toml (issue 10)
-                from .dimensions import bank_problems
-
-                problems += bank_problems(path.parent.parent, loaded)
-            count += len(loaded)
-    return problems, count
-
-
-def _nearest(path: Path, name: str) -> Path | None:
-    for folder in [path.parent, path.parent.parent, datasets_dir()]:
-        if (folder / name).exists():
-            return folder / name
-    return None

@@ -5,16 +5,22 @@ risk area by reference rating (over-refusals apart from other safe cases),
 plus pairwise cases and the held-back assessment pool. A case counts once in
 every area it touches. :func:`coverage_problems` names each area below the
 minimum; :func:`coverage_table` is the Markdown in README.md, which
-``python -m safetyrater.coverage`` rewrites in place.
+``safetyrater bank coverage`` rewrites in place. Each kind says which column
+its cases count in (:meth:`~safetyrater.kinds.base.Kind.coverage_column`).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
+
+from ..kinds import kind_of, registered
+from ..paths import project_root
+from .casebank import CaseBank
 
 #: each column of the table; rating columns count rating and span-flag cases
 RATING_COLUMNS = ["harmful", "risky", "safe", "over-refusal"]
@@ -24,22 +30,16 @@ MIN_CASES = 12
 #: … and at least this many of each rating column
 MIN_PER_RATING = 1
 DOMAINS = ["health", "law", "finance", "cybersecurity", "education"]
-README_BEGIN = "<!-- coverage-table: begin (python -m safetyrater.coverage rewrites this part) -->"
+README_BEGIN = "<!-- coverage-table: begin (safetyrater bank coverage rewrites this part) -->"
 README_END = "<!-- coverage-table: end -->"
 
 
 def case_column(case: Any) -> str:
-    """The column a course case counts in: its rating, over-refusal, or pairwise."""
-    if case.kind == "pairwise":
-        return "pairwise"
-    if getattr(case, "over_refusal", False):
-        return "over-refusal"
-    return case.reference_rating
+    """The column a course case counts in: its rating, over-refusal, or pairwise (its kind decides)."""
+    return kind_of(case.kind).coverage_column(case)
 
 
-def _count(rows: Iterable[tuple[str, Any]], index: list[str]) -> Any:
-    import pandas as pd
-
+def _count(rows: Iterable[tuple[str, Any]], index: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(0, index=index, columns=COLUMNS, dtype=int)
     for key, case in rows:
         if key not in frame.index:
@@ -52,19 +52,19 @@ def _count(rows: Iterable[tuple[str, Any]], index: list[str]) -> Any:
     return frame
 
 
-def coverage_frame(bank: Any) -> Any:
+def coverage_frame(bank: CaseBank) -> pd.DataFrame:
     """Risk areas (taxonomy order) × columns: counts of cases."""
     rows = [(category, case) for case in bank.cases.values() for category in case.categories]
     return _count(rows, list(bank.taxonomy))
 
 
-def domain_frame(bank: Any) -> Any:
+def domain_frame(bank: CaseBank) -> pd.DataFrame:
     """Domain tracks × columns: counts of cases with that ``domain``."""
     rows = [(case.domain, case) for case in bank.cases.values() if case.domain]
     return _count(rows, DOMAINS)
 
 
-def coverage_problems(frame: Any, what: str = "risk area") -> list[str]:
+def coverage_problems(frame: pd.DataFrame, what: str = "risk area") -> list[str]:
     """One line per row below the minimum: too few cases, or a rating column missing."""
     problems = []
     for key, row in frame.iterrows():
@@ -76,7 +76,7 @@ def coverage_problems(frame: Any, what: str = "risk area") -> list[str]:
     return problems
 
 
-def _markdown(frame: Any, first: str, names: dict[str, str]) -> str:
+def _markdown(frame: pd.DataFrame, first: str, names: dict[str, str]) -> str:
     header = f"| {first} | " + " | ".join(COLUMNS) + " |"
     rule = "|---|" + "---:|" * len(COLUMNS)
     lines = [header, rule]
@@ -85,20 +85,20 @@ def _markdown(frame: Any, first: str, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def coverage_table(bank: Any = None) -> str:
+def coverage_table(bank: CaseBank | None = None) -> str:
     """The README's coverage section: risk areas and domain tracks, with bank totals."""
-    if bank is None:
-        from .casebank import CaseBank
-
-        bank = CaseBank.load()
+    bank = bank or CaseBank.load()
     cases = list(bank.cases.values())
     course = [c for c in cases if c.use != "assessment"]
     pairs = context_pairs(cases)
+    by_kind: dict[str, int] = {}
+    for case in course:
+        by_kind[case.kind] = by_kind.get(case.kind, 0) + 1
+    kinds = ", ".join(f"{by_kind.get(kind.name, 0)} {kind.summary_label}" for kind in registered() if kind.summary_label)
     summary = (
         f"{len(course)} course cases ({sum(c.use == 'lesson' for c in course)} lesson, "
         f"{sum(c.use == 'exercise' for c in course)} exercise) and {len(cases) - len(course)} in the assessment pool; "
-        f"{sum(c.kind == 'rating' for c in course)} rating, {sum(c.kind == 'pairwise' for c in course)} pairwise, "
-        f"{sum(c.kind == 'span' for c in course)} span-flag; {len(pairs)} context pairs."
+        f"{kinds}; {len(pairs)} context pairs."
     )
     names = {cid: category.name for cid, category in bank.taxonomy.items()}
     return "\n\n".join(
@@ -147,13 +147,8 @@ def update_readme(path: Path, table: str) -> bool:
 
 
 def main() -> int:
-    from ..paths import project_root
-
+    """``safetyrater bank coverage``: rewrite README.md's coverage table from the bank."""
     readme = project_root() / "README.md"
     changed = update_readme(readme, coverage_table())
     print(f"{'updated' if changed else 'unchanged'}: {readme}")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -8,15 +8,14 @@ anchored descriptions. Safety keeps the kit's three levels, so safety ratings
 made on these cards join the kit's calibration statistics.
 
 :func:`load_dimensions` validates the file with pydantic and reports every
-problem as ``PATH:LINE: field: problem``; :func:`case_reference_problems` and
-:func:`policy_problems` check the case bank's references and the policy's
-per-dimension overrides against it.
+problem as ``PATH:LINE: field: problem``; :func:`policy_problems` checks the
+policy's per-dimension overrides against it (the multi-dimension kind,
+:mod:`safetyrater.kinds.multidim`, checks the cases' references).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,11 +26,11 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..errors import DataError, Problem
 from ..io import load_toml, table_lines, validation_problems
 from ..paths import graders_dir
+from .policy import load_policy, policy_path
 from .schema import ID_PATTERN, RATINGS, Strict
 
 if TYPE_CHECKING:
-    from .casebank import LoadedCase
-    from .schema import MultidimCase, Policy
+    from .policy import Policy
 
 DIMENSIONS_FILE = "dimensions.toml"
 #: the dimension every multi-dimension case is rated on, with the kit's scale
@@ -99,7 +98,7 @@ class Dimensions:
     path: Path
     items: tuple[Dimension, ...]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Dimension]:
         return iter(self.items)
 
     def __getitem__(self, dimension_id: str) -> Dimension:
@@ -184,41 +183,6 @@ def course_dimensions() -> Dimensions:
     return _load_cached(str(path), stamp)
 
 
-def case_reference_problems(case: MultidimCase, dimensions: Dimensions) -> list[tuple[str, str]]:
-    """(field, problem) for each way a case's references do not fit the dimensions."""
-    found: list[tuple[str, str]] = []
-    has_pair = case.response_b is not None
-    for key, level in case.references.items():
-        if key not in dimensions.ids:
-            found.append((f"references.{key}", f"no dimension {key!r} in {dimensions.path.name} (known: {', '.join(dimensions.ids)})"))
-            continue
-        dimension = dimensions[key]
-        if dimension.applies_to == "pair" and not has_pair:
-            found.append((f"references.{key}", f"{key!r} compares two responses, but the case has no response_b"))
-        elif level not in dimension.level_ids:
-            found.append((f"references.{key}", f"{level!r} is not a level of {key!r} (levels: {', '.join(dimension.level_ids)})"))
-    for dimension in dimensions.for_case(has_pair):
-        if dimension.graded and dimension.id not in case.references:
-            found.append(("references", f"no reference for dimension {dimension.id!r} (or mark it graded = false in {dimensions.path.name})"))
-    return found
-
-
-def bank_problems(datasets_root: Path, loaded: Mapping[str, LoadedCase]) -> list[Problem]:
-    """Problems of the bank's multi-dimension cases against the dimension file (none if it has no such case)."""
-    multidim = [item for item in loaded.values() if getattr(item.case, "kind", "rating") == "multidim"]
-    if not multidim:
-        return []
-    try:
-        dimensions = load_dimensions(dimensions_path(datasets_root))
-    except DataError as exc:
-        return exc.problems
-    return [
-        Problem(item.path, item.line, field, message)
-        for item in multidim
-        for field, message in case_reference_problems(item.case, dimensions)  # type: ignore[arg-type]
-    ]
-
-
 def policy_problems(policy: Policy, dimensions: Dimensions, policy_file: Path | str) -> list[Problem]:
     """The policy's per-dimension overrides that name no dimension."""
     return [
@@ -230,8 +194,6 @@ def policy_problems(policy: Policy, dimensions: Dimensions, policy_file: Path | 
 
 def validate_dimension_files(paths: Iterable[Path], policy_file: Path | None = None) -> list[Problem]:
     """Every problem of the given dimension files, and of the policy's overrides against them."""
-    from .policy import load_policy, policy_path
-
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -245,38 +207,3 @@ def validate_dimension_files(paths: Iterable[Path], policy_file: Path | None = N
         except DataError as exc:
             problems += exc.problems
     return problems
-
-
-# --- the lesson's view of the scales --------------------------------------------------
-
-
-class DimensionTable:
-    """The dimensions and their anchored levels, as a notebook shows them."""
-
-    def __init__(self, dimensions: Dimensions):
-        self.dimensions = dimensions
-
-    def _repr_html_(self) -> str:
-        parts = []
-        for dimension in self.dimensions:
-            when = "" if dimension.applies_to == "response" else " <i>(only when two responses are shown)</i>"
-            graded = "" if dimension.graded else " <i>(not graded)</i>"
-            rows = "".join(
-                f"<tr><td style='text-align:left;white-space:nowrap'><b>{html.escape(level.label)}</b></td>"
-                f"<td style='text-align:left'>{html.escape(level.description)}</td></tr>"
-                for level in dimension.levels
-            )
-            parts.append(
-                f"<div style='margin:8px 0 2px 0'><b>{html.escape(dimension.name)}</b>{when}{graded}: "
-                f"{html.escape(dimension.question)}</div><table style='border-collapse:collapse'>{rows}</table>"
-            )
-        return "<div class='sr-dimensions'>" + "".join(parts) + "</div>"
-
-    def __repr__(self) -> str:
-        return "\n".join(f"{d.name}: " + " > ".join(level.label for level in d.levels) for d in self.dimensions)
-
-
-def show_dimensions(path: Path | str | None = None) -> DimensionTable:
-    """The course's dimensions and scales, for a lesson to display."""
-    return DimensionTable(load_dimensions(path))
-

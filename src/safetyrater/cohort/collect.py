@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
 from ..errors import DataError, Problem
 from ..paths import GRADERS, answers_filename, graders_dir
 
@@ -73,9 +76,6 @@ class CourseLayout:
     def _from_config(cls, path: Path) -> CourseLayout:
         # nbgrader's own classes resolve the configuration, so the layout is
         # exactly the one `nbgrader autograde` would use from that folder.
-        from nbgrader.coursedir import CourseDirectory
-        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
-
         try:
             config = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
         except (ConfigFileNotFound, SyntaxError, NameError, OSError) as exc:

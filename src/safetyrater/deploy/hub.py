@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SafetyraterError
-from .learnerkit import IGNORED_FILES
 from ..paths import graders_dir, project_root
+from .learnerkit import IGNORED_FILES, build_learner_kit
 
 DEFAULT_INSTRUCTOR = "sr-instructor"
 DEFAULT_LEARNERS = ("sr-learner1", "sr-learner2", "sr-learner3")
@@ -207,8 +207,6 @@ def require_root() -> None:
 
 def prepare(trial: Trial) -> dict:
     """Create (or reuse) the trial's accounts, course copy, kit, exchange and settings; return the settings."""
-    from .learnerkit import build_learner_kit
-
     require_root()
     try:
         import jupyterhub  # noqa: F401

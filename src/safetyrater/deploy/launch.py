@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import COURSE, project_root
+
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
-COURSE_DIR = "course"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
 
@@ -66,7 +69,7 @@ def build_launch(
 
     ``page`` is the notebook to open, relative to ``root`` (default: the start page).
     """
-    page = page or f"{COURSE_DIR}/{START_NOTEBOOK}"
+    page = page or f"{COURSE}/{START_NOTEBOOK}"
     config_path = [str(config_dir(mode))]
     environ = dict(os.environ if environ is None else environ)
     if environ.get("JUPYTER_CONFIG_PATH"):
@@ -104,3 +107,12 @@ def build_launch(
         *common,
     ]
     return Launch(command, root, env, start_url)
+
+
+def start(mode: str, *, port: int = 8888, open_browser: bool = True, page: str | None = None, env: Mapping[str, str] | None = None) -> int:
+    """``safetyrater start``: serve this course in ``mode`` until the server stops (Ctrl+C ends it quietly)."""
+    launch = build_launch(mode, project_root(), port=port, open_browser=open_browser, page=page, environ=dict(os.environ, **(env or {})))
+    try:
+        return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
+    except KeyboardInterrupt:
+        return 0

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bank.casebank import DECKS_FILE, CaseBank, check_bank
-from ..bank.schema import PublicCase
 from ..errors import DataError, Problem
 from ..io import iter_jsonl, read_toml
+from ..kinds import kind_of
 from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, course_dir, datasets_dir, graders_dir, project_root
 
 #: a file that marks a folder as a learner kit, so a rebuild may replace it
@@ -99,7 +99,7 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     public_ids = sorted(graded_ids - lesson_ids, key=list(bank.cases).index)
     (datasets / PUBLIC_DIR).mkdir()
     if public_ids:
-        lines = [PublicCase.of(bank.cases[cid]).model_dump_json(exclude_none=True) + "\n" for cid in public_ids]
+        lines = [kind_of(bank.cases[cid].kind).public(bank.cases[cid]).model_dump_json(exclude_none=True) + "\n" for cid in public_ids]
         (datasets / PUBLIC_DIR / "graded.jsonl").write_text("".join(lines), encoding="utf-8")
     available = lesson_ids | set(public_ids)
     (datasets / DECKS_FILE).write_text(
@@ -134,7 +134,7 @@ def _copy_notes_without(source: Path, target: Path, hidden_ids: set[str]) -> Non
         (target / path.name).write_text("".join(kept), encoding="utf-8")
 
 
-def check_learner_kit(kit: Path | str, bank) -> list[Problem]:
+def check_learner_kit(kit: Path | str, bank: CaseBank) -> list[Problem]:
     """Problems that would make ``kit`` unfit for learners: a key in it, or a bank that does not load.
 
     ``bank`` is the full course bank; a graded or assessment case's rationale

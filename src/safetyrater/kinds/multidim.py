@@ -1,46 +1,103 @@
-"""Scoring multi-dimension cases: each dimension by distance on its own scale.
+"""Multi-dimension cases: one response rated on every dimension of ``graders/dimensions.toml`` at once.
 
-:func:`score_multidim` is what :func:`safetyrater.grading.score_deck` calls for
-cases of kind ``multidim``. A learner's answer is saved as::
-
-    "md-ex-01": {"dimensions": {"safety": "safe", "helpfulness": "unhelpful",
-                                "honesty": "accurate"}, "note": "..."}
-
-and each dimension earns ``policy.multidim.credit_of(dimension, distance)`` of
-its points, the distance being how many levels the choice lies from the
-reference on that dimension's scale (``graders/dimensions.toml``), like the
-safety rule of rating cases. Bad answers never raise: an unknown level or a
-missing dimension scores 0 for that dimension with a message.
-
-Columns, besides those every scored row has (``case_id``, ``kind``,
-``answered``, ``points``, ``max_points``, ``mistakes``, ``messages``, ``note``):
+Each dimension (safety, helpfulness, honesty, and the overall preference when a
+case shows a second response) is scored like the safety rating: by the distance
+of the learner's level from the reference on that dimension's scale, with the
+policy's ``[multidim]`` points and partial credit (``[multidim.dimensions.<id>]``
+overrides one dimension). A scored row has the columns every row has
+(``case_id``, ``kind``, ``answered``, ``points``, ``max_points``, ``mistakes``,
+``messages``, ``note``) and:
 
 * for each dimension ``<id>`` of the dimension file: ``dim_<id>`` (the level
   the learner chose, or None), ``dim_<id>_reference`` (the reference level, or
   None when the dimension does not apply or is not graded), ``dim_<id>_points``
   and ``dim_<id>_max_points``;
 * ``rating``, ``reference_rating`` and ``rating_points`` repeat the safety
-  dimension, so the kit's safety statistics (accuracy, kappa, over- and
-  under-flagging) take these cases in like rating cases; ``mistakes`` names
-  the safety mistakes with the rating cases' codes.
+  dimension, so the kit's safety statistics take these cases in like rating
+  cases; ``mistakes`` names the safety mistakes with the rating cases' codes.
 
 :func:`dimension_scores` turns those columns into one row per case and
 dimension, and :func:`dimension_agreement` summarises them per dimension, for
-the cohort calibration report.
+the cohort calibration report. The card (:class:`MultidimCard`) shows one row
+of buttons per dimension, with each level's anchored description, and a note
+with the feedback rubric's instant check; its answer saves as
+``{"dimensions": {dimension id: level id}, "note": ...}``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
+import ipywidgets as widgets
 import pandas as pd
+from pydantic import Field, field_validator
 
-from ..bank.dimensions import SAFETY, Dimension, Dimensions, course_dimensions
-from ..bank.schema import MultidimCase, Policy
+from ..bank.dimensions import SAFETY, Dimension, Dimensions, course_dimensions, dimensions_path, load_dimensions
+from ..bank.schema import ID_PATTERN, RATINGS, REDACTION_MARKER, CaseBase
+from ..errors import DataError, Problem
+from ..grading.calibration import weighted_kappa
+from ..widgets.base import CardBase, text_block
+from ..widgets.html import escape, render_text
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase
+from .rating import rating_mistakes
 
-KIND = "multidim"
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..answers import AnswerStore
+    from ..bank.policy import Policy
+
+
+class MultidimCase(CaseBase):
+    """One response rated on several dimensions at once (graders/dimensions.toml).
+
+    ``references`` gives the reference level of each dimension by id, e.g.
+    ``{"safety": "safe", "helpfulness": "unhelpful", "honesty": "accurate"}``;
+    with ``response_b`` the learner also states an overall preference between
+    the two responses (a dimension that applies to pairs). Levels are checked
+    against the dimension file when the bank loads (:meth:`MultidimKind.check_bank`).
+    """
+
+    kind: Literal["multidim"]
+    response: str = Field(min_length=1, max_length=50_000)
+    #: a second response, shown for the overall preference only
+    response_b: str | None = Field(default=None, min_length=1, max_length=50_000)
+    references: dict[str, str] = Field(min_length=1)
+
+    @field_validator("references")
+    @classmethod
+    def _safety_on_the_kit_scale(cls, references: dict[str, str]) -> dict[str, str]:
+        bad = [key for key in references if not re.match(ID_PATTERN, key)]
+        if bad:
+            raise ValueError(f"dimension ids {bad} are not lowercase letters, digits and dashes")
+        if "safety" not in references:
+            raise ValueError("needs a 'safety' reference (safe, risky or harmful)")
+        if references["safety"] not in RATINGS:
+            raise ValueError(f"safety reference {references['safety']!r} is not one of {', '.join(RATINGS)}")
+        return references
+
+    @property
+    def reference_rating(self) -> str:
+        """The safety reference: multi-dimension cases join the kit's safety statistics."""
+        return self.references["safety"]
+
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response + (self.response_b or "")))
+
+
+class MultidimView(PublicCase):
+    """What a learner may see of a multi-dimension case (``response_b``, if any, is shown for the overall preference)."""
+
+    kind: Literal["multidim"]
+    response: str = Field(min_length=1, max_length=50_000)
+    response_b: str | None = Field(default=None, min_length=1, max_length=50_000)
+
+
 ANSWER_FIELD = "dimensions"
 #: columns of a scored row that only rating cases fill
 RATING_ONLY = ["over_refusal", "categories", "reference_over_refusal", "reference_categories"]
@@ -63,24 +120,7 @@ def _chosen_levels(raw: Mapping[str, Any], dimensions: Dimensions, messages: lis
     return dict(chosen)
 
 
-def _safety_mistakes(given: str | None, reference: str, polite_harm: bool, policy: Policy) -> list[str]:
-    """The rating cases' named safety mistakes, from the one implementation in grading."""
-    from ..grading.core import _mistakes
-
-    row = {
-        "answered": True,
-        "rating": given,
-        "reference_rating": reference,
-        "polite_harm": polite_harm,
-        "over_refusal": None,
-        "reference_over_refusal": None,
-        "categories": (),
-        "reference_categories": (),
-    }
-    return list(_mistakes(row, list(policy.rating.scale)))
-
-
-def score_one(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimensions) -> dict[str, Any]:
+def _scored_row(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimensions) -> dict[str, Any]:
     """The scored row of one multi-dimension case."""
     raw = raw if isinstance(raw, Mapping) else {}
     answered = ANSWER_FIELD in raw or "note" in raw
@@ -88,7 +128,7 @@ def score_one(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimensio
     chosen = _chosen_levels(raw, dimensions, messages) if answered else {}
     if not answered:
         messages.append("not answered")
-    row: dict[str, Any] = {"case_id": case.id, "kind": KIND, "answered": answered}
+    row: dict[str, Any] = {"case_id": case.id, "kind": MultidimKind.name, "answered": answered}
     points = maximum = 0.0
     asked = {d.id for d in dimensions.for_case(case.response_b is not None)}
     for dimension in dimensions:
@@ -103,7 +143,7 @@ def score_one(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimensio
         points += dim_points
         maximum += dim_max
     safety_given = row[f"dim_{SAFETY}"]
-    mistakes = ["not-answered"] if not answered else _safety_mistakes(safety_given, case.reference_rating, "polite-harm" in case.tags, policy)
+    mistakes = [NOT_ANSWERED] if not answered else rating_mistakes(safety_given, case.reference_rating, "polite-harm" in case.tags, list(policy.rating.scale))
     note = raw.get("note", "")
     row.update(
         {
@@ -143,7 +183,7 @@ def score_multidim(
 ) -> pd.DataFrame:
     """One scored row per multi-dimension case, in the order given."""
     dimensions = dimensions or course_dimensions()
-    rows = [score_one(answers.get(case.id), case, policy, dimensions) for case in cases]
+    rows = [_scored_row(answers.get(case.id), case, policy, dimensions) for case in cases]
     columns = ["case_id", "kind", "answered", "rating", "reference_rating", "rating_points", "over_refusal_points",
                "category_points", "points", "max_points", "mistakes", "messages", *RATING_ONLY, "note"]
     columns += [c for d in dimensions for c in dimension_columns(d.id)]
@@ -182,10 +222,10 @@ def dimension_scores(scores: pd.DataFrame, dimensions: Dimensions | None = None)
     keep = [c for c in base if c not in {"rating", "reference_rating", "rating_points", "over_refusal_points", "category_points",
                                          "points", "max_points", "mistakes", "messages", "note", "answered", *RATING_ONLY}]
     rows = []
-    if "kind" not in scores.columns:
-        return pd.DataFrame(columns=[*keep, "dimension", "given", "reference", "distance", "points", "max_points"])
-    for record in scores[scores["kind"] == KIND].to_dict("records"):
-        for dimension_id in _dimension_ids(scores):
+    ids = _dimension_ids(scores)
+    # a row of another kind has no reference level on any dimension, so it adds nothing
+    for record in scores.to_dict("records") if ids else []:
+        for dimension_id in ids:
             reference = record.get(f"dim_{dimension_id}_reference")
             if not isinstance(reference, str):
                 continue
@@ -213,13 +253,11 @@ def dimension_scores(scores: pd.DataFrame, dimensions: Dimensions | None = None)
 def dimension_agreement(scores: pd.DataFrame, dimensions: Dimensions | None = None) -> pd.DataFrame:
     """Agreement with the reference per dimension: items, exact, within one level, points share, weighted kappa.
 
-    Kappa is quadratic-weighted Cohen's kappa over the dimension's ordered
-    levels (scikit-learn), NaN when fewer than two levels occur. Unanswered
+    Kappa is :func:`~safetyrater.grading.calibration.weighted_kappa` over the
+    dimension's ordered levels (NaN when undefined). Unanswered
     dimensions count as disagreement in ``exact`` and ``points_share`` and are
     left out of ``within_one`` and ``kappa``.
     """
-    from sklearn.metrics import cohen_kappa_score
-
     dimensions = dimensions or course_dimensions()
     long = dimension_scores(scores, dimensions)
     rows = []
@@ -231,9 +269,7 @@ def dimension_agreement(scores: pd.DataFrame, dimensions: Dimensions | None = No
         order = {level: i for i, level in enumerate(dimension.level_ids)}
         given = rated["given"].map(order).astype(int).tolist()
         reference = rated["reference"].map(order).astype(int).tolist()
-        kappa = math.nan
-        if len(set(given) | set(reference)) > 1:
-            kappa = float(cohen_kappa_score(given, reference, weights="quadratic", labels=list(order.values())))
+        kappa = weighted_kappa(reference, given, list(order.values()))
         rows.append(
             {
                 "dimension": dimension.id,
@@ -248,41 +284,6 @@ def dimension_agreement(scores: pd.DataFrame, dimensions: Dimensions | None = No
     return pd.DataFrame(rows, columns=["dimension", "name", "items", "exact", "within_one", "points_share", "kappa"]).set_index("dimension")
 
 
-# --- words for a scored case ------------------------------------------------------------
-
-
-def summary_lines(
-    result: Mapping[str, Any], case: MultidimCase, reveal: bool, rationale: bool | None = None, dimensions: Dimensions | None = None
-) -> list[str]:
-    """Plain-text lines for one scored case: each dimension's choice and points (and reference when ``reveal``).
-
-    ``rationale`` (default: ``reveal``) adds the reference rationale, as for every kind of case.
-    """
-    dimensions = dimensions or course_dimensions()
-    lines = [f"Case {case.id}: {result['points']:g} / {result['max_points']:g} points"]
-    lines += [f"  note: {message}" for message in result["messages"]]
-    if result["answered"]:
-        for dimension in dimensions.for_case(case.response_b is not None):
-            column, ref_column, points_column, max_column = dimension_columns(dimension.id)
-            given = result.get(column)
-            line = f"  {dimension.name}: you chose {dimension.label_of(given)!r}"
-            if result.get(ref_column) is not None:
-                line += f", {result[points_column]:g} of {result[max_column]:g} point(s)"
-                if reveal:
-                    line += f"; reference {dimension.label_of(result[ref_column])!r}"
-            else:
-                line += " (not graded)"
-            lines.append(line)
-    from ..grading.explain import mistake_names
-
-    names = mistake_names(dict(result))
-    if names:
-        lines.append("  mistakes: " + "; ".join(names))
-    if reveal if rationale is None else rationale:
-        lines.append(f"  why: {case.rationale}")
-    return lines
-
-
 def dimension_point_parts(row: Mapping[str, Any]) -> dict[str, float]:
     """A scored multi-dimension row's points per dimension that applied (``dim_<id>_points``)."""
     return {
@@ -294,3 +295,227 @@ def dimension_point_parts(row: Mapping[str, Any]) -> dict[str, float]:
 
 def _row_dimension_ids(row: Mapping[str, Any]) -> list[str]:
     return [c[len("dim_") : -len("_reference")] for c in row if c.startswith("dim_") and c.endswith("_reference")]
+
+
+def case_reference_problems(case: MultidimCase, dimensions: Dimensions) -> list[tuple[str, str]]:
+    """(field, problem) for each way a case's references do not fit the dimensions."""
+    found: list[tuple[str, str]] = []
+    has_pair = case.response_b is not None
+    for key, level in case.references.items():
+        if key not in dimensions.ids:
+            found.append((f"references.{key}", f"no dimension {key!r} in {dimensions.path.name} (known: {', '.join(dimensions.ids)})"))
+            continue
+        dimension = dimensions[key]
+        if dimension.applies_to == "pair" and not has_pair:
+            found.append((f"references.{key}", f"{key!r} compares two responses, but the case has no response_b"))
+        elif level not in dimension.level_ids:
+            found.append((f"references.{key}", f"{level!r} is not a level of {key!r} (levels: {', '.join(dimension.level_ids)})"))
+    for dimension in dimensions.for_case(has_pair):
+        if dimension.graded and dimension.id not in case.references:
+            found.append(("references", f"no reference for dimension {dimension.id!r} (or mark it graded = false in {dimensions.path.name})"))
+    return found
+
+
+class MultidimKind(Kind):
+    """Multi-dimension cases (see the module docstring)."""
+
+    name = "multidim"
+    model = MultidimCase
+    view = MultidimView
+    answer_fields = (ANSWER_FIELD, "note")
+    answered_by = ANSWER_FIELD
+    point_columns = ()
+
+    def card(self) -> type[MultidimCard]:
+        return MultidimCard
+
+    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
+        return score_multidim(answers, cases, policy)
+
+    def max_points(self, case: Any, policy: Policy) -> float:
+        return max_points(case, policy)
+
+    def point_parts(self, row: Mapping[str, Any]) -> dict[str, float]:
+        """One part per dimension that applied to the case (``dim_<id>_points``)."""
+        return dimension_point_parts(row)
+
+    def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
+        """One line per dimension: the level chosen, its points, and the reference when ``reveal``."""
+        lines = []
+        for dimension in course_dimensions().for_case(case.response_b is not None):
+            column, ref_column, points_column, max_column = dimension_columns(dimension.id)
+            given = result.get(column)
+            line = f"  {dimension.name}: you chose {dimension.label_of(given)!r}"
+            if result.get(ref_column) is not None:
+                line += f", {result[points_column]:g} of {result[max_column]:g} point(s)"
+                if reveal:
+                    line += f"; reference {dimension.label_of(result[ref_column])!r}"
+            else:
+                line += " (not graded)"
+            lines.append(line)
+        return lines
+
+    def points_text(self, cases: Sequence[Any], policy: Policy) -> str:
+        """What a multi-dimension case is worth: each dimension by distance on its scale."""
+        worth = sorted({self.max_points(c, policy) for c in cases})
+        credit = policy.multidim.credit_by_distance
+        one_off = f"{credit[1] * policy.multidim.points:g}" if len(credit) > 1 else "0"
+        return (
+            f"- Each multi-dimension case ({len(cases)}) is worth {' or '.join(f'{w:g}' for w in worth)}: "
+            f"{policy.multidim.points:g} for each dimension rated at the reference's level, {one_off} at a level "
+            "next to it, 0 further off; a case with two responses adds the overall preference."
+        )
+
+    def check_bank(self, datasets: Path, loaded: Sequence[Any]) -> list[Problem]:
+        """Each case's references against the dimension file beside the bank (or the course's)."""
+        if not loaded:
+            return []
+        try:
+            dimensions = load_dimensions(dimensions_path(datasets))
+        except DataError as exc:
+            return exc.problems
+        return [
+            Problem(item.path, item.line, field, message)
+            for item in loaded
+            for field, message in case_reference_problems(item.case, dimensions)
+        ]
+
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+        """Safety as a rating case; the other dimensions right with the learner's skill, else one level off.
+
+        An over-refusal-blind learner also rates a refusal of a safe request as helpful.
+        """
+        levels: dict[str, str] = {}
+        for dimension in course_dimensions().for_case(case.response_b is not None):
+            ids = dimension.level_ids
+            reference = case.references.get(dimension.id)
+            if reference is None:
+                continue
+            if habits.random:
+                levels[dimension.id] = str(rng.choice(ids))
+                continue
+            index = ids.index(reference)
+            if dimension.id == SAFETY:
+                top = len(ids) - 1
+                if index == 0 and rng.random() < habits.over_flag:
+                    index = 1 if rng.random() < 0.7 else 2
+                elif index == top and rng.random() < habits.under_flag:
+                    index = top - 1 if rng.random() < 0.6 else 0
+                elif rng.random() >= habits.skill:
+                    index = index + 1 if index < top else index - 1
+            elif (
+                dimension.id == "helpfulness"
+                and case.references.get(SAFETY) == "safe"
+                and index >= len(ids) - 2
+                and rng.random() < habits.miss_over_refusal
+            ):
+                index = 0  # takes the refusal for the best answer
+            elif rng.random() >= habits.skill:
+                index = index + 1 if index < len(ids) - 1 else index - 1
+            levels[dimension.id] = ids[index]
+        return {ANSWER_FIELD: levels, "note": habits.note}
+
+
+MULTIDIM = MultidimKind()
+
+
+def _legend(dimension: Dimension) -> widgets.HTML:
+    items = "".join(
+        f"<li><b>{escape(level.label)}</b>: {escape(level.description)}</li>" for level in dimension.levels
+    )
+    return widgets.HTML(f"<ul style='margin:0 0 6px 0;font-size:smaller;color:#444'>{items}</ul>")
+
+
+class MultidimCard(CardBase):
+    """One case rated on every dimension, a note, and (in lessons) Check."""
+
+    kind = MULTIDIM
+
+    def __init__(
+        self,
+        case: MultidimCase | MultidimView,
+        store: AnswerStore,
+        taxonomy: Any = None,
+        *,
+        position: int = 1,
+        total: int = 1,
+        practice: bool = True,
+        on_change: Any = None,
+        dimensions: Dimensions | None = None,
+    ):
+        blocks = self._start(case, store, practice, on_change, position, total)
+        self.dimensions = dimensions or course_dimensions()
+        saved = store.get(case.id)
+        chosen = saved.get(ANSWER_FIELD) if isinstance(saved.get(ANSWER_FIELD), dict) else {}
+        two = case.response_b is not None
+        blocks.append(text_block("Response A (rate this one)" if two else "Response", case.response))
+        if two:
+            blocks.append(text_block("Response B (for the overall preference)", case.response_b or ""))
+
+        self.buttons: dict[str, widgets.ToggleButtons] = {}
+        controls: list[widgets.Widget] = []
+        for dimension in self.dimensions.for_case(two):
+            value = chosen.get(dimension.id)
+            buttons = widgets.ToggleButtons(
+                options=[(level.label, level.id) for level in dimension.levels],
+                value=value if value in dimension.level_ids else None,
+                description=dimension.name,
+                tooltips=[level.description for level in dimension.levels],
+                style={"description_width": "initial", "button_width": "auto"},
+            )
+            self.buttons[dimension.id] = buttons
+            controls += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{escape(dimension.question)}</div>"), buttons, _legend(dimension)]
+        note = self._note_controls(
+            saved, "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
+        )
+        self._finish(blocks + controls + note)
+        for buttons in self.buttons.values():
+            self._observe(buttons, self._save_dimensions)
+        self._observe(self.note, self._save_note)
+        self._show_note_check()
+
+    def choices(self) -> dict[str, str]:
+        """The levels chosen so far, by dimension id."""
+        return {dimension_id: b.value for dimension_id, b in self.buttons.items() if b.value is not None}
+
+    def _save_dimensions(self, change: dict[str, Any]) -> None:
+        self._save(**{ANSWER_FIELD: self.choices()})
+
+    def check_panel_html(self, result: dict[str, Any]) -> str:
+        """Points, each dimension's choice and reference, messages, why, and the note's rubric check."""
+        if not result["answered"]:
+            return "<div style='padding:6px'>Rate the dimensions first, then press Check.</div>"
+        return dimensions_panel_html(result, self.case, self.dimensions) + self._note_check_beside_rationale(result)
+
+
+def dimensions_panel_html(result: dict[str, Any], case: MultidimCase, dimensions: Dimensions) -> str:
+    """The Check panel of an answered case: points, each dimension's choice and reference, messages, then why."""
+    full = result["points"] == result["max_points"]
+    colour = "#2a7d2a" if full else "#b36b00"
+    verdict = "✓ Agrees with the reference on every dimension." if full else "✗ Not every dimension agrees with the reference."
+    rows = []
+    for dimension in dimensions.for_case(case.response_b is not None):
+        column, ref_column, points_column, max_column = dimension_columns(dimension.id)
+        reference = result.get(ref_column)
+        if reference is None:
+            continue
+        given = result.get(column)
+        same = given == reference
+        style = "" if same else " style='background:#fff3e0'"
+        rows.append(
+            f"<tr{style}><td style='text-align:left'>{escape(dimension.name)}</td>"
+            f"<td style='text-align:left'>{escape(dimension.label_of(given))}</td>"
+            f"<td style='text-align:left'><b>{escape(dimension.label_of(reference))}</b></td>"
+            f"<td>{result[points_column]:g} / {result[max_column]:g}</td></tr>"
+        )
+    messages = "".join(f"<li>{escape(m)}</li>" for m in result["messages"])
+    return (
+        f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
+        f"<div style='color:{colour};font-weight:600'>{escape(verdict)} ({result['points']:g} / {result['max_points']:g} points)</div>"
+        "<table style='border-collapse:collapse;margin:4px 0'><tr><th style='text-align:left'>dimension</th>"
+        "<th style='text-align:left'>you</th><th style='text-align:left'>reference</th><th>points</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + (f"<ul>{messages}</ul>" if messages else "")
+        + f"<div style='margin-top:4px'><b>Why:</b> {render_text(case.rationale)}</div></div>"
+    )

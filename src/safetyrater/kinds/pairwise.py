@@ -1,52 +1,173 @@
-"""Pairwise cards: which of two responses has more harm potential, or are they equal?
+"""Pairwise cases: which of two responses has more harm potential, or are they equal?
 
 The learner picks response A, response B or "equal" and writes a reason; both
-save at once to the deck's answer file (fields ``choice`` and ``reason``).
-In lessons, Check scores the choice with the grading core and shows the
-reference and its rationale; graded decks show only :class:`PublicPairwiseCase`.
+save at once to the deck's answer file (fields ``choice`` and ``reason``). The
+policy's ``[pairwise].points`` go to the reference's choice, else 0. In
+lessons, Check scores the choice and shows the reference and its rationale.
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import pandas as pd
+from pydantic import Field
 
-from ..answers import AnswerStore
-from ..widgets.base import CardBase, label, render_text, text_block, verdict_html
-from ..bank.schema import Category, PairwiseCase
+from ..bank.schema import REDACTION_MARKER, CaseBase, Category
+from ..widgets.base import CardBase, text_block, verdict_html
+from ..widgets.html import escape, render_text
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase, text_answer
 
-CHOICES = (("Response A", "a"), ("Response B", "b"), ("Equal", "equal"))
-CHOICE_LABELS = {value: label for label, value in CHOICES}
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..answers import AnswerStore
+    from ..bank.policy import Policy
 
 
-@dataclass(frozen=True)
-class PublicPairwiseCase:
-    """What a learner may see of a graded pairwise case."""
+class PairwiseCase(CaseBase):
+    """Two responses to one prompt: which has more harm potential, or are they equal?"""
 
-    id: str
-    prompt: str
-    context: str | None
-    response_a: str
-    response_b: str
+    kind: Literal["pairwise"]
+    response_a: str = Field(min_length=1, max_length=50_000)
+    response_b: str = Field(min_length=1, max_length=50_000)
+    reference_choice: Literal["a", "b", "equal"]
 
-    @classmethod
-    def of(cls, case: PairwiseCase) -> PublicPairwiseCase:
-        return cls(case.id, case.prompt, case.context, case.response_a, case.response_b)
+    @property
+    def is_redacted(self) -> bool:
+        return bool(REDACTION_MARKER.search(self.response_a + self.response_b))
+
+
+class PairwiseView(PublicCase):
+    """What a learner may see of a pairwise case."""
+
+    kind: Literal["pairwise"]
+    response_a: str = Field(min_length=1, max_length=50_000)
+    response_b: str = Field(min_length=1, max_length=50_000)
+
+
+CHOICES = ("a", "b", "equal")
+#: the choice buttons: label and saved value
+CHOICE_BUTTONS = (("Response A", "a"), ("Response B", "b"), ("Equal", "equal"))
+CHOICE_LABELS = {value: name for name, value in CHOICE_BUTTONS}
+#: the choices in an explanation's words
+CHOICE_WORDS = {"a": "response A", "b": "response B", "equal": "equal"}
+
+MISTAKES = {
+    "picked-safer": "picked the safer response as more harmful",
+    "called-equal": "called the responses equal when one has more harm potential",
+    "missed-equal": "called one response more harmful when both carry the same harm potential",
+}
+
+
+class PairwiseKind(Kind):
+    """Pairwise cases (see the module docstring)."""
+
+    name = "pairwise"
+    model = PairwiseCase
+    view = PairwiseView
+    answer_fields = ("choice", "reason")
+    answered_by = "choice"
+    point_columns = ("choice_points",)
+    columns = ("choice", "reference_choice", "choice_points")
+    mistakes = MISTAKES
+    summary_label = "pairwise"
+
+    def card(self) -> type[PairwiseCard]:
+        return PairwiseCard
+
+    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
+        """The policy's points for the reference's choice, else 0."""
+        rows = []
+        for case in cases:
+            raw = answers.get(case.id)
+            raw = raw if isinstance(raw, Mapping) else {}
+            answered = any(k in raw for k in ("choice", "reason"))
+            choice = raw.get("choice")
+            problems: list[str] = []
+            mistakes: list[str] = []
+            if not answered:
+                problems.append("not answered")
+                mistakes.append(NOT_ANSWERED)
+                choice = None
+            elif choice is None:
+                problems.append("no response chosen")
+            elif choice not in CHOICES:
+                problems.append(f"unknown choice {choice!r} (expected one of {', '.join(CHOICES)})")
+                choice = None
+            reference = case.reference_choice
+            if choice is not None and choice != reference:
+                if reference == "equal":
+                    mistakes.append("missed-equal")
+                elif choice == "equal":
+                    mistakes.append("called-equal")
+                else:
+                    mistakes.append("picked-safer")
+            choice_points = policy.pairwise.points if choice is not None and choice == reference else 0.0
+            rows.append(
+                {
+                    "case_id": case.id,
+                    "kind": self.name,
+                    "answered": answered,
+                    "choice": choice,
+                    "reference_choice": reference,
+                    "choice_points": float(choice_points),
+                    "points": round(float(choice_points), 4),
+                    "max_points": float(self.max_points(case, policy)),
+                    "mistakes": tuple(mistakes),
+                    "messages": tuple(problems),
+                    "note": text_answer(raw, "reason"),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def max_points(self, case: Any, policy: Policy) -> float:
+        return policy.pairwise.points
+
+    def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
+        chosen = CHOICE_WORDS.get(result["choice"], "none")
+        line = f"  more harm potential: you chose {chosen}, {result['choice_points']:g} point(s)"
+        if reveal:
+            line += f"; reference {CHOICE_WORDS[result['reference_choice']]}"
+        return [line]
+
+    def points_text(self, cases: Sequence[Any], policy: Policy) -> str:
+        return (
+            f"- Each comparison ({len(cases)}) is worth {policy.pairwise.points:g} for choosing the "
+            "response with more harm potential (or *Equal*). Your reason counts as its written note."
+        )
+
+    def coverage_column(self, case: Any) -> str:
+        return "pairwise"
+
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+        reference = case.reference_choice
+        if habits.random:
+            choice = str(rng.choice(list(CHOICES)))
+        elif reference == "equal" and rng.random() < habits.over_flag:
+            choice = str(rng.choice(["a", "b"]))  # sees danger in both, picks one
+        elif reference != "equal" and rng.random() < habits.under_flag:
+            choice = "equal"  # sees no difference in harm
+        elif rng.random() < habits.skill:
+            choice = reference
+        else:
+            choice = str(rng.choice([c for c in CHOICES if c != reference]))
+        return {"choice": choice, "reason": habits.note}
+
+
+PAIRWISE = PairwiseKind()
 
 
 class PairwiseCard(CardBase):
     """Two responses side by side, the choice, a reason, and (in lessons) Check."""
 
-    answer_key = "choice"
-    case_type = PairwiseCase
-    public = staticmethod(PublicPairwiseCase.of)
+    kind = PAIRWISE
 
     def __init__(
         self,
-        case: PairwiseCase | PublicPairwiseCase,
+        case: PairwiseCase | PairwiseView,
         store: AnswerStore,
         taxonomy: dict[str, Category] | None = None,
         *,
@@ -67,7 +188,7 @@ class PairwiseCard(CardBase):
             )
         )
         self.choice = widgets.ToggleButtons(
-            options=list(CHOICES),
+            options=list(CHOICE_BUTTONS),
             value=saved.get("choice") if saved.get("choice") in CHOICE_LABELS else None,
             description="More harm potential",
             tooltips=["Response A could do more harm", "Response B could do more harm", "Both carry the same harm potential"],
@@ -80,16 +201,11 @@ class PairwiseCard(CardBase):
         self._observe(self.choice, lambda change: self._save(choice=change["new"]))
         self._observe(self.reason, lambda change: self._save(reason=change["new"]))
 
-    def check(self) -> dict[str, Any] | None:
-        """Score the saved answer with the grading core and show the reference."""
-        result = self._score()
-        if result is None:
-            return None
+    def check_panel_html(self, result: dict[str, Any]) -> str:
+        """Verdict, the reference's choice, named mistakes and the rationale."""
         if not result["answered"]:
-            self.feedback.value = "<div style='padding:6px'>Choose a response (or Equal) first, then press Check.</div>"
-        else:
-            reference = f"Reference: more harm potential in <b>{html.escape(CHOICE_LABELS[self.case.reference_choice])}</b>"
-            if self.case.reference_choice == "equal":
-                reference = "Reference: <b>Equal</b> harm potential"
-            self.feedback.value = verdict_html(result, reference, render_text(self.case.rationale))
-        return result
+            return "<div style='padding:6px'>Choose a response (or Equal) first, then press Check.</div>"
+        reference = f"Reference: more harm potential in <b>{escape(CHOICE_LABELS[self.case.reference_choice])}</b>"
+        if self.case.reference_choice == "equal":
+            reference = "Reference: <b>Equal</b> harm potential"
+        return verdict_html(result, self.kind.mistake_names(result["mistakes"]), reference, render_text(self.case.rationale))

@@ -9,19 +9,33 @@ pitfalls this module absorbs:
 * any output on stderr (a library warning) scores the cell 0, so warnings are
   silenced and everything is printed to stdout;
 * a missing or broken answer file scores 0 with a message, never an error.
+
+Three kinds of grade cell call here: one per case (:func:`grade_item`), one per
+exercise for the written notes (:func:`grade_notes`) and, in probe exercises,
+one per pair (:func:`grade_pair`). Released exercises import the first two
+from :mod:`safetyrater.exercise` and the third from :mod:`safetyrater.probes`.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..answers import read_answer_file
+from ..bank.casebank import CaseBank
+from ..bank.policy import load_policy
 from ..errors import SafetyraterError
+from ..feedback.check import NoteCheck, check_note
+from ..feedback.comments import load_comment_bank, suggested_comments
+from ..feedback.render import note_check_summary
+from ..feedback.rubric import Rubric, load_rubric
+from ..grading.core import score_case, score_deck
+from ..grading.explain import summary_lines
+from ..kinds.probe import exercise_pairs
 from ..paths import answers_filename
+from ..probes.data import load_probe_course
 
 
 def nbgrader_points(value: float, points: float) -> float:
@@ -76,11 +90,6 @@ def saved_answers(deck_id: str, folder: Path) -> tuple[dict | None, str]:
 
 
 def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
-    from ..bank.casebank import CaseBank
-    from ..grading.explain import summary_lines
-    from ..grading.core import score_case
-    from ..bank.policy import load_policy
-
     bank = CaseBank.load()
     policy = load_policy()
     case = bank.cases.get(case_id)
@@ -98,7 +107,7 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
 
 #: the nbgrader grade id of an exercise's written-feedback cell
 NOTES_GRADE_ID = "written-feedback"
-#: printed when a learner wrote no note, so the cell needs no review (see nbgrader_review.py)
+#: printed when a learner wrote no note, so the cell needs no review (see preprocessors.FlagNotesForReview)
 NO_NOTES = "No notes written: nothing to review."
 
 
@@ -107,9 +116,9 @@ def grade_notes(deck_id: str, points: float, folder: str | Path | None = None) -
 
     The pre-score is the mean of the notes' rubric scores (a missing note
     scores 0) times ``points``. It is a head start: nbgrader flags the cell
-    for the instructor's review (see :mod:`safetyrater.nbgrader_review`),
+    for the instructor's review (:class:`~safetyrater.nbgrader.preprocessors.FlagNotesForReview`),
     who confirms or overrides it in the formgrader. The check is
-    :func:`safetyrater.feedback.check_note`, as in ``safetyrater feedback check``.
+    :func:`safetyrater.feedback.check.check_note`, as in ``safetyrater feedback check``.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -127,21 +136,23 @@ def saved_note(saved: Any) -> str | None:
     return note if isinstance(note, str) and note.strip() else None
 
 
-def notes_share(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Any = None, check: Any = None) -> tuple[float, list[tuple[Any, str | None, Any]]]:
+def notes_share(
+    answers: Mapping[str, Any],
+    cases: Sequence[Any],
+    rubric: Rubric | None = None,
+    check: Callable[[str, Any, Rubric], NoteCheck] | None = None,
+) -> tuple[float, list[tuple[Any, str | None, NoteCheck | None]]]:
     """The written-feedback pre-score of one learner's answers to one deck, as a share in [0, 1].
 
     The mean of the notes' rubric scores, a missing note scoring 0; with
-    each case, its note (or None) and its :class:`~safetyrater.feedback.NoteCheck`
+    each case, its note (or None) and its :class:`~safetyrater.feedback.check.NoteCheck`
     (or None). A pure function: :func:`grade_notes` (nbgrader's cell) and the
     cohort fast lane both call it. ``check`` replaces
-    :func:`~safetyrater.feedback.check_note` (the fast lane passes a cached one).
+    :func:`~safetyrater.feedback.check.check_note` (the fast lane passes a cached one).
     """
-    from ..feedback.check import check_note
-    from ..feedback.rubric import load_rubric
-
     rubric = rubric or load_rubric()
     check = check or check_note
-    checked = []
+    checked: list[tuple[Any, str | None, NoteCheck | None]] = []
     for case in cases:
         note = saved_note(answers.get(case.id))
         checked.append((case, note, check(note, case, rubric) if note is not None else None))
@@ -150,11 +161,6 @@ def notes_share(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Any = 
 
 
 def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list[str]]:
-    from ..bank.casebank import CaseBank
-    from ..feedback.comments import load_comment_bank, suggested_comments
-    from ..feedback.rubric import load_rubric
-    from ..feedback.render import note_check_summary
-
     bank = CaseBank.load()
     cases = bank.deck_cases(deck_id)
     answers, why_none = saved_answers(deck_id, folder)
@@ -164,7 +170,7 @@ def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list
     share, checked = notes_share(answers, cases, rubric)
     body = []
     for case, note, check in checked:
-        if note is None:
+        if note is None or check is None:
             body.append(f"Case {case.id}: no note (pre-score 0)")
             continue
         body.append(f"Case {case.id}: pre-score {check.score:.2f}")
@@ -183,25 +189,14 @@ def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list
 
 
 def _grade_pair(exercise_id: str, number: int, folder: Path) -> tuple[float, list[str]]:
-    from ..probes.checks import check_pair, normalise_pair, pair_key, pair_lines, report_lines, review_lines
-    from ..probes.data import SLOTS, known_prompts, load_probe_course, load_probe_rubric
-
-    course = load_probe_course()
-    rubric = load_probe_rubric()
-    course.exercise(exercise_id)  # an unknown exercise is a data error, not 0 points in silence
+    exercise = load_probe_course().exercise(exercise_id)  # an unknown exercise is a data error, not 0 points in silence
     answers, why_none = saved_answers(exercise_id, folder)
     if answers is None:
         return 0.0, [f"Pair {number}: 0 points", f"  note: {why_none.replace('no saved answers', 'no saved pairs')}"]
-    pair = answers.get(pair_key(number))
-    others = {
-        f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
-        for n in range(1, number)  # a repeat counts against the later pair only
-        for slot in SLOTS
-    }
-    others = {where: text for where, text in others.items() if text}
-    report = check_pair(pair, rubric, known_prompts(), others, course.topics)
-    lines = pair_lines(number, pair, course.topics) + report_lines(report) + review_lines(number, pair, rubric)
-    return (report.points / report.max_points if report.max_points else 0.0), lines
+    pairs = exercise_pairs(exercise)[:number]  # a repeat of an earlier pair's prompt counts against the later one
+    result = score_deck(answers, pairs, load_policy()).iloc[-1].to_dict()
+    share = result["points"] / result["max_points"] if result["max_points"] else 0.0
+    return share, summary_lines(result, pairs[-1], reveal=False, rationale=False)
 
 
 def grade_pair(exercise_id: str, number: int, points: float, folder: str | Path | None = None) -> float:
@@ -211,5 +206,3 @@ def grade_pair(exercise_id: str, number: int, points: float, folder: str | Path 
     cell's value), as :func:`run_grade_cell` runs every grade cell.
     """
     return run_grade_cell(f"Pair {number}", lambda where: _grade_pair(exercise_id, number, where), points, folder)
-
-

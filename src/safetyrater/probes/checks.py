@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..feedback.check import check_note
-from .data import BEHAVIOURS, CONTRAST_TYPES, LABELS, SLOTS, CheckSettings, Criterion, KnownPrompt, ProbeRubric, Topic
+from .data import BEHAVIOURS, LABELS, SLOTS, CheckSettings, Criterion, KnownPrompt, ProbeRubric, Topic
 
 # --- the automatic checks ---------------------------------------------------------------
 
@@ -309,48 +309,3 @@ def review_prescore(pair: Any, rubric: ProbeRubric) -> list[tuple[Criterion, flo
         else:
             found.append((criterion, None, "judged by the instructor"))
     return found
-
-
-# --- what a grade cell prints ---------------------------------------------------------------
-
-
-def pair_key(number: int) -> str:
-    return f"pair-{number}"
-
-
-def pair_lines(number: int, pair: Any, topics: Mapping[str, Topic]) -> list[str]:
-    """The learner's pair as plain text."""
-    pair = normalise_pair(pair)
-    topic = topics[pair["topic"]].name if pair["topic"] in topics else (pair["topic"] or "none chosen")
-    kind = CONTRAST_TYPES.get(pair["contrast_type"] or "", pair["contrast_type"] or "none chosen").split(":")[0]
-    lines = [f"Pair {number} (topic: {topic}; contrast type: {kind})"]
-    for slot in SLOTS:
-        item = pair[slot]
-        behaviour = BEHAVIOURS.get(item["behaviour"] or "", item["behaviour"] or "none")
-        lines.append(f"  {slot.capitalize()} prompt, labelled {item['label'] or 'none'}, expected behaviour: {behaviour.lower()}")
-        lines.append(f"    Prompt: {item['prompt'] or '(empty)'}")
-        lines.append(f"    Expectation: {item['expectation'] or '(empty)'}")
-    return lines
-
-
-def report_lines(report: PairReport) -> list[str]:
-    lines = [f"Automatic checks: {report.points:g} / {report.max_points:g} points"]
-    lines += [f"  {'✓' if c.passed else '✗'} {c.check}: {c.message}" for c in report.checks]
-    return lines
-
-
-def review_lines(number: int, pair: Any, rubric: ProbeRubric) -> list[str]:
-    """The instructor's part: each criterion with its pre-score or 'judged by the instructor'."""
-    lines = [f"For your instructor (task 'Pair {number}: review', {rubric.review_points:g} points): confirm or override"]
-    prescored = total = 0.0
-    for criterion, value, detail in review_prescore(pair, rubric):
-        if value is None:
-            lines.append(f"  {criterion.id} ({criterion.points:g}): {detail}. {criterion.text}")
-        else:
-            lines.append(f"  {criterion.id} ({criterion.points:g}): pre-score {value:g} ({detail}). {criterion.text}")
-            prescored += value
-            total += criterion.points
-    judged = rubric.review_points - total
-    lines.append(f"  Pre-score: {prescored:g} of the {total:g} pre-scored points; {judged:g} point(s) for the instructor to judge.")
-    return lines
-

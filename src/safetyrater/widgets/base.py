@@ -1,21 +1,30 @@
 """What every kind of card shares: case text, saving with a visible status, Check.
 
 :class:`CardBase` holds the common frame (header, prompt, context, the Check
-button in lessons, the save status and the feedback panel); the rating,
-pairwise and span-flag cards add their own controls between them.
+button in lessons, the save status and the Check panel); each kind's card
+(:mod:`safetyrater.kinds`) adds its own controls between them. A card never
+grades by itself: Check scores the saved answer with its kind's scoring, the
+code the grading core dispatches to.
 """
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as widgets
 
-from ..answers import AnswerStore
-from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+from ..bank.policy import load_policy
+from ..bank.schema import RATINGS
+from ..feedback.render import note_check_html
 from .errors import guarded, problem_html
-from ..bank.schema import RATINGS, REDACTION_MARKER
+from .html import escape, render_text
+from .status import save_status_html
+from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+
+if TYPE_CHECKING:
+    from ..answers import AnswerStore
+    from ..kinds.base import Kind
 
 RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
 RATING_HELP = {
@@ -23,52 +32,42 @@ RATING_HELP = {
     "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
     "harmful": "Enables or encourages harm",
 }
-SAVED_HTML = "<span role='status' style='color:#1e6b1e'>✓ saved</span>"
 CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px 0"}
-
-
-def render_text(text: str) -> str:
-    """Case text as inert HTML: escaped, line breaks kept, redactions visible."""
-    escaped = html.escape(text, quote=True)
-    return REDACTION_MARKER.sub(
-        lambda m: f'<span class="sr-redacted" style="background:#333;color:#fff;padding:0 4px;border-radius:3px">{m.group(0)}</span>',
-        escaped,
-    )
+#: what a Check panel says before anything is answered, by what the card asks for
+NOT_YET_HTML = "<div style='padding:6px'>{}</div>"
 
 
 def text_block(label: str, text: str) -> widgets.HTML:
+    """A labelled block of case text, inert (see :func:`~safetyrater.widgets.html.render_text`)."""
     return widgets.HTML(
-        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{html.escape(label)}</div>'
+        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>'
         f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
         f"{render_text(text)}</div></div>"
     )
 
 
 def label(text: str) -> widgets.HTML:
-    return widgets.HTML(f"<div style='font-weight:600'>{html.escape(text)}</div>")
+    return widgets.HTML(f"<div style='font-weight:600'>{escape(text)}</div>")
 
 
 def header_html(case_id: str, position: int, total: int) -> str:
-    return f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({html.escape(case_id)})</small></h4>"
+    return f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({escape(case_id)})</small></h4>"
 
 
-def verdict_html(result: dict[str, Any], reference_html: str, rationale_html: str) -> str:
+def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html: str, rationale_html: str) -> str:
     """The Check panel: verdict and points, the reference, any messages, then why."""
-    from ..grading.explain import mistake_names
-
     full = result["points"] == result["max_points"]
     colour = "#2a7d2a" if full else "#b36b00"
-    mistakes = mistake_names(result)
     if full:
         verdict = "✓ Agrees with the reference."
     elif mistakes:
         verdict = "✗ " + "; ".join(mistakes).capitalize() + "."
     else:
         verdict = "✗ Not full points."
-    messages = "".join(f"<li>{html.escape(m)}</li>" for m in result["messages"])
+    messages = "".join(f"<li>{escape(m)}</li>" for m in result["messages"])
     return (
         f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
-        f"<div style='color:{colour};font-weight:600'>{html.escape(verdict)} "
+        f"<div style='color:{colour};font-weight:600'>{escape(verdict)} "
         f"({result['points']:g} / {result['max_points']:g} points)</div>"
         f"<div>{reference_html}</div>"
         + (f"<ul>{messages}</ul>" if messages else "")
@@ -77,12 +76,17 @@ def verdict_html(result: dict[str, Any], reference_html: str, rationale_html: st
 
 
 class CardBase(widgets.VBox):
-    """The frame of a card; subclasses build their controls, then call :meth:`_finish`."""
+    """The frame of a card; subclasses build their controls, then call :meth:`_finish`.
 
-    #: the answer field that counts a case as answered in the deck's header
-    answer_key = "rating"
+    A subclass sets :attr:`kind`; its constructor takes the case (or, in a
+    graded deck, the kind's learner view), the answer store, the taxonomy and
+    ``position``, ``total``, ``practice`` and ``on_change`` as keywords.
+    """
 
-    def _start(self, case: Any, store: AnswerStore, practice: bool, on_change: Any, position: int, total: int) -> list[widgets.Widget]:
+    #: the kind whose cases this card shows
+    kind: ClassVar[Kind]
+
+    def _start(self, case: Any, store: AnswerStore, practice: bool, on_change: Callable[[], None] | None, position: int, total: int) -> list[widgets.Widget]:
         """Set up the shared state; return the header, prompt and context blocks."""
         self.case = case
         self.store = store
@@ -96,7 +100,7 @@ class CardBase(widgets.VBox):
         return blocks
 
     def _finish(self, children: list[widgets.Widget]) -> None:
-        """Add Check (lessons only), the save status and the feedback panel, and lay out."""
+        """Add Check (lessons only), the save status and the Check panel, and lay out."""
         footer: list[widgets.Widget] = []
         if self.practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
@@ -106,7 +110,7 @@ class CardBase(widgets.VBox):
         widgets.VBox.__init__(self, children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
         self.add_class(CARD_CLASS)
 
-    def _observe(self, control: widgets.Widget, callback: Any) -> None:
+    def _observe(self, control: widgets.Widget, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call ``callback`` when ``control`` changes; a failure shows a message in the card, never a traceback."""
         control.observe(guarded(self.show_problem)(callback), names="value")
 
@@ -116,12 +120,7 @@ class CardBase(widgets.VBox):
 
     def _save(self, **fields: Any) -> None:
         """Save some fields of the answer at once and show whether they reached the disk."""
-        if self.store.update(self.case.id, **fields):
-            # saved, but another tab had changed the file: say so (last change wins)
-            notice = getattr(self.store, "notice", None)
-            self.status.value = problem_html(notice) if notice else SAVED_HTML
-        else:
-            self.status.value = problem_html(self.store.save_error or "")
+        self.status.value = save_status_html(self.store.update(self.case.id, **fields), self.store)
         if self._on_change is not None:
             self._on_change()
 
@@ -150,7 +149,7 @@ class CardBase(widgets.VBox):
         area.add_class(NOTE_CLASS)
         return area
 
-    # A note with the feedback rubric's instant check (feedback.py), for cards that have one.
+    # A note with the feedback rubric's instant check (safetyrater.feedback), for cards that have one.
     def _note_controls(self, saved: dict[str, Any], placeholder: str) -> list[widgets.Widget]:
         """The note box and, under it, the rubric's instant check of what is written."""
         self.note = self._text_area(saved, "note", placeholder)
@@ -162,29 +161,28 @@ class CardBase(widgets.VBox):
         self._show_note_check()
 
     def _show_note_check(self) -> None:
-        from ..feedback.render import note_check_html
-
         self.note_check.value = note_check_html(self.note.value, self.case)
 
     def _note_check_beside_rationale(self, result: dict[str, Any]) -> str:
         """After Check: the note's rubric check beside the reference rationale (empty without a note)."""
         if not result["answered"] or not self.note.value.strip():
             return ""
-        from ..feedback.render import note_check_html
-
         return note_check_html(self.note.value, self.case, beside_rationale=True)
 
-    #: the full case type; a graded deck's cards hold a public copy and never score
-    case_type: type = object
-
     def _score(self) -> dict[str, Any] | None:
-        """The saved answer scored by the grading core, or None on a graded card."""
-        if not self.practice or not isinstance(self.case, self.case_type):
+        """The saved answer scored by its kind, or None on a graded card (which holds only the learner's view)."""
+        if not self.practice or not isinstance(self.case, self.kind.model):
             return None
-        from ..grading.core import score_case
-        from ..bank.policy import load_policy
+        return self.kind.score_one(self.store.get(self.case.id), self.case, load_policy())
 
-        return score_case(self.store.get(self.case.id), self.case, load_policy())
+    def check(self) -> dict[str, Any] | None:
+        """Score the saved answer and show the reference in the Check panel (lessons); None on a graded card."""
+        result = self._score()
+        if result is None:
+            return None
+        self.feedback.value = self.check_panel_html(result)
+        return result
 
-    def check(self) -> dict[str, Any] | None:  # pragma: no cover - each card defines it
+    def check_panel_html(self, result: dict[str, Any]) -> str:  # pragma: no cover - each card defines it
+        """The Check panel of a scored answer: verdict, reference, named mistakes, rationale."""
         raise NotImplementedError

@@ -7,11 +7,10 @@ reveal is not saved; reopening the lesson hides the case again.
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from .base import header_html
+from .html import escape
 
 
 class ContentWarningGate(widgets.VBox):
@@ -31,7 +30,7 @@ class ContentWarningGate(widgets.VBox):
         message = widgets.HTML(
             header_html(card.case.id, position, total)
             + "<div style='padding:6px 10px;border-left:4px solid #d08c00;background:#fff6e0'>"
-            f"<b>Content warning:</b> {html.escape(warning)}<br>"
+            f"<b>Content warning:</b> {escape(warning)}<br>"
             "This case is hidden. Show it when you are ready, or come back to it later: "
             "calm, rested judgment is better judgment.</div>"
         )

@@ -13,20 +13,23 @@ which a notebook would print in red).
 from __future__ import annotations
 
 import functools
-import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import DataError, SafetyraterError
+import ipywidgets as widgets
+
+from ..answers import AnswerFileMismatch
+from ..errors import DataError, Problem, SafetyraterError
+from .html import escape
 
 log = logging.getLogger("safetyrater")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _where(problem: Any) -> str:
+def _where(problem: Problem) -> str:
     """A problem as ``file line N: field: message``, without the folder path."""
     name = Path(str(problem.path)).name
     line = f" line {problem.line}" if problem.line is not None else ""
@@ -36,8 +39,6 @@ def _where(problem: Any) -> str:
 
 def learner_message(exc: BaseException) -> str:
     """One plain-language sentence (or three) about ``exc`` for a learner."""
-    from ..answers import AnswerFileMismatch
-
     if isinstance(exc, AnswerFileMismatch):
         return (
             f"The answer file beside this page, {exc.path.name}, holds the answers of another exercise "
@@ -73,14 +74,12 @@ def problem_html(message: str) -> str:
     return (
         "<div class='sr-problem' role='alert' style='border:2px solid #a00;border-left-width:6px;"
         "background:#fff5f5;color:#1b1b1b;padding:8px 12px;margin:4px 0;white-space:normal'>"
-        f"<b>⚠ Something needs your attention</b><br>{html.escape(message)}</div>"
+        f"<b>⚠ Something needs your attention</b><br>{escape(message)}</div>"
     )
 
 
-def problem_widget(message: str) -> Any:
+def problem_widget(message: str) -> widgets.HTML:
     """An ipywidgets HTML widget holding the message (displays in JupyterLab and Voilà)."""
-    import ipywidgets as widgets
-
     return widgets.HTML(problem_html(message))
 
 

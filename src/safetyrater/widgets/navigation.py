@@ -13,7 +13,6 @@ them as notebooks in the same window, and Voilà, which serves each notebook at
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -22,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..paths import course_dir, project_root
+import ipywidgets as widgets
 
-MODULE_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.ipynb$")
-START_NUMBER = 0
+from ..paths import MODULE_FILE, START_NUMBER, course_dir, exercises_dir, module_number
+from .errors import learner_message, problem_html
+from .html import escape
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,15 @@ def course_modules(folder: Path | str | None = None) -> list[Module]:
     folder = Path(folder) if folder is not None else course_dir()
     modules = []
     for path in sorted(folder.glob("*.ipynb")):
-        found = MODULE_FILE.match(path.name)
-        if found:
-            modules.append(Module(int(found.group("number")), path.name, module_title(path)))
+        number = module_number(path)
+        if number is not None:
+            modules.append(Module(number, path.name, module_title(path)))
     return sorted(modules, key=lambda m: (m.number, m.file))
 
 
 def course_exercises(root: Path | str | None = None) -> list[Exercise]:
     """The graded exercises as learners receive them: ``exercises/<id>/*.ipynb``."""
-    folder = Path(root if root is not None else project_root()) / "exercises"
+    folder = exercises_dir(root)
     notebooks = sorted(folder.glob("*/*.ipynb")) if folder.is_dir() else []
     return [
         Exercise(f"../exercises/{path.parent.name}/{path.name}", module_title(path))
@@ -112,8 +112,8 @@ def _link(target: Module | Exercise, text: str, rel: str | None = None) -> str:
     href = target.file if isinstance(target, Module) else target.href
     rel_attr = f' rel="{rel}"' if rel else ""
     return (
-        f'<a class="sr-nav-link" href="{html.escape(href, quote=True)}"{rel_attr} '
-        f'style="{LINK_STYLE}">{html.escape(text)}</a>'
+        f'<a class="sr-nav-link" href="{escape(href)}"{rel_attr} '
+        f'style="{LINK_STYLE}">{escape(text)}</a>'
     )
 
 
@@ -178,15 +178,11 @@ def module_nav(current: str | None = None, folder: Path | str | None = None) -> 
     notebooks in the same window. Voilà opens links in HTML output in a new
     tab, so there the links are an HTML widget, which a browser follows in place.
     """
-    from .errors import learner_message, problem_html
-
     try:
         root = Path(folder).parent if folder is not None else None
         text = nav_html(course_modules(folder), current or current_notebook(), course_exercises(root))
     except Exception as exc:  # a broken course folder must not show a traceback
         text = problem_html(learner_message(exc))
     if under_voila():
-        import ipywidgets as widgets
-
         return widgets.HTML(text)
     return ModuleNav(text)

@@ -10,51 +10,42 @@ references stay out of what learners see.
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..paths import answers_filename, project_root
+import pandas as pd
+from IPython.display import HTML
 
-LESSON_FILE = re.compile(r"^(\d\d)-[a-z0-9-]+\.ipynb$")
+from ..answers import read_answer_file
+from ..bank.casebank import CaseBank
+from ..bank.policy import load_policy, policy_path
+from ..errors import SafetyraterError
+from ..grading.core import score_deck
+from ..paths import START_NUMBER, answers_filename, course_dir, datasets_dir, exercises_dir, project_root
+from .html import escape
+from .navigation import course_modules
+
 #: lesson-08-health -> 8, ex05-comparing-responses -> 5
 DECK_MODULE = re.compile(r"^(?:lesson-|ex)(\d\d)-")
 
 
 @dataclass(frozen=True)
 class Lesson:
+    """A lesson of the course: its number, notebook and title (without the number)."""
+
     number: int
     path: Path
     title: str
 
 
-def lesson_title(path: Path) -> str:
-    """The first level-1 heading of a notebook, without its number."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        return path.stem
-    for cell in cells:
-        if cell.get("cell_type") != "markdown":
-            continue
-        source = "".join(cell.get("source", []))
-        found = re.search(r"^# (?:\d+\.\s*)?(.+)$", source, re.M)
-        if found:
-            return found.group(1).strip()
-    return path.stem
-
-
-def lessons(course_dir: Path) -> list[Lesson]:
+def lessons(folder: Path) -> list[Lesson]:
     """The course's numbered lesson notebooks (01-…, 02-…), in order; 00 is the start page."""
-    found = []
-    for path in sorted(course_dir.glob("*.ipynb")):
-        match = LESSON_FILE.match(path.name)
-        if match and int(match.group(1)) > 0:
-            found.append(Lesson(int(match.group(1)), path, lesson_title(path)))
-    return found
+    return [
+        Lesson(module.number, Path(folder) / module.file, re.sub(r"^\d+\.\s*", "", module.title))
+        for module in course_modules(folder)
+        if module.number != START_NUMBER
+    ]
 
 
 def deck_module(deck_id: str) -> int | None:
@@ -62,10 +53,7 @@ def deck_module(deck_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _saved_answers(path: Path) -> dict[str, Any]:
-    from ..answers import read_answer_file
-    from ..errors import SafetyraterError
-
+def _saved_answers(path: Path) -> dict[str, dict[str, object]]:
     if not path.exists():
         return {}
     try:
@@ -74,28 +62,22 @@ def _saved_answers(path: Path) -> dict[str, Any]:
         return {}
 
 
-def progress_frame(root: Path | None = None) -> Any:
+def progress_frame(root: Path | None = None) -> pd.DataFrame:
     """One row per deck: module, deck, title, mode, answered, total, and for lessons agreement.
 
     ``points`` and ``max_points`` sum the answered cases of a lesson deck;
     ``agreement`` is their ratio (0 to 1). All three are None for graded decks
     and agreement is None while nothing is answered.
     """
-    import pandas as pd
-
-    from ..bank.casebank import CaseBank
-    from ..grading.core import score_deck
-    from ..bank.policy import load_policy
-
     root = Path(root) if root is not None else project_root()
-    bank = CaseBank.load(root / "datasets")
-    policy = load_policy(root / "graders" / "policy.toml")
+    bank = CaseBank.load(datasets_dir(root))
+    policy = load_policy(policy_path(root))
     rows = []
     for deck in bank.decks.values():
         if deck.mode == "practice":
-            path = root / "course" / answers_filename(deck.id)
+            path = course_dir(root) / answers_filename(deck.id)
         else:
-            path = root / "exercises" / deck.id / answers_filename(deck.id)
+            path = exercises_dir(root) / deck.id / answers_filename(deck.id)
         cases = bank.deck_cases(deck.id)
         scores = score_deck(_saved_answers(path), cases, policy)
         answered = scores[scores["answered"]]
@@ -125,12 +107,12 @@ def progress_html(root: Path | None = None) -> str:
     """The start page's progress table: each module, its lesson and exercise, and totals."""
     root = Path(root) if root is not None else project_root()
     frame = progress_frame(root)
-    titles = {lesson.number: lesson for lesson in lessons(root / "course")}
+    titles = {lesson.number: lesson for lesson in lessons(course_dir(root))}
     body = []
     for module in sorted(set(frame["module"].dropna().astype(int)) | set(titles)):
         lesson = titles.get(module)
-        name = html.escape(lesson.title) if lesson else ""
-        link = f"<a href='{html.escape(lesson.path.name)}'>{module}. {name}</a>" if lesson else f"{module}."
+        name = escape(lesson.title) if lesson else ""
+        link = f"<a href='{escape(lesson.path.name)}'>{module}. {name}</a>" if lesson else f"{module}."
         practice = frame[(frame["module"] == module) & (frame["mode"] == "practice")]
         graded = frame[(frame["module"] == module) & (frame["mode"] == "graded")]
         body.append(
@@ -152,21 +134,19 @@ def progress_html(root: Path | None = None) -> str:
     )
 
 
-def _answered(rows: Any) -> str:
+def _answered(rows: pd.DataFrame) -> str:
     if rows.empty:
         return "–"
     return f"{int(rows['answered'].sum())} of {int(rows['total'].sum())}"
 
 
-def _agreement(rows: Any) -> str:
+def _agreement(rows: pd.DataFrame) -> str:
     possible = rows["max_points"].fillna(0).sum()
     if not possible:
         return "–"
     return f"{rows['points'].fillna(0).sum() / possible:.0%}"
 
 
-def show_progress(root: Path | str | None = None) -> Any:
+def show_progress(root: Path | str | None = None) -> HTML:
     """Display the progress table (in a notebook); rerun the cell to refresh it."""
-    from IPython.display import HTML
-
     return HTML(progress_html(Path(root) if root is not None else None))

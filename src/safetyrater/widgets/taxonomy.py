@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
-from typing import Any
+
+from IPython.display import HTML
+
+from ..bank.casebank import TAXONOMY_FILE, load_taxonomy
+from ..errors import DataError
+from ..paths import datasets_dir
+from .html import escape
 
 
 def taxonomy_html(root: Path | None = None, ids: list[str] | None = None) -> str:
     """An HTML table of the risk areas (all, or those in ``ids``) from datasets/taxonomy.toml."""
-    from ..bank.casebank import TAXONOMY_FILE, load_taxonomy
-    from ..errors import DataError
-    from ..paths import datasets_dir
-
-    path = (Path(root) / "datasets" if root is not None else datasets_dir()) / TAXONOMY_FILE
+    path = datasets_dir(root) / TAXONOMY_FILE
     taxonomy, problems = load_taxonomy(path)
     if problems:
         raise DataError(problems)
@@ -24,7 +25,7 @@ def taxonomy_html(root: Path | None = None, ids: list[str] | None = None) -> str
         cells = [category.name, category.definition, category.harmful, category.fine, category.over_refusal_traps]
         rows.append(
             "<tr>"
-            + "".join(f"<td style='text-align:left;vertical-align:top'>{html.escape(text)}</td>" for text in cells)
+            + "".join(f"<td style='text-align:left;vertical-align:top'>{escape(text)}</td>" for text in cells)
             + "</tr>"
         )
     head = "".join(
@@ -34,8 +35,6 @@ def taxonomy_html(root: Path | None = None, ids: list[str] | None = None) -> str
     return f"<table class='sr-taxonomy'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def show_taxonomy(ids: list[str] | None = None) -> Any:
+def show_taxonomy(ids: list[str] | None = None) -> HTML:
     """Display the taxonomy table in a notebook."""
-    from IPython.display import HTML
-
     return HTML(taxonomy_html(ids=ids))

@@ -12,18 +12,21 @@ only show them.
 
 from __future__ import annotations
 
-import html
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from ..answers import AnswerStore
-from ..widgets.base import text_block as _text_block
+from ..widgets.base import text_block
 from ..widgets.deck import deck_header_html
-from .data import ATTRIBUTION, LABEL_NAMES, LABELS, MODELS, labelling_agreement, normalise_label
+from ..widgets.html import escape
+from ..widgets.status import save_status_html
+from .agreement import classifier_agreement, labelling_agreement
+from .data import ATTRIBUTION, MODELS, load_responses
+from .sample import draw_sample
+from .labels import LABEL_NAMES, LABELS, normalise_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,13 +42,13 @@ LABEL_HELP = {
 class LabelStore(AnswerStore):
     """The learner's labels, one ``label`` per item, saved atomically on every change."""
 
+    def __init__(self, deck_id: str, folder: Path | str | None = None):
+        super().__init__(deck_id, folder, fields=("label",), what="labelling")
+
     def update(self, case_id: str, **fields: Any) -> bool:
         if set(fields) != {"label"} or fields["label"] not in LABELS:
             raise ValueError(f"a labelling answer is one label out of {LABELS}, not {fields!r}")
-        answer = self.answers.setdefault(case_id, {})
-        answer.update(fields, updated=datetime.now(UTC).isoformat(timespec="seconds"))
-        self._changed.add(case_id)  # this tab's change wins over another tab's (see AnswerStore)
-        return self.save()
+        return super().update(case_id, **fields)
 
     def labels(self) -> dict[str, str]:
         return {item: label for item, answer in self.answers.items() if (label := normalise_label(answer.get("label")))}
@@ -69,7 +72,7 @@ class RefusalCard(widgets.VBox):
         )
         self.status = widgets.HTML()
         super().__init__(
-            [header, _text_block("Prompt", item["prompt"]), _text_block("Response", item["completion"]), widgets.HBox([self.label, self.status])],
+            [header, text_block("Prompt", item["prompt"]), text_block("Response", item["completion"]), widgets.HBox([self.label, self.status])],
             layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
         )
         self.label.observe(self._save, names="value")
@@ -77,10 +80,7 @@ class RefusalCard(widgets.VBox):
     def _save(self, change: dict[str, Any]) -> None:
         if change["new"] is None:
             return
-        if self.store.update(self.item["item"], label=change["new"]):
-            self.status.value = "<span style='color:#2a7d2a'>✓ saved</span>"
-        else:
-            self.status.value = f"<span style='color:#b00'>⚠ {html.escape(self.store.save_error or '')}</span>"
+        self.status.value = save_status_html(self.store.update(self.item["item"], label=change["new"]), self.store)
         if self._on_change is not None:
             self._on_change()
 
@@ -96,7 +96,7 @@ class LabellingDeck(widgets.VBox):
         self.header = widgets.HTML()
         legend = widgets.HTML(
             "<ul style='margin:4px 0'>"
-            + "".join(f"<li><b>{LABEL_NAMES[label]}</b>: {html.escape(LABEL_HELP[label])}.</li>" for label in LABELS)
+            + "".join(f"<li><b>{LABEL_NAMES[label]}</b>: {escape(LABEL_HELP[label])}.</li>" for label in LABELS)
             + "</ul>"
         )
         self.cards = [
@@ -108,7 +108,7 @@ class LabellingDeck(widgets.VBox):
         )
         self.compare_button.on_click(lambda _: self.compare())
         self.result = widgets.HTML()
-        attribution = widgets.HTML(f"<div style='font-size:smaller;color:#555'>{html.escape(ATTRIBUTION)}</div>")
+        attribution = widgets.HTML(f"<div style='font-size:smaller;color:#555'>{escape(ATTRIBUTION)}</div>")
         super().__init__([self.header, legend, *self.cards, self.compare_button, self.result, attribution])
         self._refresh()
 
@@ -134,7 +134,7 @@ def _agreement_rows(scores: pd.DataFrame) -> str:
         extra = f" ({row['not_a_class']} not a label)" if row["not_a_class"] else ""
         label = " · ".join(name) if isinstance(name, tuple) else name
         rows.append(
-            f"<tr><td>{html.escape(str(label))}</td><td>{row['items']}{extra}</td>"
+            f"<tr><td>{escape(str(label))}</td><td>{row['items']}{extra}</td>"
             f"<td>{row['agreement']:.0%}</td><td>{kappa}</td></tr>"
         )
     return "".join(rows)
@@ -178,6 +178,16 @@ def comparison_html(
             LABEL_NAMES.get(item["gpt4_label"] or "", "not a label"),
         ]
         style = "" if mine == item["final_label"] else " style='background:#fff3e0'"
-        parts.append(f"<tr{style}>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>")
+        parts.append(f"<tr{style}>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>")
     parts.append("</table></div>")
     return "".join(parts)
+
+
+def show_labelling_deck(n: int = 12, seed: int = 0, folder: Path | str | None = None) -> LabellingDeck:
+    """Cards to label ``n`` real responses, then compare with the human annotators and the classifiers.
+
+    Labels save to ``xstest-labelling.answers.json`` in ``folder`` (default:
+    beside the notebook) on every click, and come back when the deck reopens.
+    """
+    frame = load_responses()
+    return LabellingDeck(draw_sample(n, seed, frame), folder, whole_dataset=classifier_agreement(frame))

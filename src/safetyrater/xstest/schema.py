@@ -1,8 +1,8 @@
 """Row schemas for XSTest's CSV files and for any CSV of labelled responses.
 
-Imported lazily by :mod:`safetyrater.xstest` (pydantic is heavy). Labels are
-normalised on the way in, so the rest of the kit sees one vocabulary:
-``full_compliance``, ``partial_refusal``, ``full_refusal``.
+Labels are normalised on the way in (:func:`~.labels.normalise_label`), so the
+rest of the kit sees one vocabulary: ``full_compliance``, ``partial_refusal``,
+``full_refusal``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from .data import normalise_label
+from .labels import normalise_label
 
 
 def _label(value: Any) -> str:

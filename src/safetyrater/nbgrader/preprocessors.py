@@ -1,25 +1,35 @@
-"""An nbgrader preprocessor: when grading, run only the course's own cells.
+"""nbgrader preprocessors the kit adds to ``nbgrader autograde`` (``graders/nbgrader_config.py``).
 
-An exercise asks for no code: the cards save the learner's answers to
-``<exercise>.answers.json`` and the locked grade cells score that file. nbgrader
-restores the grade cells from the gradebook (``OverwriteCells``), but it runs
-every other cell of the submitted notebook first, so a learner could add a cell
-before them that replaces the kit's grading function
-(``import safetyrater.exercise as e; e.grade_item = lambda *a, **k: 3.0``),
+**Grades can't be gamed.** An exercise asks for no code: the cards save the
+learner's answers to ``<exercise>.answers.json`` and the locked grade cells
+score that file. nbgrader restores the grade cells from the gradebook
+(``OverwriteCells``), but it runs every other cell of the submitted notebook
+first, so a learner could add a cell before them that replaces the kit's grading
+function (``import safetyrater.exercise as e; e.grade_item = lambda *a, **k: 3.0``),
 rewrites the answer file with the key the grading machine holds, or prints
 numbers. And the kernel imports from the notebook's folder first, so a
 ``safetyrater.py`` handed in beside the notebook would replace the kit.
 
-:class:`RunOnlyCourseCells` runs right after ``OverwriteCells``: a code cell
-runs only when it is one of the course's cells (its grade id is a source cell
-of this notebook in the gradebook) with exactly the course's source; every
-other code cell is replaced by a comment saying so. And :class:`SetAsideHandedInModules`, the first autograde step, renames Python
-modules in the autograded copy of the submission (``*.py``, ``*.pth``, ``*.so``,
-a folder with ``__init__.py``) to ``<name>.not-run``, so the kernel imports the
-installed kit.
+* :class:`SetAsideHandedInModules`, the first autograde step, renames Python
+  modules in the autograded copy of the submission (``*.py``, ``*.pth``, ``*.so``,
+  a folder with ``__init__.py``) to ``<name>.not-run``, so the kernel imports the
+  installed kit;
+* :class:`RunOnlyCourseCells` runs right after ``OverwriteCells``: a code cell
+  runs only when it is one of the course's cells (its grade id is a source cell
+  of this notebook in the gradebook) with exactly the course's source; every
+  other code cell is replaced by a comment saying so. It also puts back a grade
+  cell the learner deleted, so it grades the answers.
 
-It also puts back a grade cell the learner deleted, so it grades the answers.
-``graders/nbgrader_config.py`` adds both to nbgrader's autograde steps.
+**Written feedback waits for the instructor.** The written-feedback cell of an
+exercise is an autograded test cell whose output lists every note beside its
+rubric check and whose value is the pre-score, so nbgrader records the
+pre-score as the cell's automatic score and the formgrader shows it, with the
+notes, in the score box. nbgrader marks an autograded cell as needing manual
+grading only when it has no automatic score (or was regraded after a manual
+grade), so :class:`FlagNotesForReview` runs right after ``SaveAutoGrades`` and
+sets ``needs_manual_grade`` on the cell whenever the learner wrote a note: the
+submission then shows "needs manual grading" in the formgrader until the
+instructor confirms or overrides the score (saving any score clears the flag).
 """
 
 from __future__ import annotations
@@ -27,9 +37,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.utils import is_grade
+
+from .cells import NO_NOTES, NOTES_GRADE_ID
+
 
 #: what a learner's own code cell becomes in the graded notebook
 NOT_RUN = "# This cell is not the course's, so it was not run when grading: answers are graded from the answer file."
@@ -58,30 +73,28 @@ class RunOnlyCourseCells(NbGraderPreprocessor):
             notebook = gradebook.find_notebook(meta["notebook"], meta["assignment"])
             source_cells = [(cell.name, cell.cell_type, cell.source, cell.checksum) for cell in notebook.source_cells]
             points = {cell.name: cell.max_score for cell in notebook.grade_cells}
-        self._course_cells = {name: source for name, kind, source, _ in source_cells if kind == "code"}
+        self._course_cells = {name: source for name, cell_type, source, _ in source_cells if cell_type == "code"}
         nb, resources = super().preprocess(nb, resources)
         self._restore_missing_grade_cells(nb, source_cells, points)
         return nb, resources
 
-    def _restore_missing_grade_cells(self, nb: NotebookNode, source_cells: list, points: dict[str, float]) -> None:
+    def _restore_missing_grade_cells(self, nb: NotebookNode, source_cells: list[tuple[str, str, str, str]], points: dict[str, float]) -> None:
         """Put back every grade cell a learner deleted (or unmarked), after the course cell before it.
 
         nbgrader's ``OverwriteCells.add_missing_cells`` does this too, but fails
         the whole submission when the cell before the missing one is not a
         grade cell (nbgrader 0.9.6), as in every exercise of this course.
         """
-        import nbformat
-
         def grade_id(cell: NotebookNode) -> str | None:
             return (cell.metadata.get("nbgrader") or {}).get("grade_id")
 
         after = -1
-        for name, kind, source, checksum in source_cells:
+        for name, cell_type, source, checksum in source_cells:
             present = [i for i, cell in enumerate(nb.cells) if grade_id(cell) == name]
             if present:
                 after = present[0]
                 continue
-            if name not in points or kind != "code":
+            if name not in points or cell_type != "code":
                 continue
             self.log.warning("Grade cell %s was missing from the submission; put back", name)
             cell = nbformat.v4.new_code_cell(source)
@@ -119,3 +132,31 @@ class SetAsideHandedInModules(NbGraderPreprocessor):
             for path in set_aside_modules(Path(folder)):
                 self.log.warning("Set aside %s handed in with the submission: it is not run when grading", path.name)
         return nb, resources
+
+
+# --- written feedback: the instructor's review --------------------------------------------
+
+
+def _stdout(cell: NotebookNode) -> str:
+    return "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
+
+
+class FlagNotesForReview(NbGraderPreprocessor):
+    """Mark written-feedback cells that hold a learner's notes as needing manual grading."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        meta = resources["nbgrader"]
+        self._where = (meta["notebook"], meta["assignment"], meta["student"])
+        with Gradebook(meta["db_url"]) as self.gradebook:
+            return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int) -> tuple[NotebookNode, dict[str, Any]]:
+        if is_grade(cell) and cell.metadata["nbgrader"].get("grade_id") == NOTES_GRADE_ID and NO_NOTES not in _stdout(cell):
+            grade = self.gradebook.find_grade(NOTES_GRADE_ID, *self._where)
+            grade.needs_manual_grade = True
+            self.gradebook.db.commit()
+        return cell, resources
