@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -136,6 +136,31 @@ def iter_jsonl(path: Path, what: str = "case") -> Iterator[tuple[int, dict[str, 
             yield 0, None, problem
         return
     yield from iter_json_lines(text, path, what)
+
+
+def validated_lines(
+    paths: Iterable[Path], pick: Callable[[dict[str, Any]], type[Model] | Problem], what: str = "case"
+) -> Iterator[tuple[Path, int, Model | None, list[Problem]]]:
+    """Each non-blank line of JSON-lines files validated by the model ``pick`` chooses for it.
+
+    Yields (file, line, the instance or None, the problems of that line); ``pick``
+    returns a Problem instead of a model when no model fits the line (its line is filled in).
+    """
+    from pydantic import ValidationError  # start-up speed: see read_toml_model
+
+    for path in paths:
+        for line, obj, problem in iter_jsonl(path, what):
+            if problem is not None or obj is None:
+                yield path, line, None, [problem] if problem is not None else []
+                continue
+            model = pick(obj)
+            if isinstance(model, Problem):
+                yield path, line, None, [Problem(path, line, model.field, model.message)]
+                continue
+            try:
+                yield path, line, model.model_validate(obj), []
+            except ValidationError as exc:
+                yield path, line, None, validation_problems(path, exc, line=line)
 
 
 def read_json(path: Path, what: str) -> Any:

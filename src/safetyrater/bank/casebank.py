@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import DataError, Problem
-from ..io import iter_jsonl, load_toml, table_lines, validation_problems
+from ..io import load_toml, table_lines, validated_lines, validation_problems
 from ..kinds import PublicCase, bank_kinds, case_model, kind_of, public_model
 from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, case_files, datasets_dir, public_files
 from .schema import CaseBase, Category, Deck
@@ -56,73 +57,60 @@ class LoadedCase:
     line: int
 
 
+def _bank_model(line: dict[str, Any]) -> type[CaseBase] | Problem:
+    model, kind = case_model(line)
+    if model is None:
+        known = ", ".join(k.name for k in bank_kinds())
+        return Problem("", None, "kind", f"unknown kind {kind!r} (expected one of {known})")
+    return model  # type: ignore[return-value]  # every bank kind's model is a CaseBase
+
+
+def _public_model(line: dict[str, Any]) -> type[PublicCase] | Problem:
+    view = public_model(line)
+    if view is None:
+        known = ", ".join(k.name for k in bank_kinds())
+        return Problem("", None, "kind", f"unknown kind {line.get('kind')!r} (expected one of {known})")
+    return view
+
+
 def load_cases(
     paths: Iterable[Path], taxonomy: dict[str, Category] | None
 ) -> tuple[dict[str, LoadedCase], list[Problem]]:
-    """Cases by id from JSON-lines files; categories checked against ``taxonomy``."""
+    """Cases by id from JSON-lines files; each line's kind picks its model; categories checked against ``taxonomy``."""
     cases: dict[str, LoadedCase] = {}
     problems: list[Problem] = []
-    for path in paths:
-        for line, obj, problem in iter_jsonl(path):
-            if problem is not None:
-                problems.append(problem)
-                continue
-            assert obj is not None
-            case_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-            model, kind = case_model(obj)
-            if model is None:
-                known = ", ".join(k.name for k in bank_kinds())
-                problems.append(Problem(path, line, "kind", f"unknown kind {kind!r} (expected one of {known})"))
-                continue
-            try:
-                case = model.model_validate(obj)
-            except ValidationError as exc:
-                problems += validation_problems(path, exc, line=line)
-                continue
-            in_pool = path.parent.name == POOL_DIR
-            if in_pool != (case.use == "assessment"):
-                where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
-                problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
-            if taxonomy is not None:
-                for category in case.categories:
-                    if category not in taxonomy:
-                        problems.append(
-                            Problem(path, line, "categories", f"unknown category {category!r} (not in the taxonomy)")
-                        )
-            if case_id in cases:
-                first = cases[case_id]
-                problems.append(
-                    Problem(path, line, "id", f"duplicate case id {case_id!r} (first at {first.path}:{first.line})")
-                )
-                continue
-            cases[case.id] = LoadedCase(case, path, line)
+    for path, line, case, found in validated_lines(paths, _bank_model):
+        problems += found
+        if case is None:
+            continue
+        in_pool = path.parent.name == POOL_DIR
+        if in_pool != (case.use == "assessment"):
+            where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
+            problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
+        if taxonomy is not None:
+            for category in case.categories:
+                if category not in taxonomy:
+                    problems.append(Problem(path, line, "categories", f"unknown category {category!r} (not in the taxonomy)"))
+        if case.id in cases:
+            first = cases[case.id]
+            problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r} (first at {first.path}:{first.line})"))
+            continue
+        cases[case.id] = LoadedCase(case, path, line)
     return cases, problems
 
 
 def load_public_cases(paths: Iterable[Path]) -> tuple[dict[str, PublicCase], list[Problem]]:
-    """Graded cases as a learner kit ships them: the text to rate, no reference."""
+    """Graded cases as a learner kit ships them: each kind's learner view, no reference."""
     cases: dict[str, PublicCase] = {}
     problems: list[Problem] = []
-    for path in paths:
-        for line, obj, problem in iter_jsonl(path):
-            if problem is not None:
-                problems.append(problem)
-                continue
-            assert obj is not None
-            view = public_model(obj)
-            if view is None:
-                known = ", ".join(k.name for k in bank_kinds())
-                problems.append(Problem(path, line, "kind", f"unknown kind {obj.get('kind')!r} (expected one of {known})"))
-                continue
-            try:
-                case = view.model_validate(obj)
-            except ValidationError as exc:
-                problems += validation_problems(path, exc, line=line)
-                continue
-            if case.id in cases:
-                problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r}"))
-                continue
-            cases[case.id] = case
+    for path, line, case, found in validated_lines(paths, _public_model):
+        problems += found
+        if case is None:
+            continue
+        if case.id in cases:
+            problems.append(Problem(path, line, "id", f"duplicate case id {case.id!r}"))
+            continue
+        cases[case.id] = case
     return cases, problems
 
 

@@ -90,6 +90,19 @@ class GradeCell:
     task: bool = False
 
 
+def chosen(value: Any, options: Sequence[str], noun: str, missing: str | None, problems: list[str]) -> str | None:
+    """An answer's choice when it is one of ``options``; else None, and ``problems`` says why
+    (``missing``, when nothing was chosen, or that the choice is unknown)."""
+    if value is None:
+        if missing:
+            problems.append(missing)
+        return None
+    if value not in options:
+        problems.append(f"unknown {noun} {value!r} (expected one of {', '.join(options)})")
+        return None
+    return str(value)
+
+
 def text_answer(raw: Mapping[str, Any], field: str) -> str:
     """A written answer field (a note or a reason), or "" when it is not text."""
     value = raw.get(field, "")

@@ -431,29 +431,18 @@ class MultidimCard(CardBase):
 
     kind = MULTIDIM
 
-    def __init__(
-        self,
-        case: MultidimCase | MultidimView,
-        store: AnswerStore,
-        taxonomy: Any = None,
-        *,
-        position: int = 1,
-        total: int = 1,
-        practice: bool = True,
-        on_change: Any = None,
-        dimensions: Dimensions | None = None,
-    ):
-        blocks = self._start(case, store, practice, on_change, position, total)
+    def __init__(self, case: MultidimCase | MultidimView, store: AnswerStore, taxonomy: Any = None, *, dimensions: Dimensions | None = None, **options: Any):
+        #: the dimensions it asks for (default: the course's graders/dimensions.toml)
         self.dimensions = dimensions or course_dimensions()
-        saved = store.get(case.id)
-        chosen = saved.get(ANSWER_FIELD) if isinstance(saved.get(ANSWER_FIELD), dict) else {}
-        two = case.response_b is not None
-        blocks.append(text_block("Response A (rate this one)" if two else "Response", case.response))
-        if two:
-            blocks.append(text_block("Response B (for the overall preference)", case.response_b or ""))
+        super().__init__(case, store, taxonomy, **options)
 
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Any]) -> list[widgets.Widget]:
+        chosen = saved.get(ANSWER_FIELD) if isinstance(saved.get(ANSWER_FIELD), dict) else {}
+        two = self.case.response_b is not None
+        shown: list[widgets.Widget] = [text_block("Response A (rate this one)" if two else "Response", self.case.response)]
+        if two:
+            shown.append(text_block("Response B (for the overall preference)", self.case.response_b or ""))
         self.buttons: dict[str, widgets.ToggleButtons] = {}
-        controls: list[widgets.Widget] = []
         for dimension in self.dimensions.for_case(two):
             value = chosen.get(dimension.id)
             buttons = widgets.ToggleButtons(
@@ -464,11 +453,12 @@ class MultidimCard(CardBase):
                 style={"description_width": "initial", "button_width": "auto"},
             )
             self.buttons[dimension.id] = buttons
-            controls += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{escape(dimension.question)}</div>"), buttons, _legend(dimension)]
-        note = self._note_controls(
+            shown += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{escape(dimension.question)}</div>"), buttons, _legend(dimension)]
+        return shown + self._note_controls(
             saved, "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
         )
-        self._finish(blocks + controls + note)
+
+    def connect(self) -> None:
         for buttons in self.buttons.values():
             self._observe(buttons, self._save_dimensions)
         self._observe(self.note, self._save_note)

@@ -18,12 +18,11 @@ from pydantic import Field
 from ..bank.schema import REDACTION_MARKER, CaseBase, Category
 from ..widgets.base import CardBase, text_block, verdict_html
 from ..widgets.html import escape, render_text
-from .base import NOT_ANSWERED, Habits, Kind, PublicCase, text_answer
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..answers import AnswerStore
     from ..bank.policy import Policy
 
 
@@ -85,17 +84,13 @@ class PairwiseKind(Kind):
             raw = answers.get(case.id)
             raw = raw if isinstance(raw, Mapping) else {}
             answered = any(k in raw for k in ("choice", "reason"))
-            choice = raw.get("choice")
             problems: list[str] = []
             mistakes: list[str] = []
-            if not answered:
+            if answered:
+                choice = chosen(raw.get("choice"), CHOICES, "choice", "no response chosen", problems)
+            else:
                 problems.append("not answered")
                 mistakes.append(NOT_ANSWERED)
-                choice = None
-            elif choice is None:
-                problems.append("no response chosen")
-            elif choice not in CHOICES:
-                problems.append(f"unknown choice {choice!r} (expected one of {', '.join(CHOICES)})")
                 choice = None
             reference = case.reference_choice
             if choice is not None and choice != reference:
@@ -165,27 +160,13 @@ class PairwiseCard(CardBase):
 
     kind = PAIRWISE
 
-    def __init__(
-        self,
-        case: PairwiseCase | PairwiseView,
-        store: AnswerStore,
-        taxonomy: dict[str, Category] | None = None,
-        *,
-        position: int = 1,
-        total: int = 1,
-        practice: bool = True,
-        on_change: Any = None,
-    ):
-        blocks = self._start(case, store, practice, on_change, position, total)
-        saved = store.get(case.id)
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:
         half = widgets.Layout(width="50%")
-        blocks.append(
-            widgets.HBox(
-                [
-                    widgets.Box([text_block("Response A", case.response_a)], layout=half),
-                    widgets.Box([text_block("Response B", case.response_b)], layout=half),
-                ]
-            )
+        responses = widgets.HBox(
+            [
+                widgets.Box([text_block("Response A", self.case.response_a)], layout=half),
+                widgets.Box([text_block("Response B", self.case.response_b)], layout=half),
+            ]
         )
         self.choice = widgets.ToggleButtons(
             options=list(CHOICE_BUTTONS),
@@ -197,7 +178,9 @@ class PairwiseCard(CardBase):
         self.reason = self._text_area(
             saved, "reason", "Your reason: what makes one response more dangerous (or why they are equal)?", description="Reason"
         )
-        self._finish(blocks + [self.choice, self.reason])
+        return [responses, self.choice, self.reason]
+
+    def connect(self) -> None:
         self._observe(self.choice, lambda change: self._save(choice=change["new"]))
         self._observe(self.reason, lambda change: self._save(reason=change["new"]))
 

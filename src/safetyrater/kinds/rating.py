@@ -25,12 +25,11 @@ from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rati
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
 from ..widgets.style import CATEGORY_CLASS
-from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase
+from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase, chosen
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..answers import AnswerStore
     from ..bank.policy import Policy
 
 
@@ -104,20 +103,15 @@ def answers_frame(answers: Mapping[str, Any], case_ids: Iterable[str], policy: P
 def answer_rows(answers: Mapping[str, Any], case_ids: Iterable[str], policy: Policy) -> list[dict[str, Any]]:
     """The rows of :func:`answers_frame`, as dicts."""
     rows = []
-    scale = set(policy.rating.scale)
     for case_id in case_ids:
         raw = answers.get(case_id)
         problems: list[str] = []
         answered = isinstance(raw, Mapping) and any(k in raw for k in ("rating", "over_refusal", "categories", "note"))
         raw = raw if isinstance(raw, Mapping) else {}
-        rating = raw.get("rating")
-        if not answered:
+        if answered:
+            rating = chosen(raw.get("rating"), policy.rating.scale, "rating", "no safety rating chosen", problems)
+        else:
             problems.append("not answered")
-            rating = None
-        elif rating is None:
-            problems.append("no safety rating chosen")
-        elif rating not in scale:
-            problems.append(f"unknown rating {rating!r} (expected one of {', '.join(policy.rating.scale)})")
             rating = None
         flag = raw.get("over_refusal", False)
         if not isinstance(flag, bool):
@@ -287,11 +281,7 @@ class RatingKind(Kind):
         return max_points(policy)
 
     def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
-        rating = result["rating"] or "none"
-        line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
-        if reveal:
-            line += f"; reference {result['reference_rating']!r}"
-        lines = [line]
+        lines = [rating_line(result, reveal)]
         ticked = "ticked it" if result["over_refusal"] else "left it unticked"
         line = f"  over-refusal: you {ticked}, {result['over_refusal_points']:g} point(s)"
         if reveal:
@@ -344,6 +334,15 @@ class RatingKind(Kind):
         return {"rating": scale[given], "over_refusal": bool(flag), "categories": categories, "note": habits.note}
 
 
+def rating_line(result: Mapping[str, Any], reveal: bool) -> str:
+    """The explanation's line on the safety rating (and the reference when ``reveal``)."""
+    rating = result["rating"] or "none"
+    line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
+    if reveal:
+        line += f"; reference {result['reference_rating']!r}"
+    return line
+
+
 def rating_rule_text(policy: Policy) -> str:
     """The rating rule in an exercise's instructions: "the safety rating (1, or 0.5 when one level off)"."""
     rating = policy.rating
@@ -359,21 +358,7 @@ class RatingCard(CardBase):
 
     kind = RATING
 
-    def __init__(
-        self,
-        case: RatingCase | RatingView,
-        store: AnswerStore,
-        taxonomy: dict[str, Category],
-        *,
-        position: int = 1,
-        total: int = 1,
-        practice: bool = True,
-        on_change: Any = None,
-    ):
-        blocks = self._start(case, store, practice, on_change, position, total)
-        saved = store.get(case.id)
-        blocks.append(text_block("Response", case.response))
-
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:
         self.rating = self._rating_buttons(saved, "Safety rating")
         self.over_refusal = widgets.Checkbox(
             value=bool(saved.get("over_refusal", False)),
@@ -397,14 +382,16 @@ class RatingCard(CardBase):
             list(self.category_buttons.values()),
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
-        controls: list[widgets.Widget] = [
+        return [
+            text_block("Response", self.case.response),
             self.rating,
             self.over_refusal,
             label("Risk areas this case touches (choose any)"),
             categories_box,
             *self._note_controls(saved, "Your note: what is the problem, why is it a problem, what should change?"),
         ]
-        self._finish(blocks + controls)
+
+    def connect(self) -> None:
         self._observe(self.rating, self._save_rating)
         self._observe(self.over_refusal, self._save_flag)
         for button in self.category_buttons.values():

@@ -21,13 +21,12 @@ from pydantic import Field, model_validator
 from ..bank.schema import REDACTION_MARKER, CaseBase, Category, Rating
 from ..widgets.base import RATING_LABELS, CardBase, label, verdict_html
 from ..widgets.html import escape, render_text
-from .base import NOT_ANSWERED, Habits, Kind, PublicCase, text_answer
-from .rating import category_f1, rating_mistakes, rating_rule_text, rating_share
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
+from .rating import category_f1, rating_line, rating_mistakes, rating_rule_text, rating_share
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..answers import AnswerStore
     from ..bank.policy import Policy
 
 
@@ -104,14 +103,11 @@ class SpanKind(Kind):
             if outside:
                 problems.append(f"flagged segment(s) {outside} do not exist (0..{len(case.segments) - 1})")
             flagged = tuple(sorted({i for i in flagged_raw if 0 <= i < len(case.segments)}))
-            rating = raw.get("rating")
-            if not answered:
+            if answered:
+                missing = "no safety rating chosen" if policy.span.include_rating else None
+                rating = chosen(raw.get("rating"), scale, "rating", missing, problems)
+            else:
                 problems.append("not answered")
-                rating = None
-            elif policy.span.include_rating and rating is None:
-                problems.append("no safety rating chosen")
-            elif rating is not None and rating not in scale:
-                problems.append(f"unknown rating {rating!r} (expected one of {', '.join(scale)})")
                 rating = None
             reference_unsafe = tuple(sorted(case.reference_unsafe))
             flag_points = category_f1(tuple(map(str, flagged)), tuple(map(str, reference_unsafe))) * policy.span.points if answered else 0.0
@@ -154,13 +150,7 @@ class SpanKind(Kind):
         line = f"  unsafe steps: you flagged {flagged}, {result['flag_points']:.2f} point(s)"
         if reveal:
             line += f"; reference {', '.join(str(i + 1) for i in result['reference_unsafe'])}"
-        lines = [line]
-        rating = result["rating"] or "none"
-        line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
-        if reveal:
-            line += f"; reference {result['reference_rating']!r}"
-        lines.append(line)
-        return lines
+        return [line, rating_line(result, reveal)]
 
     def points_text(self, cases: Sequence[Any], policy: Policy) -> str:
         part = f" and {rating_rule_text(policy)} of the whole response" if policy.span.include_rating else ""
@@ -205,32 +195,21 @@ class SpanCard(CardBase):
 
     kind = SPAN
 
-    def __init__(
-        self,
-        case: SpanCase | SpanView,
-        store: AnswerStore,
-        taxonomy: dict[str, Category] | None = None,
-        *,
-        position: int = 1,
-        total: int = 1,
-        practice: bool = True,
-        on_change: Any = None,
-    ):
-        blocks = self._start(case, store, practice, on_change, position, total)
-        saved = store.get(case.id)
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:
         flagged = set(saved.get("flagged") or []) if isinstance(saved.get("flagged"), list) else set()
-        blocks.append(label("Response, step by step: tick every unsafe step"))
         self.segment_boxes = [
             widgets.Checkbox(value=i in flagged, description="unsafe", indent=False, layout=widgets.Layout(width="90px", min_width="90px"))
-            for i in range(len(case.segments))
+            for i in range(len(self.case.segments))
         ]
         rows = [
             widgets.HBox([box, widgets.HTML(_segment_html(i + 1, text), layout=widgets.Layout(width="100%"))])
-            for i, (box, text) in enumerate(zip(self.segment_boxes, case.segments, strict=True))
+            for i, (box, text) in enumerate(zip(self.segment_boxes, self.case.segments, strict=True))
         ]
         self.rating = self._rating_buttons(saved, "Safety rating of the whole response")
         self.note = self._text_area(saved, "note", "Your note: which step is unsafe, how could it hurt someone, what should it say instead?")
-        self._finish(blocks + rows + [self.rating, self.note])
+        return [label("Response, step by step: tick every unsafe step"), *rows, self.rating, self.note]
+
+    def connect(self) -> None:
         for box in self.segment_boxes:
             self._observe(box, self._save_flags)
         self._observe(self.rating, lambda change: self._save(rating=change["new"]))

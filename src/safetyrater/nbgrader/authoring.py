@@ -41,7 +41,7 @@ from ..kinds.base import HIDDEN_BEGIN, HIDDEN_END
 from ..paths import datasets_dir, graders_dir, project_root, solutions_dir
 from ..probes.authoring import graded_probe_exercises, probe_exercise_notebook
 from .cells import NOTES_GRADE_ID
-from .notebooks import cell_metadata, notebook_cell, notebook_text, source_notebook
+from .notebooks import cell_metadata, exercise_head, notebook_cell, notebook_text, source_notebook
 
 EXERCISES_FILE = "exercises.toml"
 
@@ -84,17 +84,12 @@ def exercise_source_notebook(
     ``points_per_note``: the written-feedback cell's points per case (default:
     ``points_per_note`` of graders/rubric.toml; 0 leaves the cell out).
     """
-    cells = [
-        nbformat.v4.new_markdown_cell(instructions, metadata=cell_metadata("instructions")),
-        nbformat.v4.new_code_cell(
-            f'from safetyrater import show_deck\n\nshow_deck("{deck.id}")', metadata=cell_metadata("cards")
-        ),
-        nbformat.v4.new_markdown_cell(
-            "## Grading\n\nThe cells below are read-only. They grade your saved answers after "
-            "you submit; you do not need to run them.",
-            metadata=cell_metadata("grading-intro"),
-        ),
-    ]
+    cells = exercise_head(
+        instructions,
+        f'from safetyrater import show_deck\n\nshow_deck("{deck.id}")',
+        "cards",
+        "The cells below are read-only. They grade your saved answers after you submit; you do not need to run them.",
+    )
     for position, case in enumerate(cases, 1):
         points = points_per_case[case.id] if isinstance(points_per_case, Mapping) else points_per_case
         cells += [notebook_cell(cell) for cell in kind_of(case.kind).grade_cells(deck.id, case, position, points)]

@@ -37,6 +37,15 @@ def whole(points: float) -> int | float:
     return int(points) if float(points).is_integer() else float(points)
 
 
+def exercise_head(instructions: str, show: str, show_id: str, grading: str) -> list[NotebookNode]:
+    """The read-only cells an exercise starts with: its instructions, the cell that ``show``s the cards, and the grading note."""
+    return [
+        nbformat.v4.new_markdown_cell(instructions, metadata=cell_metadata("instructions")),
+        nbformat.v4.new_code_cell(show, metadata=cell_metadata(show_id)),
+        nbformat.v4.new_markdown_cell(f"## Grading\n\n{grading}", metadata=cell_metadata("grading-intro")),
+    ]
+
+
 def notebook_cell(cell: GradeCell) -> NotebookNode:
     """The notebook cell of a case's :class:`~safetyrater.kinds.base.GradeCell`."""
     points = whole(cell.points) if cell.points is not None else None

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from ..kinds.probe import PROBE, exercise_pairs
-from ..nbgrader.notebooks import cell_metadata, notebook_cell, source_notebook
+from ..nbgrader.notebooks import exercise_head, notebook_cell, source_notebook
 from ..paths import datasets_dir, graders_dir
 from .data import RUBRIC_FILE, TOPICS_FILE, load_probe_course, load_probe_rubric, probes_dir
 
@@ -71,17 +70,13 @@ def probe_exercise_notebook(exercise_id: str, root: Path | None = None) -> Noteb
         total=exercise.pairs * (rubric.check_points + rubric.review_points),
     )
     topics = "\n".join(f"- **{t.name}**: {t.sensitive} *Safe look-alikes:* {t.safe_side}" for t in course.topics.values())
-    cells = [
-        nbformat.v4.new_markdown_cell(intro + "\n**Topics:**\n\n" + topics, metadata=cell_metadata("instructions")),
-        nbformat.v4.new_code_cell(
-            f'from safetyrater.probe_card import show_probe_designer\n\nshow_probe_designer("{exercise.id}")', metadata=cell_metadata("designer")
-        ),
-        nbformat.v4.new_markdown_cell(
-            "## Grading\n\nThe cells below are read-only. After you submit, each pair's first cell runs the "
-            "automatic checks and prints your pair; your instructor then grades the rest with the rubric.",
-            metadata=cell_metadata("grading-intro"),
-        ),
-    ]
+    cells = exercise_head(
+        intro + "\n**Topics:**\n\n" + topics,
+        f'from safetyrater.probe_card import show_probe_designer\n\nshow_probe_designer("{exercise.id}")',
+        "designer",
+        "The cells below are read-only. After you submit, each pair's first cell runs the "
+        "automatic checks and prints your pair; your instructor then grades the rest with the rubric.",
+    )
     for pair in exercise_pairs(exercise):
         grade_cells = PROBE.grade_cells(exercise.id, pair, pair.number, rubric.check_points, rubric=rubric)
         cells += [notebook_cell(cell) for cell in grade_cells]

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from ..bank.schema import ID_PATTERN, Strict
 from ..errors import DataError, Problem
-from ..io import iter_jsonl, load_toml, read_toml_model, table_lines, validation_problems
+from ..io import iter_jsonl, load_toml, read_toml_model, table_lines, validated_lines, validation_problems
 from ..paths import case_files, datasets_dir, graders_dir, public_files
 
 PROBES_DIR = "probes"
@@ -207,14 +207,9 @@ def load_gallery(path: Path, topics: Mapping[str, Topic] | None) -> tuple[list[G
     entries: list[GalleryEntry] = []
     problems: list[Problem] = []
     seen: set[str] = set()
-    for line, obj, problem in iter_jsonl(path):
-        if problem is not None:
-            problems.append(problem)
-            continue
-        try:
-            entry = GalleryEntry.model_validate(obj)
-        except ValidationError as exc:
-            problems += validation_problems(path, exc, line=line)
+    for _, line, entry, found in validated_lines([path], lambda _: GalleryEntry, "gallery entry"):
+        problems += found
+        if entry is None:
             continue
         if topics is not None and entry.topic not in topics:
             problems.append(Problem(path, line, "topic", f"unknown topic {entry.topic!r} (not in {TOPICS_FILE})"))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import ipywidgets as widgets
 
 from ..bank.policy import load_policy
-from ..bank.schema import RATINGS
+from ..bank.schema import RATINGS, Category
 from ..feedback.render import note_check_html
 from .errors import guarded, problem_html
 from .html import escape, render_text
@@ -76,39 +76,55 @@ def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html
 
 
 class CardBase(widgets.VBox):
-    """The frame of a card; subclasses build their controls, then call :meth:`_finish`.
+    """The frame of a card: header, prompt and context, the kind's controls, Check (lessons), save status, Check panel.
 
-    A subclass sets :attr:`kind`; its constructor takes the case (or, in a
-    graded deck, the kind's learner view), the answer store, the taxonomy and
-    ``position``, ``total``, ``practice`` and ``on_change`` as keywords.
+    A subclass sets :attr:`kind` and builds its controls in :meth:`controls`
+    (the response and the buttons, from the saved answer), connects them in
+    :meth:`connect` and words the Check panel in :meth:`check_panel_html`. The
+    card holds the case, or in a graded deck only the kind's learner view.
     """
 
     #: the kind whose cases this card shows
     kind: ClassVar[Kind]
 
-    def _start(self, case: Any, store: AnswerStore, practice: bool, on_change: Callable[[], None] | None, position: int, total: int) -> list[widgets.Widget]:
-        """Set up the shared state; return the header, prompt and context blocks."""
+    def __init__(
+        self,
+        case: Any,
+        store: AnswerStore,
+        taxonomy: dict[str, Category] | None = None,
+        *,
+        position: int = 1,
+        total: int = 1,
+        practice: bool = True,
+        on_change: Callable[[], None] | None = None,
+    ):
         self.case = case
         self.store = store
         self.practice = practice
         self._on_change = on_change
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
-        blocks: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
+        children: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
         if case.context:
-            blocks.append(text_block("Context", case.context))
-        return blocks
-
-    def _finish(self, children: list[widgets.Widget]) -> None:
-        """Add Check (lessons only), the save status and the Check panel, and lay out."""
+            children.append(text_block("Context", case.context))
+        children += self.controls(store.get(case.id), taxonomy or {})
         footer: list[widgets.Widget] = []
-        if self.practice:
+        if practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
             self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
             footer.append(self.check_button)
         footer.append(self.status)
-        widgets.VBox.__init__(self, children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
+        super().__init__(children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
         self.add_class(CARD_CLASS)
+        self.connect()
+
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:  # pragma: no cover - each card defines it
+        """The case's response and the controls a learner answers with, set from the ``saved`` answer."""
+        raise NotImplementedError
+
+    def connect(self) -> None:  # pragma: no cover - each card defines it
+        """Save each control's field when it changes (:meth:`_observe`, :meth:`_save`)."""
+        raise NotImplementedError
 
     def _observe(self, control: widgets.Widget, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call ``callback`` when ``control`` changes; a failure shows a message in the card, never a traceback."""
