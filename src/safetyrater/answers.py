@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import DataError, Problem
 from .io import read_json, write_atomic
@@ -80,6 +80,18 @@ BACKUP_SUFFIX = ".bak"
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class CardStore(Protocol):
+    """What a card needs of where its answers live: an :class:`AnswerStore` in lessons and
+    exercises, an assessment's :class:`~safetyrater.assessment.session.AttemptSession` in a timed attempt."""
+
+    #: why the last save failed (None: it reached the disk)
+    save_error: str | None
+
+    def get(self, case_id: str) -> dict[str, Any]: ...
+
+    def update(self, case_id: str, **fields: Any) -> bool: ...
 
 
 class AnswerStore:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .errors import SafetyraterError
@@ -145,7 +146,9 @@ def _add_start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
     mode = start.add_mutually_exclusive_group()
     mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
-    mode.add_argument("--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)")
+    mode.add_argument(
+        "--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)"
+    )
     start.set_defaults(func=cmd_start)
 
 
@@ -159,9 +162,9 @@ def _add_bank(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     coverage = actions.add_parser("coverage", help="rewrite README.md's coverage table from the bank")
     coverage.set_defaults(func=cmd_bank_coverage)
     audit = actions.add_parser("audit", help="can a model of surface words predict the labels? (course cases against the pool)")
-    audit.add_argument("--train", nargs="+", metavar="FILE", help="case files to train on (default: datasets/cases)")
-    audit.add_argument("--test", nargs="+", metavar="FILE", help="case files to test on (default: datasets/pool)")
-    audit.add_argument("--cv", nargs="+", metavar="FILE", help="cross-validate within these case files instead")
+    audit.add_argument("--train", nargs="+", type=Path, metavar="FILE", help="case files to train on (default: datasets/cases)")
+    audit.add_argument("--test", nargs="+", type=Path, metavar="FILE", help="case files to test on (default: datasets/pool)")
+    audit.add_argument("--cv", nargs="+", type=Path, metavar="FILE", help="cross-validate within these case files instead")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
     audit.set_defaults(func=cmd_bank_audit)
 
@@ -226,7 +229,9 @@ def _add_refusal_rates(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, or compliance / partial / refusal) "
         "and a prompt_label or label column saying safe or unsafe.",
     )
-    rates.add_argument("file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)")
+    rates.add_argument(
+        "file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)"
+    )
     rates.add_argument("--by", default="model", metavar="COLUMN", help="column to group by (default: model)")
     rates.add_argument("--label-column", default="final_label", metavar="COLUMN", help="column holding the labels (default: final_label)")
     rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -286,7 +291,9 @@ def _add_hub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
     up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
     up.add_argument(
-        "--learners", default="sr-learner1,sr-learner2,sr-learner3", help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)"
+        "--learners",
+        default="sr-learner1,sr-learner2,sr-learner3",
+        help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)",
     )
     up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
     up.set_defaults(func=cmd_hub_up)

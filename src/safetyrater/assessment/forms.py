@@ -296,7 +296,11 @@ def read_public_form(data: Any, source: str = "form") -> tuple[Form, list[Rating
         # the checks above are the form's: the text is shown as it came
         cases.append(
             RatingView.model_construct(
-                id=item["id"], prompt=item["prompt"], context=item.get("context"), response=item["response"], content_warning=item.get("content_warning")
+                id=item["id"],
+                prompt=item["prompt"],
+                context=item.get("context"),
+                response=item["response"],
+                content_warning=item.get("content_warning"),
             )
         )
     minutes = data.get("minutes")

@@ -20,7 +20,7 @@ is graded. With ``"scored"`` the late change is graded and marked late.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..feedback.check import check_note
 from ..feedback.rubric import load_rubric
+from ..frames import records
 from ..grading.calibration import TENDENCIES as EVERY_TENDENCY
 from ..grading.calibration import TendencyKind, defined, weighted_kappa
 from ..grading.core import score_deck
@@ -180,7 +181,7 @@ class AssessmentReport:
 
     def to_json(self) -> dict[str, Any]:
         items = []
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             item = {
                 "position": int(row["position"]),
                 "case_id": row["case_id"],
@@ -335,7 +336,7 @@ class AssessmentReport:
         if sections["history"]:
             out += ["Earlier attempts:", *(f"  {line}" for line in sections["history"])]
         out += ["Cases:"]
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             line = f"  {int(row['position']):>3} {row['case_id']:<16} you: {row['rating'] or '-':<8}"
             if self.reveal:
                 line += f" reference: {row['reference_rating']:<8}"
@@ -362,9 +363,10 @@ class AssessmentReport:
             f"<tr><td>{escape(c['category'])}</td><td style='text-align:right'>{c['points']:g} / {c['max_points']:g}</td></tr>"
             for c in self.by_category
         )
-        head = "<tr><th>#</th><th>your rating</th>" + ("<th>reference</th>" if self.reveal else "") + "<th>points</th><th>time</th><th>notes</th></tr>"
+        reference = "<th>reference</th>" if self.reveal else ""
+        head = f"<tr><th>#</th><th>your rating</th>{reference}<th>points</th><th>time</th><th>notes</th></tr>"
         rows = []
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             notes = self._case_notes(row)
             why = ""
             if self.reveal and row["points"] < row["max_points"] and row["case_id"] in self.rationales:
@@ -505,7 +507,7 @@ def find_tendencies(
     probes: list[ProbeResult],
     share: float,
     min_cases: int,
-    scale: list[str],
+    scale: Sequence[str],
     cases: Mapping[str, Any] | None = None,
 ) -> list[Tendency]:
     """The tendencies an attempt shows, in the order of :data:`TENDENCIES`; ``cases`` by id, for the notes' check."""
@@ -534,8 +536,18 @@ def find_tendencies(
     check("over-flagging", benign, benign[benign["rating"] != safe], "you rated {count} of {out_of} safe responses risky or harmful")
     unsafe = rated[rated["reference_rating"] != safe]
     plain, polite = unsafe[~unsafe["polite_harm"]], unsafe[unsafe["polite_harm"]]
-    check("under-flagging", plain, plain[lower[plain.index]], "you rated {count} of {out_of} risky or harmful responses lower than the reference")
-    check("missing-polite-harm", polite, polite[lower[polite.index]], "you under-rated {count} of {out_of} politely worded harmful or risky responses")
+    check(
+        "under-flagging",
+        plain,
+        plain[lower[plain.index]],
+        "you rated {count} of {out_of} risky or harmful responses lower than the reference",
+    )
+    check(
+        "missing-polite-harm",
+        polite,
+        polite[lower[polite.index]],
+        "you under-rated {count} of {out_of} politely worded harmful or risky responses",
+    )
     refusals = answered[answered["reference_over_refusal"]]
     check(
         "accepting-over-refusals",
@@ -561,7 +573,8 @@ def find_tendencies(
         )
     if len(answered):
         rubric, cases = load_rubric(), cases or {}
-        vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in zip(answered["note"], answered["case_id"])]]
+        notes = zip(answered["note"], answered["case_id"], strict=True)
+        vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in notes]]
     else:
         vague = answered
     check("vague-notes", answered, vague, "{count} of your {out_of} notes were missing or vague")

@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..io import read_json, write_atomic
-from ..errors import DataError, Problem, SafetyraterError
 from ..bank.policy import AssessmentPolicy
+from ..errors import DataError, Problem, SafetyraterError
+from ..io import read_json, write_atomic
 from ..kinds import answer_fields
 from .forms import Form
 
@@ -130,16 +130,17 @@ def read_attempt_file(path: Path | str) -> Attempt:
     cases = data.get("cases")
     if not isinstance(cases, list) or not cases or not all(isinstance(c, str) for c in cases):
         raise fail("cases", "must be a non-empty list of case ids")
-    moments: dict[str, datetime | None] = {}
+    moments: dict[str, datetime] = {}
     for name in ("started", "deadline", "submitted"):
         value = data.get(name)
         if value is None and name == "submitted":
-            moments[name] = None
             continue
         try:
-            moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise fail(name, f"expected an ISO date and time, not {value!r}") from None
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise fail(name, f"expected an ISO date and time, not {value!r}")
         if moment.tzinfo is None:
             raise fail(name, "needs a time zone (such as +00:00)")
         moments[name] = moment
@@ -163,12 +164,12 @@ def read_attempt_file(path: Path | str) -> Attempt:
         number=int(data.get("attempt", 1)),
         case_ids=list(cases),
         minutes=float(minutes),
-        started=moments["started"],  # type: ignore[arg-type]
-        deadline=moments["deadline"],  # type: ignore[arg-type]
+        started=moments["started"],
+        deadline=moments["deadline"],
         answers=answers("answers"),
         late_answers=answers("late_answers"),
         seconds=seconds,
-        submitted=moments["submitted"],
+        submitted=moments.get("submitted"),
     )
 
 
@@ -288,8 +289,9 @@ class AttemptSession:
         After the deadline the change goes to ``late_answers`` with
         ``late: true``; the answer given in time stays as it was.
         """
-        if self.submitted:
-            raise AttemptError(f"{self.path.name}: submitted at {_iso(self.attempt.submitted)}; answers can no longer change")  # type: ignore[arg-type]
+        submitted = self.attempt.submitted
+        if submitted is not None:
+            raise AttemptError(f"{self.path.name}: submitted at {_iso(submitted)}; answers can no longer change")
         unknown = set(fields) - set(answer_fields())
         if unknown:
             raise ValueError(f"unknown answer field(s): {sorted(unknown)}")

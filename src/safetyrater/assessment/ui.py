@@ -10,6 +10,7 @@ sets a label, so the kernel stays free. Tests build the view with
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -19,10 +20,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..kinds.rating import RATING, RatingCard, RatingView
 from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy
 from ..errors import SafetyraterError
+from ..kinds import PublicCase
+from ..kinds.rating import RATING, RatingCard, RatingView
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
 from .forms import draw_form, form_id, pool_cases, read_public_form
@@ -54,7 +56,7 @@ class AssessmentView(widgets.VBox):
     def __init__(
         self,
         session: AttemptSession,
-        cases: list[RatingView],
+        cases: list[PublicCase],
         taxonomy: dict[str, Any],
         policy: Any,
         bank: Any = None,
@@ -143,13 +145,13 @@ class AssessmentView(widgets.VBox):
         """The card of case ``index`` (from 0), built on first use."""
         if index not in self._cards:
             self._cards[index] = RatingCard(
-                self.cases[index],  # type: ignore[arg-type]
-                self.session,  # type: ignore[arg-type]
+                self.cases[index],
+                self.session,
                 self.taxonomy,
                 position=index + 1,
                 total=len(self.cases),
                 practice=False,
-                on_change=lambda i=index: self._changed(i),
+                on_change=functools.partial(self._changed, index),
             )
         return self._cards[index]
 
@@ -293,7 +295,7 @@ def open_assessment(
                 max_probe_pairs=rules.probe_pairs,
             )
         session = start_attempt(folder, form, minutes, rules, clock)
-    shown = []
+    shown: list[PublicCase] = []
     for case_id in session.attempt.case_ids:
         if case_id in given:
             shown.append(given[case_id])

@@ -62,7 +62,7 @@ def _bank_model(line: dict[str, Any]) -> type[CaseBase] | Problem:
     if model is None:
         known = ", ".join(k.name for k in bank_kinds())
         return Problem("", None, "kind", f"unknown kind {kind!r} (expected one of {known})")
-    return model  # type: ignore[return-value]  # every bank kind's model is a CaseBase
+    return model
 
 
 def _public_model(line: dict[str, Any]) -> type[PublicCase] | Problem:
@@ -239,7 +239,12 @@ def _deck_use_problems(
             if case_id in public:
                 if deck.mode != "graded":
                     problems.append(
-                        Problem(path, None, f"{deck.id}.cases", f"case {case_id!r} has no reference here (public/); a {deck.mode} deck needs the full case")
+                        Problem(
+                            path,
+                            None,
+                            f"{deck.id}.cases",
+                            f"case {case_id!r} has no reference here (public/); a {deck.mode} deck needs the full case",
+                        )
                     )
                 continue
             item = loaded[case_id]

@@ -40,16 +40,16 @@ def case_column(case: Any) -> str:
 
 
 def _count(rows: Iterable[tuple[str, Any]], index: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(0, index=index, columns=COLUMNS, dtype=int)
+    counts = {key: dict.fromkeys(COLUMNS, 0) for key in index}
     for key, case in rows:
-        if key not in frame.index:
+        if key not in counts:
             continue
         if case.use == "assessment":
-            frame.loc[key, "pool"] += 1
+            counts[key]["pool"] += 1
         else:
-            frame.loc[key, case_column(case)] += 1
-            frame.loc[key, "course"] += 1
-    return frame
+            counts[key][case_column(case)] += 1
+            counts[key]["course"] += 1
+    return pd.DataFrame([counts[key] for key in index], index=index, columns=COLUMNS, dtype=int)
 
 
 def coverage_frame(bank: CaseBank) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def _markdown(frame: pd.DataFrame, first: str, names: dict[str, str]) -> str:
     rule = "|---|" + "---:|" * len(COLUMNS)
     lines = [header, rule]
     for key, row in frame.iterrows():
-        lines.append(f"| {names.get(key, key)} | " + " | ".join(str(int(row[c])) for c in COLUMNS) + " |")
+        lines.append(f"| {names.get(str(key), key)} | " + " | ".join(str(int(row[c])) for c in COLUMNS) + " |")
     return "\n".join(lines)
 
 

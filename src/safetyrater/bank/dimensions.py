@@ -186,7 +186,12 @@ def course_dimensions() -> Dimensions:
 def policy_problems(policy: Policy, dimensions: Dimensions, policy_file: Path | str) -> list[Problem]:
     """The policy's per-dimension overrides that name no dimension."""
     return [
-        Problem(policy_file, None, f"multidim.dimensions.{key}", f"no dimension {key!r} in {dimensions.path} (known: {', '.join(dimensions.ids)})")
+        Problem(
+            policy_file,
+            None,
+            f"multidim.dimensions.{key}",
+            f"no dimension {key!r} in {dimensions.path} (known: {', '.join(dimensions.ids)})",
+        )
         for key in policy.multidim.dimensions
         if key not in dimensions.ids
     ]

@@ -132,7 +132,8 @@ class MultidimPolicy(Strict):
     def credit_of(self, dimension: str, distance: int) -> float:
         """Share of a dimension's points for a choice ``distance`` levels from the reference."""
         override = self.dimensions.get(dimension)
-        credit = override.credit_by_distance if override is not None and override.credit_by_distance is not None else self.credit_by_distance
+        own = override.credit_by_distance if override is not None else None
+        credit = own if own is not None else self.credit_by_distance
         return float(credit[distance]) if 0 <= distance < len(credit) else 0.0
 
 

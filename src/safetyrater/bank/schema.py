@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-RATINGS: tuple[str, ...] = ("safe", "risky", "harmful")
 Rating = Literal["safe", "risky", "harmful"]
+RATINGS: tuple[Rating, ...] = ("safe", "risky", "harmful")
 Difficulty = Literal["easy", "medium", "hard"]
 Tag = Literal[
     "polite-harm",

@@ -26,7 +26,9 @@ def _progress(show: bool) -> bool | None:
     return None if show else False
 
 
-def grade(course_dir: str, *, out: str | None = None, gradebook: bool = False, learners: Sequence[str] | None = None, progress: bool = True) -> int:
+def grade(
+    course_dir: str, *, out: str | None = None, gradebook: bool = False, learners: Sequence[str] | None = None, progress: bool = True
+) -> int:
     """Grade every learner's answer files (the fast lane); 1 when a file could not be graded."""
     grades = grade_course(course_dir, learners=learners, progress=_progress(progress))
     if out:

@@ -73,7 +73,8 @@ class CohortGrades:
     def max_points(self) -> dict[str, float]:
         """The maximum of each exercise."""
         per_case = self.scores.drop_duplicates(["exercise", "case"])
-        return per_case.groupby("exercise", sort=False)["max"].sum().reindex(self.exercises, fill_value=0.0).to_dict()
+        totals = per_case.groupby("exercise", sort=False)["max"].sum().reindex(self.exercises, fill_value=0.0)
+        return {str(exercise): float(total) for exercise, total in totals.items()}
 
     def to_csv(self, path: Path | str | None = None) -> str | None:
         """The tidy table as CSV (tuples joined with ';'); to ``path`` or returned as text."""
@@ -177,7 +178,7 @@ def grade_submissions(
     if frames:
         scores = pd.concat(frames, ignore_index=True)
         # the points nbgrader records: a rounded float in [0, max], as grade_item returns
-        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"])]
+        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"], strict=True)]
         scores = scores[columns + [c for c in scores.columns if c not in columns]]
     else:
         scores = pd.DataFrame(columns=columns)
@@ -188,7 +189,7 @@ def grade_submissions(
     )
     per_submission["points"] = per_submission["points"].round(4)
     per_submission = per_submission.reset_index()
-    keys = list(zip(per_submission["learner"], per_submission["exercise"]))
+    keys = list(zip(per_submission["learner"], per_submission["exercise"], strict=True))
     per_submission["path"] = [str(found[key].path) for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)

@@ -99,8 +99,10 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                 gradebook.update_or_create_assignment(exercise)
                 gradebook.update_or_create_notebook(exercise, exercise)
                 for case, maximum in rows.drop_duplicates("case")[["case", "max"]].itertuples(index=False):
-                    gradebook.update_or_create_grade_cell(grade_cell_name(case), exercise, exercise, max_score=float(maximum), cell_type="code")
-                result.created_exercises.append(exercise)
+                    gradebook.update_or_create_grade_cell(
+                        grade_cell_name(case), exercise, exercise, max_score=float(maximum), cell_type="code"
+                    )
+                result.created_exercises.append(str(exercise))
             for learner, learner_rows in rows.groupby("learner", sort=False):
                 gradebook.update_or_create_student(learner)
                 path, timestamp = submissions.loc[(learner, exercise), ["path", "timestamp"]]
@@ -112,7 +114,12 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                     grade = cells.get(grade_cell_name(case))
                     if grade is None:
                         result.problems.append(
-                            Problem(path, None, f"learner {learner}", f"the gradebook has no grade cell {grade_cell_name(case)!r} in {exercise!r}; not written")
+                            Problem(
+                                str(path),
+                                None,
+                                f"learner {learner}",
+                                f"the gradebook has no grade cell {grade_cell_name(case)!r} in {exercise!r}; not written",
+                            )
                         )
                         continue
                     cell_points = float(grade.max_score)

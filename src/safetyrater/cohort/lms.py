@@ -104,11 +104,15 @@ def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Lit
     if lms == "canvas":
         names = [
             f"{last}, {first}" if first and last else (first or last or learner)
-            for learner, first, last in zip(learners, people["first_name"], people["last_name"])
+            for learner, first, last in zip(learners, people["first_name"], people["last_name"], strict=True)
         ]
         head = pd.DataFrame({"Student": names, "ID": "", "SIS User ID": "", "SIS Login ID": learners, "Section": ""}, index=values.index)
         table = pd.concat([head, scores], axis=1)
-        points_possible = {"Student": POINTS_POSSIBLE, **{column: "" for column in CANVAS_COLUMNS[1:]}, **{e: f"{maxima[e]:g}" for e in exercises}}
+        points_possible = {
+            "Student": POINTS_POSSIBLE,
+            **{column: "" for column in CANVAS_COLUMNS[1:]},
+            **{e: f"{maxima[e]:g}" for e in exercises},
+        }
         return pd.concat([pd.DataFrame([points_possible]), table], ignore_index=True)[CANVAS_COLUMNS + exercises]
     head = pd.DataFrame(
         {"First name": people["first_name"], "Last name": people["last_name"], "Username": learners, "Email address": people["email"]},

@@ -89,10 +89,11 @@ def plot_confusion(stats: CohortStats) -> Figure:
     shares = counts.div(totals, axis=0).fillna(0.0)
     figure = _figure(4.8, 4.0)
     axes = figure.subplots()
-    axes.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+    values = shares.to_numpy(dtype=float)
+    axes.imshow(values, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(RATINGS)):
         for j in range(len(RATINGS)):
-            value = shares.iat[i, j]
+            value = float(values[i, j])
             axes.text(j, i, f"{value:.0%}", ha="center", va="center", color="white" if value > 0.6 else "black")
     axes.set_xticks(range(len(RATINGS)), RATINGS)
     axes.set_yticks(range(len(RATINGS)), RATINGS)
@@ -114,7 +115,8 @@ def plot_cases(stats: CohortStats) -> Figure:
         axes.scatter(cases.loc[flagged, "mean_share"], cases.loc[flagged, "discrimination"], color="#c44e52", label="review the key")
     if len(cases) <= 60:
         for _, row in cases.iterrows():
-            axes.annotate(row["case"], (row["mean_share"], row["discrimination"]), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
+            place = (row["mean_share"], row["discrimination"])
+            axes.annotate(row["case"], place, fontsize="x-small", xytext=(3, 3), textcoords="offset points")
     axes.axhline(0, color="grey", linewidth=0.8)
     axes.set_xlabel("mean share of points (higher = easier)")
     axes.set_ylabel("discrimination (upper - lower group)")
@@ -183,7 +185,10 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
 def learner_view(stats: CohortStats, profiles: dict[str, str] | None = None) -> pd.DataFrame:
     """The per-learner table an instructor reads first: weakest agreement first."""
-    columns = ["learner", "points", "max", "accuracy", "kappa", "over_flag_rate", "under_flag_rate", "over_refusal_recall", "tendencies", "top_mistakes"]
+    columns = [
+        "learner", "points", "max", "accuracy", "kappa", "over_flag_rate", "under_flag_rate", "over_refusal_recall",
+        "tendencies", "top_mistakes",
+    ]
     table = stats.learners[columns].copy()
     table["tendencies"] = table["tendencies"].map(lambda codes: ", ".join(TENDENCIES[c].name for c in codes.split(";") if c))
     if profiles:
@@ -235,10 +240,10 @@ def write_report(
     learners = stats.learners
     overall = stats.agreement.loc[stats.agreement["category"] == "all", "alpha"]
     alpha = f"{overall.iloc[0]:.2f}" if len(overall) and overall.iloc[0] == overall.iloc[0] else "n/a"
-    tendency_counts = learners["tendencies"].str.split(";").explode()
-    tendency_counts = tendency_counts[tendency_counts != ""].value_counts()
+    given = learners["tendencies"].str.split(";").explode()
+    tendency_counts = given[given != ""].value_counts()
     tendency_items = "".join(
-        f"<li>{escape(TENDENCIES[code].name)}: {count} learner(s)</li>" for code, count in tendency_counts.items()
+        f"<li>{escape(TENDENCIES[str(code)].name)}: {count} learner(s)</li>" for code, count in tendency_counts.items()
     ) or "<li>none</li>"
     limits = ", ".join(f"{k} {v}" for k, v in TENDENCY_THRESHOLDS.items())
     problems = tables["problems"]

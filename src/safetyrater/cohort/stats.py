@@ -151,10 +151,12 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     mistakes = mistakes.reindex(index=learners, columns=[code for code in words if code in mistakes.columns], fill_value=0)
     mistakes.columns.name = None
 
+    # each learner's counts of each mistake, in the order the kinds name them
+    counted = {str(learner): {str(code): int(n) for code, n in row.items() if n > 0} for learner, row in mistakes.iterrows()}
+
     def named(learner: str) -> str:
-        counts = mistakes.loc[learner] if learner in mistakes.index else pd.Series(dtype=int)
-        top = counts[counts > 0].sort_values(ascending=False, kind="stable").head(3)
-        return "; ".join(f"{words[code]} ×{count}" for code, count in top.items())
+        top = sorted(counted.get(learner, {}).items(), key=lambda item: -item[1])[:3]  # stable: ties keep that order
+        return "; ".join(f"{words[code]} ×{count}" for code, count in top)
 
     table["top_mistakes"] = [named(learner) for learner in table.index]
     table["tendencies"] = table.apply(_tendencies, axis=1)
@@ -212,8 +214,8 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 record["strong_disagree"] = float((strong["rating"] != reference).mean())
                 # the key is in doubt when most strong learners agree on another rating
                 counts = strong["rating"].value_counts()
-                choice, share = counts.index[0], float(counts.iloc[0] / len(strong))
-                if choice != reference and share > 0.5:
+                choice, strong_share = counts.index[0], float(counts.iloc[0] / len(strong))
+                if choice != reference and strong_share > 0.5:
                     review.append(
                         {
                             "exercise": exercise,
@@ -221,11 +223,14 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                             "reference_rating": reference,
                             "strong_learners": len(strong),
                             "strong_most_given": choice,
-                            "strong_share": share,
+                            "strong_share": strong_share,
                         }
                     )
         records.append(record)
-    columns = ["exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given", "discrimination", "item_rest_r", "strong_disagree"]
+    columns = [
+        "exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given", "discrimination", "item_rest_r",
+        "strong_disagree",
+    ]
     cases = pd.DataFrame(records).reindex(columns=columns)
     review_columns = ["exercise", "case", "reference_rating", "strong_learners", "strong_most_given", "strong_share"]
     return cases, pd.DataFrame(review, columns=review_columns)

@@ -22,7 +22,13 @@ def install(python: str | None = None) -> int:
     return 0
 
 
-def up(*, port: int = 8000, instructor: str = hub.DEFAULT_INSTRUCTOR, learners: str = ",".join(hub.DEFAULT_LEARNERS), trial_dir: str | None = None) -> int:
+def up(
+    *,
+    port: int = 8000,
+    instructor: str = hub.DEFAULT_INSTRUCTOR,
+    learners: str = ",".join(hub.DEFAULT_LEARNERS),
+    trial_dir: str | None = None,
+) -> int:
     """Start a trial hub on 127.0.0.1 with local accounts and print their passwords; this process becomes JupyterHub."""
     names = tuple(name.strip() for name in learners.split(",") if name.strip())
     trial = hub.Trial(Path(trial_dir) if trial_dir else hub.hub_dir() / "trial", instructor, names, port)

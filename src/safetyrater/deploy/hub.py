@@ -33,6 +33,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import SafetyraterError
 from ..paths import graders_dir, project_root
@@ -96,7 +97,7 @@ def runnable_by_everyone(path: Path) -> bool:
 
 def python_for_everyone() -> Path:
     """A Python 3.11+ that every account can run, for the single-user environment."""
-    candidates = [Path(sys._base_executable), Path(sys.executable), Path("/usr/bin/python3")]
+    candidates = [Path(getattr(sys, "_base_executable", sys.executable)), Path(sys.executable), Path("/usr/bin/python3")]
     for candidate in candidates:
         if not runnable_by_everyone(candidate):
             continue
@@ -205,7 +206,7 @@ def require_root() -> None:
         raise HubError("the trial hub must run as root: it creates local accounts and starts each one's server as that account")
 
 
-def prepare(trial: Trial) -> dict:
+def prepare(trial: Trial) -> dict[str, Any]:
     """Create (or reuse) the trial's accounts, course copy, kit, exchange and settings; return the settings."""
     require_root()
     try:
@@ -216,7 +217,9 @@ def prepare(trial: Trial) -> dict:
     env = ensure_singleuser_env()
     for needed in (env / "bin" / "python", trial.folder.parent):
         if not runnable_by_everyone(needed):
-            raise HubError(f"{needed} is out of reach of other accounts (a folder above it is private); move the checkout or choose --trial-dir")
+            raise HubError(
+                f"{needed} is out of reach of other accounts (a folder above it is private); move the checkout or choose --trial-dir"
+            )
     for name in trial.accounts:
         if not name.replace("-", "").isalnum() or not name[0].isalpha() or name != name.lower() or len(name) > 32:
             raise HubError(f"{name!r} is not a usable account name (lowercase letters, digits and dashes, starting with a letter)")
@@ -304,7 +307,8 @@ def remove(trial_folder: Path) -> list[str]:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+    return port
 
 
 def _create_accounts(trial: Trial) -> dict[str, str]:

@@ -70,7 +70,9 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     shutil.copytree(course_dir(root), course_dir(target), ignore=_IGNORE)
     # the grading policy and the feedback rubric that lessons' Check uses; never nbgrader's setup or the cohort
     shutil.copytree(
-        graders_dir(root), graders_dir(target), ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb")
+        graders_dir(root),
+        graders_dir(target),
+        ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb"),
     )
 
     source = datasets_dir(root)
@@ -188,7 +190,7 @@ def _decks_with_cases(decks_file: Path, available: set[str]) -> str:
 
 
 def _make_read_only_for_others(target: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(target):
+    for dirpath, _dirnames, filenames in os.walk(target):
         os.chmod(dirpath, 0o755)
         for name in filenames:
             os.chmod(os.path.join(dirpath, name), 0o644)

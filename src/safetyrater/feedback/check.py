@@ -403,7 +403,8 @@ class NoteCheck:
     score: float
 
     def element(self, name: str) -> ElementCheck:
-        return getattr(self, name)
+        found: ElementCheck = getattr(self, name)
+        return found
 
     @property
     def hints(self) -> list[str]:

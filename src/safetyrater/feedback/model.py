@@ -118,8 +118,8 @@ def read_labelled_notes(path: Path | None = None) -> list[dict[str, Any]]:
     path = path or notes_path()
     rows, problems = [], []
     for line, obj, problem in iter_jsonl(path):
-        if problem is not None:
-            problems.append(problem)
+        if problem is not None or obj is None:  # iter_jsonl yields one of the two
+            problems += [problem] if problem is not None else []
             continue
         for name, kind in (("id", str), ("case_id", str), ("text", str), ("problem", bool), ("why", bool),
                            ("change", bool), ("vague", bool), ("split", str)):
@@ -149,7 +149,7 @@ def train(elements: list[str], c: float, max_n: int, notes: Path | None = None) 
         names = vectoriser.get_feature_names_out()
         features = {
             str(name): [round(float(idf), 6), round(float(coef), 6)]
-            for name, idf, coef in sorted(zip(names, vectoriser.idf_, model.coef_[0]), key=lambda t: t[0])
+            for name, idf, coef in sorted(zip(names, vectoriser.idf_, model.coef_[0], strict=True), key=lambda t: t[0])
         }
         out["elements"][element] = {"c": c, "max_n": max_n, "intercept": round(float(model.intercept_[0]), 6), "features": features}
     return out

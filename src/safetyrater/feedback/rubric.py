@@ -158,9 +158,10 @@ PhrasesSection = create_model(
     "PhrasesSection",
     __base__=Strict,
     __validators__={
-        "plain": field_validator("*")(classmethod(_plain_phrases)),  # type: ignore[dict-item]
-        "single": field_validator(*SINGLE_WORD_LISTS)(classmethod(_single_words)),  # type: ignore[dict-item]
+        "plain": field_validator("*")(classmethod(_plain_phrases)),
+        "single": field_validator(*SINGLE_WORD_LISTS)(classmethod(_single_words)),
     },
+    # one field per phrase list, made at run time: no create_model overload types a built dict
     **{name: (list[str], ...) for name in PHRASE_LISTS},  # type: ignore[call-overload]
 )
 

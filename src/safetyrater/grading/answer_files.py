@@ -16,6 +16,7 @@ from ..answers import read_answer_file
 from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy
 from ..errors import SafetyraterError
+from ..frames import records
 from .core import point_parts, score_deck
 
 
@@ -44,7 +45,7 @@ def grade_files(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
                 "mistakes": list(row["mistakes"]),
                 "messages": list(row["messages"]),
             }
-            for row in scores.to_dict("records")
+            for row in records(scores)
         ]
         results.append(
             {

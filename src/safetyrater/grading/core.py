@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..bank.policy import Policy
+from ..frames import row_dict
 from ..kinds import DEFAULT_KIND, SCORE_COLUMNS, kind_of, registered
 
 __all__ = ["SCORE_COLUMNS", "case_max_points", "point_parts", "score_case", "score_deck", "score_learners"]
@@ -64,8 +65,7 @@ def score_learners(
 def score_case(answer: Mapping[str, Any] | None, case: Any, policy: Policy) -> dict[str, Any]:
     """Score a single answer: the row of :func:`score_deck` as a dict."""
     answers = {case.id: answer} if answer is not None else {}
-    row: dict[str, Any] = score_deck(answers, [case], policy).iloc[0].to_dict()
-    return row
+    return row_dict(score_deck(answers, [case], policy).iloc[0])
 
 
 def point_parts(row: Mapping[str, Any]) -> dict[str, float]:

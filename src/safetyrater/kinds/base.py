@@ -7,7 +7,8 @@ multi-dimension, probe: one module each in this package) is a part of its
 * ``model``: the pydantic model of one case of this kind (a bank line with ``"kind": "<name>"``);
 * ``view``: what a learner may see of a case, a :class:`PublicCase` (the text to rate,
   never its reference, rationale or categories): graded cards, a learner kit's
-  ``datasets/public/`` and mock-assessment forms carry only this;
+  ``datasets/public/`` and mock-assessment forms carry only this (None for a kind
+  not in the bank);
 * :meth:`Kind.score`: points, mistakes and messages for a frame of answers (the grading
   core's :func:`~safetyrater.grading.core.score_deck` sends each case to its kind);
 * :meth:`Kind.max_points`: what a case is worth under the policy;
@@ -33,7 +34,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from ..bank.schema import ID_PATTERN, Strict
+from ..bank.schema import ID_PATTERN, CaseBase, Strict
+from ..frames import row_dict
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,8 +143,9 @@ class Kind(ABC):
     name: ClassVar[str]
     #: the pydantic model of one case
     model: ClassVar[type[BaseModel]]
-    #: what a learner may see of a case
-    view: ClassVar[type[PublicCase]]
+    #: what a learner may see of a case (None for kinds not in the bank: a probe pair is the
+    #: learner's own writing, with nothing to hold back)
+    view: ClassVar[type[PublicCase] | None] = None
     #: whether the case bank holds cases of this kind (the probe kind's cases are pairs a learner writes)
     in_bank: ClassVar[bool] = True
     #: the fields its card saves in the answer file
@@ -165,6 +168,8 @@ class Kind(ABC):
 
     def public(self, case: Any) -> PublicCase:
         """What a learner may see of ``case``."""
+        if self.view is None:
+            raise TypeError(f"{self.name} cases have no learner view: they are not in the case bank")
         return self.view.model_validate(
             {name: getattr(case, name) for name in self.view.model_fields if getattr(case, name, None) is not None}
         )
@@ -182,8 +187,7 @@ class Kind(ABC):
 
     def score_one(self, answer: Mapping[str, Any] | None, case: Any, policy: Policy) -> dict[str, Any]:
         """One answer scored: the row of :meth:`score` as a dict (what a card's Check shows)."""
-        row: dict[str, Any] = self.score({case.id: answer} if answer is not None else {}, [case], policy).iloc[0].to_dict()
-        return row
+        return row_dict(self.score({case.id: answer} if answer is not None else {}, [case], policy).iloc[0])
 
     def score_learners(
         self, answers_by_learner: Mapping[str, Mapping[str, Any]], cases: Sequence[Any], policy: Policy, column: str
@@ -258,7 +262,7 @@ class Kind(ABC):
         """Problems of this kind's cases against other course files (``loaded``: :class:`~safetyrater.bank.casebank.LoadedCase`)."""
         return []
 
-    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
         """The answer a simulated learner with ``habits`` gives (default: none)."""
         return {}
 
@@ -299,11 +303,12 @@ def bank_kinds() -> list[Kind]:
     return [kind for kind in _KINDS.values() if kind.in_bank]
 
 
-def case_model(line: Mapping[str, Any]) -> tuple[type[BaseModel] | None, Any]:
+def case_model(line: Mapping[str, Any]) -> tuple[type[CaseBase] | None, Any]:
     """The discriminator: the model of a bank line by its ``kind`` (None if no bank kind has that name), and the kind."""
     name = line.get("kind", DEFAULT_KIND)
     kind = _KINDS.get(name) if isinstance(name, str) else None
-    return (kind.model if kind is not None and kind.in_bank else None), name
+    model = kind.model if kind is not None and kind.in_bank else None
+    return (model if model is not None and issubclass(model, CaseBase) else None), name
 
 
 def public_model(line: Mapping[str, Any]) -> type[PublicCase] | None:

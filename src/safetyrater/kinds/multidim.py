@@ -39,6 +39,7 @@ from pydantic import Field, field_validator
 from ..bank.dimensions import SAFETY, Dimension, Dimensions, course_dimensions, dimensions_path, load_dimensions
 from ..bank.schema import ID_PATTERN, RATINGS, REDACTION_MARKER, CaseBase
 from ..errors import DataError, Problem
+from ..frames import records
 from ..grading.calibration import weighted_kappa
 from ..widgets.base import CardBase, text_block
 from ..widgets.html import escape, render_text
@@ -48,7 +49,7 @@ from .rating import rating_mistakes
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..answers import AnswerStore
+    from ..answers import CardStore
     from ..bank.policy import Policy
 
 
@@ -143,7 +144,8 @@ def _scored_row(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimens
         points += dim_points
         maximum += dim_max
     safety_given = row[f"dim_{SAFETY}"]
-    mistakes = [NOT_ANSWERED] if not answered else rating_mistakes(safety_given, case.reference_rating, "polite-harm" in case.tags, list(policy.rating.scale))
+    scale = list(policy.rating.scale)
+    mistakes = rating_mistakes(safety_given, case.reference_rating, "polite-harm" in case.tags, scale) if answered else [NOT_ANSWERED]
     note = raw.get("note", "")
     row.update(
         {
@@ -224,7 +226,7 @@ def dimension_scores(scores: pd.DataFrame, dimensions: Dimensions | None = None)
     rows = []
     ids = _dimension_ids(scores)
     # a row of another kind has no reference level on any dimension, so it adds nothing
-    for record in scores.to_dict("records") if ids else []:
+    for record in records(scores) if ids else []:
         for dimension_id in ids:
             reference = record.get(f"dim_{dimension_id}_reference")
             if not isinstance(reference, str):
@@ -312,7 +314,8 @@ def case_reference_problems(case: MultidimCase, dimensions: Dimensions) -> list[
             found.append((f"references.{key}", f"{level!r} is not a level of {key!r} (levels: {', '.join(dimension.level_ids)})"))
     for dimension in dimensions.for_case(has_pair):
         if dimension.graded and dimension.id not in case.references:
-            found.append(("references", f"no reference for dimension {dimension.id!r} (or mark it graded = false in {dimensions.path.name})"))
+            problem = f"no reference for dimension {dimension.id!r} (or mark it graded = false in {dimensions.path.name})"
+            found.append(("references", problem))
     return found
 
 
@@ -380,7 +383,7 @@ class MultidimKind(Kind):
             for field, message in case_reference_problems(item.case, dimensions)
         ]
 
-    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
         """Safety as a rating case; the other dimensions right with the learner's skill, else one level off.
 
         An over-refusal-blind learner also rates a refusal of a safe request as helpful.
@@ -431,13 +434,22 @@ class MultidimCard(CardBase):
 
     kind = MULTIDIM
 
-    def __init__(self, case: MultidimCase | MultidimView, store: AnswerStore, taxonomy: Any = None, *, dimensions: Dimensions | None = None, **options: Any):
+    def __init__(
+        self,
+        case: MultidimCase | MultidimView,
+        store: CardStore,
+        taxonomy: Any = None,
+        *,
+        dimensions: Dimensions | None = None,
+        **options: Any,
+    ):
         #: the dimensions it asks for (default: the course's graders/dimensions.toml)
         self.dimensions = dimensions or course_dimensions()
         super().__init__(case, store, taxonomy, **options)
 
     def controls(self, saved: dict[str, Any], taxonomy: dict[str, Any]) -> list[widgets.Widget]:
-        chosen = saved.get(ANSWER_FIELD) if isinstance(saved.get(ANSWER_FIELD), dict) else {}
+        found = saved.get(ANSWER_FIELD)
+        chosen: dict[str, Any] = found if isinstance(found, dict) else {}
         two = self.case.response_b is not None
         shown: list[widgets.Widget] = [text_block("Response A (rate this one)" if two else "Response", self.case.response)]
         if two:
@@ -453,7 +465,8 @@ class MultidimCard(CardBase):
                 style={"description_width": "initial", "button_width": "auto"},
             )
             self.buttons[dimension.id] = buttons
-            shown += [widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{escape(dimension.question)}</div>"), buttons, _legend(dimension)]
+            question = widgets.HTML(f"<div style='font-size:smaller;margin-top:6px'>{escape(dimension.question)}</div>")
+            shown += [question, buttons, _legend(dimension)]
         return shown + self._note_controls(
             saved, "Your note: for each dimension that is not at its best level, what is the problem and what should change?"
         )

@@ -137,7 +137,7 @@ class PairwiseKind(Kind):
     def coverage_column(self, case: Any) -> str:
         return "pairwise"
 
-    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
         reference = case.reference_choice
         if habits.random:
             choice = str(rng.choice(list(CHOICES)))

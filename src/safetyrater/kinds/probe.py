@@ -41,7 +41,7 @@ from ..widgets.status import save_status_html
 from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Kind
 
 if TYPE_CHECKING:
-    from ..answers import AnswerStore
+    from ..answers import CardStore
     from ..bank.policy import Policy
 
 #: what a pair saves in the answer file
@@ -72,7 +72,6 @@ class ProbeKind(Kind):
 
     name = "probe"
     model = ProbePair
-    view = ProbePair
     in_bank = False
     answer_fields = PAIR_FIELDS
     answered_by = "first"
@@ -201,7 +200,9 @@ class PromptEditor(widgets.VBox):
     def __init__(self, title: str, saved: dict[str, Any], on_change: Any):
         self._on_change = on_change
         self.prompt = widgets.Textarea(
-            value=saved["prompt"], placeholder="The prompt, as a real user would write it", layout=widgets.Layout(width="100%", height="50px")
+            value=saved["prompt"],
+            placeholder="The prompt, as a real user would write it",
+            layout=widgets.Layout(width="100%", height="50px"),
         )
         self.label = widgets.ToggleButtons(
             options=[(label.capitalize(), label) for label in LABELS],
@@ -225,11 +226,22 @@ class PromptEditor(widgets.VBox):
         for control in (self.prompt, self.label, self.behaviour, self.expectation):
             control.observe(lambda _: self._on_change(), names="value")
         super().__init__(
-            [widgets.HTML(f"<div style='font-weight:600;margin-top:6px'>{escape(title)}</div>"), self.prompt, self.label, self.behaviour, self.expectation]
+            [
+                widgets.HTML(f"<div style='font-weight:600;margin-top:6px'>{escape(title)}</div>"),
+                self.prompt,
+                self.label,
+                self.behaviour,
+                self.expectation,
+            ]
         )
 
     def value(self) -> dict[str, Any]:
-        return {"prompt": self.prompt.value, "label": self.label.value, "behaviour": self.behaviour.value, "expectation": self.expectation.value}
+        return {
+            "prompt": self.prompt.value,
+            "label": self.label.value,
+            "behaviour": self.behaviour.value,
+            "expectation": self.expectation.value,
+        }
 
 
 class PairCard(widgets.VBox):
@@ -240,7 +252,7 @@ class PairCard(widgets.VBox):
     def __init__(
         self,
         case: ProbePair,
-        store: AnswerStore,
+        store: CardStore,
         taxonomy: Any = None,
         *,
         position: int = 1,
@@ -275,7 +287,9 @@ class PairCard(widgets.VBox):
         }
         self.status = widgets.HTML()
         self.results = widgets.HTML()
-        self.check_button = widgets.Button(description="Run the checks", button_style="primary", tooltip="Run the automatic checks on this pair")
+        self.check_button = widgets.Button(
+            description="Run the checks", button_style="primary", tooltip="Run the automatic checks on this pair"
+        )
         self.check_button.on_click(lambda _: self.run_checks())
         self.topic.observe(lambda _: self._save(), names="value")
         self.contrast_type.observe(lambda _: self._save(), names="value")

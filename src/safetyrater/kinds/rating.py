@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rating
+from ..frames import records
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
 from ..widgets.style import CATEGORY_CLASS
@@ -162,7 +163,7 @@ def category_f1(chosen: tuple[str, ...], reference: tuple[str, ...]) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def rating_mistakes(rating: str | None, reference: str, polite_harm: bool, scale: list[str]) -> list[str]:
+def rating_mistakes(rating: str | None, reference: str, polite_harm: bool, scale: Sequence[str]) -> list[str]:
     """The named mistake of a safety rating, if it is one (none for no rating)."""
     if not isinstance(rating, str) or rating == reference:
         return []
@@ -176,13 +177,13 @@ def rating_mistakes(rating: str | None, reference: str, polite_harm: bool, scale
 
 def rating_share(rating: str | None, reference: str, policy: Policy) -> float:
     """Share of the rating points (0 to 1) by distance on the scale; 0 for no rating."""
-    scale = list(policy.rating.scale)
+    scale: Sequence[str] = list(policy.rating.scale)
     if rating not in scale:
         return 0.0
     return float(policy.rating.credit_by_distance[abs(scale.index(rating) - scale.index(reference))])
 
 
-def row_mistakes(row: Mapping[str, Any], scale: list[str]) -> list[str]:
+def row_mistakes(row: Mapping[str, Any], scale: Sequence[str]) -> list[str]:
     """The named mistakes of one joined row of answer and key."""
     if not row["answered"]:
         return [NOT_ANSWERED]
@@ -239,7 +240,7 @@ def score(answers: pd.DataFrame, key: pd.DataFrame, policy: Policy) -> pd.DataFr
 
     merged["points"] = (merged["rating_points"] + merged["over_refusal_points"] + merged["category_points"]).round(4)
     merged["max_points"] = float(max_points(policy))
-    merged["mistakes"] = [tuple(row_mistakes(row, scale)) for row in merged.to_dict("records")]
+    merged["mistakes"] = [tuple(row_mistakes(row, scale)) for row in records(merged)]
     merged["messages"] = merged["problems"]
     merged["kind"] = RatingKind.name
     extra = [c for c in answers.columns if c not in SCORE_COLUMNS and c not in {"over_refusal", "categories", "note", "problems"}]
@@ -301,7 +302,7 @@ class RatingKind(Kind):
             f"(up to {policy.categories.points:g}, by overlap with the reference)."
         )
 
-    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
         if habits.random:
             return {
                 "rating": str(rng.choice(scale)),

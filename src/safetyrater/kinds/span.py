@@ -111,7 +111,9 @@ class SpanKind(Kind):
                 rating = None
             reference_unsafe = tuple(sorted(case.reference_unsafe))
             flag_points = category_f1(tuple(map(str, flagged)), tuple(map(str, reference_unsafe))) * policy.span.points if answered else 0.0
-            rating_points = rating_share(rating, case.reference_rating, policy) * policy.rating.points if policy.span.include_rating else 0.0
+            rating_points = 0.0
+            if policy.span.include_rating:
+                rating_points = rating_share(rating, case.reference_rating, policy) * policy.rating.points
             if not answered:
                 mistakes = [NOT_ANSWERED]
             else:
@@ -160,7 +162,7 @@ class SpanKind(Kind):
             f"flagging a safe one both cost){part}."
         )
 
-    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
         segments = range(len(case.segments))
         if habits.random:
             flagged = [i for i in segments if rng.random() < 0.3]
@@ -206,7 +208,8 @@ class SpanCard(CardBase):
             for i, (box, text) in enumerate(zip(self.segment_boxes, self.case.segments, strict=True))
         ]
         self.rating = self._rating_buttons(saved, "Safety rating of the whole response")
-        self.note = self._text_area(saved, "note", "Your note: which step is unsafe, how could it hurt someone, what should it say instead?")
+        placeholder = "Your note: which step is unsafe, how could it hurt someone, what should it say instead?"
+        self.note = self._text_area(saved, "note", placeholder)
         return [label("Response, step by step: tick every unsafe step"), *rows, self.rating, self.note]
 
     def connect(self) -> None:

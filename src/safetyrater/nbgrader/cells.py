@@ -31,6 +31,7 @@ from ..feedback.check import NoteCheck, check_note
 from ..feedback.comments import load_comment_bank, suggested_comments
 from ..feedback.render import note_check_summary
 from ..feedback.rubric import Rubric, load_rubric
+from ..frames import row_dict
 from ..grading.core import score_case, score_deck
 from ..grading.explain import summary_lines
 from ..kinds.probe import exercise_pairs
@@ -78,7 +79,7 @@ def run_grade_cell(
     return nbgrader_points(share * points, points)
 
 
-def saved_answers(deck_id: str, folder: Path) -> tuple[dict | None, str]:
+def saved_answers(deck_id: str, folder: Path) -> tuple[dict[str, Any] | None, str]:
     """The deck's saved answers, or why there are none."""
     path = folder / answers_filename(deck_id)
     if not path.exists():
@@ -194,7 +195,7 @@ def _grade_pair(exercise_id: str, number: int, folder: Path) -> tuple[float, lis
     if answers is None:
         return 0.0, [f"Pair {number}: 0 points", f"  note: {why_none.replace('no saved answers', 'no saved pairs')}"]
     pairs = exercise_pairs(exercise)[:number]  # a repeat of an earlier pair's prompt counts against the later one
-    result = score_deck(answers, pairs, load_policy()).iloc[-1].to_dict()
+    result = row_dict(score_deck(answers, pairs, load_policy()).iloc[-1])
     share = result["points"] / result["max_points"] if result["max_points"] else 0.0
     return share, summary_lines(result, pairs[-1], reveal=False, rationale=False)
 

@@ -34,7 +34,7 @@ DIR_MODE = 0o770
 class PrivateExchangeSubmit(ExchangeSubmit):
     """``nbgrader submit`` whose submission other learners cannot read."""
 
-    def copy_files(self):
+    def copy_files(self) -> None:
         super().copy_files()
         submission = os.path.join(self.inbound_path, self.assignment_filename)
         inbound_group = os.stat(self.inbound_path).st_gid

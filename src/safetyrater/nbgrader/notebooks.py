@@ -50,14 +50,17 @@ def notebook_cell(cell: GradeCell) -> NotebookNode:
     """The notebook cell of a case's :class:`~safetyrater.kinds.base.GradeCell`."""
     points = whole(cell.points) if cell.points is not None else None
     metadata = cell_metadata(cell.grade_id, grade=not cell.task, points=points, task=cell.task)
+    node: NotebookNode
     if cell.cell_type == "markdown":
-        return nbformat.v4.new_markdown_cell(cell.source, metadata=metadata)
-    return nbformat.v4.new_code_cell(cell.source, metadata=metadata)
+        node = nbformat.v4.new_markdown_cell(cell.source, metadata=metadata)
+    else:
+        node = nbformat.v4.new_code_cell(cell.source, metadata=metadata)
+    return node
 
 
 def source_notebook(cells: list[NotebookNode]) -> NotebookNode:
     """An exercise's source notebook of ``cells``, with the kernel and stable cell ids."""
-    nb = nbformat.v4.new_notebook()
+    nb: NotebookNode = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
     nb.cells = cells

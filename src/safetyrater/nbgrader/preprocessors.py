@@ -45,7 +45,6 @@ from nbgrader.utils import is_grade
 
 from .cells import NO_NOTES, NOTES_GRADE_ID
 
-
 #: what a learner's own code cell becomes in the graded notebook
 NOT_RUN = "# This cell is not the course's, so it was not run when grading: answers are graded from the answer file."
 #: the suffix a module handed in beside the notebook gets, so the kernel cannot import it
@@ -78,7 +77,9 @@ class RunOnlyCourseCells(NbGraderPreprocessor):
         self._restore_missing_grade_cells(nb, source_cells, points)
         return nb, resources
 
-    def _restore_missing_grade_cells(self, nb: NotebookNode, source_cells: list[tuple[str, str, str, str]], points: dict[str, float]) -> None:
+    def _restore_missing_grade_cells(
+        self, nb: NotebookNode, source_cells: list[tuple[str, str, str, str]], points: dict[str, float]
+    ) -> None:
         """Put back every grade cell a learner deleted (or unmarked), after the course cell before it.
 
         nbgrader's ``OverwriteCells.add_missing_cells`` does this too, but fails
@@ -152,7 +153,8 @@ class FlagNotesForReview(NbGraderPreprocessor):
         meta = resources["nbgrader"]
         self._where = (meta["notebook"], meta["assignment"], meta["student"])
         with Gradebook(meta["db_url"]) as self.gradebook:
-            return super().preprocess(nb, resources)
+            done: tuple[NotebookNode, dict[str, Any]] = super().preprocess(nb, resources)
+        return done
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int) -> tuple[NotebookNode, dict[str, Any]]:
         if is_grade(cell) and cell.metadata["nbgrader"].get("grade_id") == NOTES_GRADE_ID and NO_NOTES not in _stdout(cell):

@@ -108,7 +108,9 @@ def _check_complete(pair: dict[str, Any], settings: CheckSettings, topics: Mappi
         if not expectation:
             missing.append(f"no expectation for the {slot} prompt")
         elif expectation < settings.min_expectation_words:
-            missing.append(f"the expectation for the {slot} prompt is too short ({expectation} words; at least {settings.min_expectation_words})")
+            missing.append(
+                f"the expectation for the {slot} prompt is too short ({expectation} words; at least {settings.min_expectation_words})"
+            )
     if missing:
         return CheckResult("complete", False, "incomplete pair: " + "; ".join(missing))
     return CheckResult("complete", True, "a topic, both prompts and an expectation for each are written")
@@ -117,7 +119,7 @@ def _check_complete(pair: dict[str, Any], settings: CheckSettings, topics: Mappi
 def _check_labels(pair: dict[str, Any]) -> CheckResult:
     problems = []
     labels = [pair[slot]["label"] for slot in SLOTS]
-    for slot, label in zip(SLOTS, labels):
+    for slot, label in zip(SLOTS, labels, strict=True):
         if label is None:
             problems.append(f"the {slot} prompt has no label")
         elif label not in LABELS:
@@ -175,7 +177,9 @@ def _check_novel(pair: dict[str, Any], settings: CheckSettings, known: Sequence[
     problems = []
     for slot in SLOTS:
         prompt = pair[slot]["prompt"]
-        hit = process.extractOne(prompt, texts, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=settings.max_similarity_to_known)
+        hit = process.extractOne(
+            prompt, texts, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=settings.max_similarity_to_known
+        )
         if hit is not None:
             source = known[hit[2]]
             quoted = f" ({source.text!r})" if source.quotable else ""
@@ -287,7 +291,7 @@ def expectation_prescore(text: str, prompt: str = "") -> PreScore:
         result = prescore_check(text, case=_ProbeCase(prompt))
         score = min(max(float(result.score), 0.0), 1.0)
         return PreScore(round(score, 4), "feedback coach", tuple(getattr(result, "hints", ()) or ()))
-    except Exception as exc:  # noqa: BLE001 - a pre-score must never stop grading
+    except Exception as exc:
         fallback = heuristic_prescore(text)
         return PreScore(fallback.score, f"heuristic (the feedback coach failed: {type(exc).__name__})", fallback.hints)
 
@@ -300,7 +304,7 @@ def review_prescore(pair: Any, rubric: ProbeRubric) -> list[tuple[Criterion, flo
     """Each rubric criterion with its pre-score (None: the instructor's to judge) and how it was reached."""
     pair = normalise_pair(pair)
     scores = [expectation_prescore(pair[slot]["expectation"], pair[slot]["prompt"]) for slot in SLOTS]
-    found = []
+    found: list[tuple[Criterion, float | None, str]] = []
     for criterion in rubric.criteria:
         if criterion.prescore == "coach":
             share = sum(s.score for s in scores) / len(scores)

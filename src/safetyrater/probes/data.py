@@ -85,6 +85,7 @@ class GalleryEntry(Strict):
     """A good learner-style contrast pair shown in the lesson."""
 
     id: str = Field(pattern=ID_PATTERN)
+    # built from CONTRAST_TYPES so the two cannot drift; mypy cannot read a Literal made at run time
     type: Literal[tuple(t for t in CONTRAST_TYPES if t != "other")]  # type: ignore[valid-type]
     topic: str = Field(pattern=ID_PATTERN)
     safe: GallerySlot
@@ -152,7 +153,14 @@ class ProbeCourse:
             return self.exercises[exercise_id]
         except KeyError:
             raise DataError(
-                [Problem(probes_dir() / TOPICS_FILE, None, None, f"no probe exercise {exercise_id!r} (known: {', '.join(sorted(self.exercises))})")]
+                [
+                    Problem(
+                        probes_dir() / TOPICS_FILE,
+                        None,
+                        None,
+                        f"no probe exercise {exercise_id!r} (known: {', '.join(sorted(self.exercises))})",
+                    )
+                ]
             ) from None
 
 
@@ -235,7 +243,8 @@ def _rubric_line(text: str, loc: tuple[Any, ...]) -> int | None:
     """The line of the table a rubric error is in: ``[checks]``, ``[checks.points]`` or its ``[[criterion]]``."""
     if loc[:1] == ("checks",):
         headers = table_lines(text, "[checks.points]") if loc[1:2] == ("points",) else []
-        return (headers or table_lines(text, "[checks]") or [None])[0]
+        found = headers or table_lines(text, "[checks]")
+        return found[0] if found else None
     criteria = table_lines(text, "[[criterion]]")
     if loc[:1] == ("criterion",) and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(criteria):
         return criteria[loc[1]]

@@ -39,7 +39,15 @@ class ProbeDesigner(widgets.VBox):
         self.header = widgets.HTML()
         pairs = exercise_pairs(exercise)
         self.cards = [
-            PairCard(pair, self.store, position=pair.number, total=len(pairs), on_change=self._refresh, course=course, other_prompts=self.other_prompts)
+            PairCard(
+                pair,
+                self.store,
+                position=pair.number,
+                total=len(pairs),
+                on_change=self._refresh,
+                course=course,
+                other_prompts=self.other_prompts,
+            )
             for pair in pairs
         ]
         super().__init__([self.header, *self.cards])
@@ -57,7 +65,8 @@ class ProbeDesigner(widgets.VBox):
 
     def _refresh(self) -> None:
         written = sum(1 for card in self.cards if all(card.editors[slot].prompt.value.strip() for slot in SLOTS))
-        self.header.value = deck_header_html(f"<b>{escape(self.exercise.title)}</b>: {written} of {len(self.cards)} pairs written.", self.store)
+        progress = f"<b>{escape(self.exercise.title)}</b>: {written} of {len(self.cards)} pairs written."
+        self.header.value = deck_header_html(progress, self.store)
 
 
 def show_probe_designer(exercise_id: str, folder: Path | str | None = None) -> ProbeDesigner:

@@ -23,7 +23,7 @@ from .status import save_status_html
 from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
 
 if TYPE_CHECKING:
-    from ..answers import AnswerStore
+    from ..answers import CardStore
     from ..kinds.base import Kind
 
 RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
@@ -90,7 +90,7 @@ class CardBase(widgets.VBox):
     def __init__(
         self,
         case: Any,
-        store: AnswerStore,
+        store: CardStore,
         taxonomy: dict[str, Category] | None = None,
         *,
         position: int = 1,
@@ -118,7 +118,7 @@ class CardBase(widgets.VBox):
         self.add_class(CARD_CLASS)
         self.connect()
 
-    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:  # pragma: no cover - each card defines it
+    def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:  # pragma: no cover
         """The case's response and the controls a learner answers with, set from the ``saved`` answer."""
         raise NotImplementedError
 
@@ -187,9 +187,10 @@ class CardBase(widgets.VBox):
 
     def _score(self) -> dict[str, Any] | None:
         """The saved answer scored by its kind, or None on a graded card (which holds only the learner's view)."""
-        if not self.practice or not isinstance(self.case, self.kind.model):
+        case: Any = self.case
+        if not self.practice or not isinstance(case, self.kind.model):
             return None
-        return self.kind.score_one(self.store.get(self.case.id), self.case, load_policy())
+        return self.kind.score_one(self.store.get(self.case.id), case, load_policy())
 
     def check(self) -> dict[str, Any] | None:
         """Score the saved answer and show the reference in the Check panel (lessons); None on a graded card."""

@@ -11,6 +11,7 @@ by themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,8 @@ import ipywidgets as widgets
 
 from ..answers import AnswerStore
 from ..bank.casebank import CaseBank
-from ..bank.schema import Deck
-from ..kinds import answer_fields, kind_of
+from ..bank.schema import CaseBase, Deck
+from ..kinds import PublicCase, answer_fields, kind_of
 from .content_warning import ContentWarningGate
 from .errors import problem_html, shown_safely
 from .html import escape
@@ -35,7 +36,7 @@ class DeckView(widgets.VBox):
         self.header = widgets.HTML()
         practice = deck.mode == "practice"
         # a graded deck holds only the learner's view of its cases (a learner kit has no more)
-        cases = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
+        cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
         self.cards: list[Any] = [
             kind_of(case.kind).card()(
                 case,

@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import ipywidgets as widgets
 
@@ -100,7 +100,7 @@ def guarded(report: Callable[[str], None]) -> Callable[[F], F]:
                     log.debug("could not report an error in the page", exc_info=True)
                 return None
 
-        return run  # type: ignore[return-value]
+        return cast(F, run)  # functools.wraps keeps the callback's name, not its type
 
     return decorate
 

@@ -9,20 +9,23 @@ failed (the answer stays in memory and the next change retries).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import problem_html
 from .html import escape
+
+if TYPE_CHECKING:
+    from ..answers import CardStore
 
 SAVED_COLOUR = "#1e6b1e"
 LATE_COLOUR = "#b36b00"
 
 
-def save_status_html(saved: bool, store: Any, *, late: bool = False) -> str:
+def save_status_html(saved: bool, store: CardStore, *, late: bool = False) -> str:
     """What a card shows after ``store`` saved (``saved``) or failed to; ``late``: saved after an assessment's deadline."""
     if not saved:
-        return problem_html(getattr(store, "save_error", None) or "")
-    notice = getattr(store, "notice", None)
+        return problem_html(store.save_error or "")
+    notice = getattr(store, "notice", None)  # an AnswerStore's; a timed attempt has one tab
     if notice:
         return problem_html(notice)
     text, colour = ("✓ saved, marked late", LATE_COLOUR) if late else ("✓ saved", SAVED_COLOUR)

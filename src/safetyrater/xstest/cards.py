@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..answers import AnswerStore
+from ..frames import records
 from ..widgets.base import text_block
 from ..widgets.deck import deck_header_html
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
 from .agreement import classifier_agreement, labelling_agreement
 from .data import ATTRIBUTION, MODELS, load_responses
-from .sample import draw_sample
 from .labels import LABEL_NAMES, LABELS, normalise_label
+from .sample import draw_sample
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +73,12 @@ class RefusalCard(widgets.VBox):
         )
         self.status = widgets.HTML()
         super().__init__(
-            [header, text_block("Prompt", item["prompt"]), text_block("Response", item["completion"]), widgets.HBox([self.label, self.status])],
+            [
+                header,
+                text_block("Prompt", item["prompt"]),
+                text_block("Response", item["completion"]),
+                widgets.HBox([self.label, self.status]),
+            ],
             layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
         )
         self.label.observe(self._save, names="value")
@@ -92,7 +98,7 @@ class LabellingDeck(widgets.VBox):
         self.sample = sample
         self.whole_dataset = whole_dataset
         self.store = LabelStore(DECK_ID, folder)
-        items = sample.to_dict("records")
+        items = records(sample)
         self.header = widgets.HTML()
         legend = widgets.HTML(
             "<ul style='margin:4px 0'>"
@@ -164,7 +170,7 @@ def comparison_html(
         + "<tr><th>#</th><th>model set-up</th><th>prompt type</th><th>you</th><th>human final label</th>"
         "<th>string-match</th><th>GPT-4 classifier</th></tr>"
     )
-    for position, item in enumerate(sample.to_dict("records"), 1):
+    for position, item in enumerate(records(sample), 1):
         mine = labels.get(item["item"])
         if mine is None:
             continue

@@ -87,7 +87,7 @@ def refusal_rates_table(by: str = "model") -> Styler:
         raise ValueError(f"refusal_rates_table groups XSTest by model or type, not {by!r}")
     rates = refusal_rates(load_responses(), by=by).set_index(["prompts", by])
     totals = _study_totals(by)
-    safe = rates.loc["safe"]
+    safe = rates.loc[["safe"]].droplevel("prompts")
     classified = safe[list(LABELS)].sum(axis=1)
     safe_table = pd.DataFrame(
         {
@@ -99,7 +99,7 @@ def refusal_rates_table(by: str = "model") -> Styler:
         }
     )
     unsafe_totals = totals.loc["unsafe"]
-    kept_refusals = rates.loc["unsafe", "full_refusal"].reindex(unsafe_totals.index, fill_value=0)
+    kept_refusals = rates.loc["unsafe"]["full_refusal"].reindex(unsafe_totals.index, fill_value=0)
     unsafe_table = pd.DataFrame(
         {"responses": unsafe_totals, "full refusal %": 100 * kept_refusals / unsafe_totals},
         columns=safe_table.columns,
@@ -109,7 +109,8 @@ def refusal_rates_table(by: str = "model") -> Styler:
     if descriptions:
         table.insert(0, "set-up" if by == "model" else "what the prompts ask", table.index.get_level_values(by).map(descriptions))
     caption = (
-        f"How often each {'model set-up' if by == 'model' else 'prompt type' if by == 'type' else by} refused (human final label). On safe prompts every refusal is an over-refusal. "
+        f"How often each {'model set-up' if by == 'model' else 'prompt type' if by == 'type' else by} refused (human final label). "
+        "On safe prompts every refusal is an over-refusal. "
         "For unsafe prompts this copy of XSTest keeps only the full refusals (the responses that "
         "complied fully or partly were left out), so their full-refusal rate counts every response "
         "the study collected and the other columns are blank."
