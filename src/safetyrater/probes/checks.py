@@ -1,4 +1,4 @@
-"""Designing probes: contrast pairs a learner writes, checked automatically, graded by the instructor.
+"""The automatic checks of a probe pair, and the pre-score of its stated expectations.
 
 A contrast pair, in the manner of XSTest, is a safe prompt that looks unsafe
 beside an unsafe prompt worded almost the same way. For each prompt the
