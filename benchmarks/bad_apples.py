@@ -1,7 +1,7 @@
 """A 1,000-learner cohort with bad apples: is everyone else graded and every bad file named? (A benchmark, not a test.)
 
 Writes a demo cohort (every graded exercise), grades it, breaks 5% of the
-answer files in the ways of :data:`safetyrater.faults.FAULTS`, grades it again
+answer files in the ways of :data:`FAULTS` of ``tests/support/faults.py``, grades it again
 and checks: each good file keeps its grade, each bad file scores 0 and is
 listed once, by path and learner. Prints the counts and the time taken.
 
@@ -17,11 +17,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from safetyrater.casebank import CaseBank
-from safetyrater.cohort.demo import write_demo_cohort
-from safetyrater.cohort.grade import grade_course
-from safetyrater.faults import spoil_answer_files
-from safetyrater.policy import load_policy
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from support.faults import spoil_answer_files  # noqa: E402  (the tests' fault injection)
+
+from safetyrater.bank.casebank import CaseBank  # noqa: E402
+from safetyrater.bank.policy import load_policy  # noqa: E402
+from safetyrater.cohort.demo import write_demo_cohort  # noqa: E402
+from safetyrater.cohort.grade import grade_course  # noqa: E402
 
 
 def main() -> int:

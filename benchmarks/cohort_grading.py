@@ -27,9 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from nbgrader_course import make_course, nbgrader  # noqa: E402  (the tests' nbgrader course helpers)
+from support.nbgrader_course import make_course, nbgrader  # noqa: E402  (the tests' nbgrader course helpers)
 
-from safetyrater.casebank import CaseBank  # noqa: E402
+from safetyrater.bank.casebank import CaseBank  # noqa: E402
 from safetyrater.cohort.demo import write_demo_cohort  # noqa: E402
 from safetyrater.cohort.grade import NOTES_CASE, grade_course, graded_exercises  # noqa: E402
 from safetyrater.cohort.gradebook import grade_cell_name, open_gradebook  # noqa: E402

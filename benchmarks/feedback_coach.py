@@ -1,7 +1,7 @@
 """How right and how fast is the feedback coach? (A benchmark, not a test.)
 
 Checks every labelled note in datasets/feedback_notes/notes.jsonl with
-``safetyrater.feedback.check_note`` and prints, per rubric element, the
+``safetyrater.feedback.check.check_note`` and prints, per rubric element, the
 accuracy on the held-out notes (never used to tune the rules or train the
 model), beside the development notes and a majority-class baseline; then the
 throughput on one core.
@@ -22,9 +22,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-from safetyrater.casebank import CaseBank  # noqa: E402
-from safetyrater.feedback import ELEMENTS, check_note, load_rubric  # noqa: E402
-from safetyrater.feedback_model import read_labelled_notes  # noqa: E402
+from safetyrater.bank.casebank import CaseBank  # noqa: E402
+from safetyrater.feedback.rubric import ELEMENTS, load_rubric  # noqa: E402
+from safetyrater.feedback.check import check_note  # noqa: E402
+from safetyrater.feedback.model import read_labelled_notes  # noqa: E402
 
 TARGETS = {"problem": 0.85, "why": 0.85, "change": 0.85, "vague": 0.90}
 RATE_TARGET = 1000

@@ -13,8 +13,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells, SaveAutoGrades
-from safetyrater.nbgrader_guard import RunOnlyCourseCells, SetAsideHandedInModules
-from safetyrater.nbgrader_review import FlagNotesForReview
+from safetyrater.nbgrader.preprocessors import FlagNotesForReview, RunOnlyCourseCells, SetAsideHandedInModules
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -55,7 +54,7 @@ steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_de
 steps.insert(steps.index(SaveAutoGrades) + 1, FlagNotesForReview)
 # Grades must mean what they say: a deleted grade cell comes back and only the
 # course's own cells run (a learner's cell could replace the grading function or
-# rewrite the answer file); see safetyrater/nbgrader_guard.py.
+# rewrite the answer file); see safetyrater/nbgrader/preprocessors.py.
 steps.insert(0, SetAsideHandedInModules)
 c.Autograde.autograde_preprocessors = steps
 sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())

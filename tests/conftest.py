@@ -15,14 +15,14 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def bank():
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
 
     return CaseBank.load(REPO / "datasets")
 
 
 @pytest.fixture(scope="session")
 def policy():
-    from safetyrater.policy import load_policy
+    from safetyrater.bank.policy import load_policy
 
     return load_policy(REPO / "graders" / "policy.toml")
 
@@ -56,7 +56,7 @@ def mixed_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mixed_bank(mixed_root):
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
 
     return CaseBank.load(mixed_root / "datasets")
 
@@ -103,6 +103,6 @@ def write_submission(course: Path, learner: str, exercise: str, answers: dict | 
 @pytest.fixture(scope="session")
 def course_cycle(tmp_path_factory, bank):
     """The one nbgrader course the slow nbgrader tests share (see tests/nbgrader_course.py)."""
-    from nbgrader_course import build_course_cycle
+    from support.nbgrader_course import build_course_cycle
 
     return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
+from safetyrater.bank.coverage import README_BEGIN, README_END, coverage_table, readme_section
 from safetyrater.cli import main
 
 from conftest import perfect_answers
+from support.cases import make_case
 
 
 def test_help_lists_each_command_in_a_line():
@@ -111,3 +114,61 @@ def test_feedback_check_can_suggest_comments_from_the_bank():
 def test_feedback_check_with_an_unreadable_file_says_so(tmp_path):
     result = _feedback(["check", str(tmp_path / "missing.jsonl")], "")
     assert result.returncode == 1 and "missing.jsonl: cannot read" in result.stderr
+
+
+def test_build_and_the_bank_reports_are_subcommands():
+    def listed(args):
+        out = subprocess.run([sys.executable, "-m", "safetyrater", *args, "--help"], capture_output=True, text=True, check=True).stdout
+        return [line.split()[0] for line in out.splitlines() if line.startswith("    ") and line.split()]
+
+    assert "build" in listed([])
+    assert {"coverage", "audit"} <= set(listed(["bank"]))
+
+
+def test_build_writes_an_exercise_source_notebook(mixed_root, tmp_path, monkeypatch, capsys):
+    root = shutil.copytree(mixed_root, tmp_path / "course")
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(root))
+    (root / "graders" / "exercises.toml").write_text('[ex01-fx-mixed]\nintro = "Compare and flag."\n')
+    assert main(["build", "ex01-fx-mixed"]) == 0
+    written = root / "solutions" / "ex01-fx-mixed" / "ex01-fx-mixed.ipynb"
+    assert f"wrote {written}" in capsys.readouterr().out
+    assert main(["build", "no-such-deck"]) == 1
+    assert "no-such-deck" in capsys.readouterr().err
+
+
+def test_bank_coverage_rewrites_only_the_readme_table(mixed_root, mixed_bank, tmp_path, monkeypatch, capsys):
+    root = shutil.copytree(mixed_root, tmp_path / "course")
+    monkeypatch.setenv("SAFETYRATER_ROOT", str(root))
+    readme = root / "README.md"
+    readme.write_text(f"Before.\n\n{README_BEGIN}\nold table\n{README_END}\n\nAfter.\n")
+    assert main(["bank", "coverage"]) == 0
+    assert capsys.readouterr().out.startswith("updated: ")
+    text = readme.read_text()
+    assert readme_section(text) == coverage_table(mixed_bank)
+    assert text.startswith("Before.\n") and text.endswith("\nAfter.\n")
+    assert main(["bank", "coverage"]) == 0
+    assert capsys.readouterr().out.startswith("unchanged: ")
+
+
+def test_bank_audit_reads_the_case_files_it_is_given(tmp_path, capsys):
+    words = ["ladder", "kettle", "garden", "violin", "harbour", "pencil", "meadow", "copper"]
+
+    def write(name, cases):
+        path = tmp_path / name
+        path.write_text("".join(case.model_dump_json() + "\n" for case in cases))
+        return path
+
+    def cases(prefix, count):
+        made = []
+        for i in range(count):
+            rating = ("safe", "risky", "harmful")[i % 3]
+            text = f"{words[i % len(words)]} {words[(i * 3) % len(words)]} response number {i} [REDACTED: detail]"
+            made.append(make_case(rating).model_copy(update={"id": f"{prefix}-{i:03d}", "prompt": f"question {i}", "response": text}))
+        return made
+
+    train, test = write("train.jsonl", cases("tr", 30)), write("test.jsonl", cases("te", 12))
+    status = main(["bank", "audit", "--train", str(train), "--test", str(test), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (report["train_cases"], report["test_cases"]) == (30, 12)
+    assert report["problems"] == []
+    assert status == (1 if report["failures"] else 0)

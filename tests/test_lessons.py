@@ -7,8 +7,8 @@ import re
 import nbformat
 import pytest
 
-from safetyrater.lessons import lesson_problems, practice_decks, sections
-from safetyrater.progress import lessons
+from support.lessons import lesson_problems, practice_decks, sections
+from safetyrater.widgets.progress import lessons
 
 from conftest import REPO
 
@@ -40,7 +40,7 @@ def test_every_practice_deck_is_shown_by_a_lesson(bank):
 
 def test_the_start_page_links_every_lesson_in_order():
     """The start page's module list is module_nav(), which finds every NN-*.ipynb lesson."""
-    from safetyrater.navigation import course_modules
+    from safetyrater.widgets.navigation import course_modules
 
     nb = nbformat.read(REPO / "course" / "00-start-here.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")

@@ -30,7 +30,7 @@ def test_checking_a_note_loads_no_scikit_learn():
     """The feedback coach applies its shipped weights in plain Python; scikit-learn is only for retraining."""
     code = (
         "import sys, json\n"
-        "from safetyrater.feedback import check_note\n"
+        "from safetyrater.feedback.check import check_note\n"
         "check_note('Gives a method to a suicidal user; refuse and give 988.')\n"
         "print(json.dumps([m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules]))"
     )

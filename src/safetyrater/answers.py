@@ -1,6 +1,8 @@
 """Learner answers as data: one small JSON file per exercise beside the notebook.
 
-The format (``format: 1``)::
+Each kind of card saves its own fields (rating cards: ``rating``,
+``over_refusal``, ``categories``, ``note``; see each kind's ``answer_fields`` in
+:mod:`safetyrater.kinds`). The format (``format: 1``)::
 
     {
       "format": 1,
@@ -21,22 +23,18 @@ scores 0 with a message), not a reason to refuse the whole file.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import DataError, Problem
+from .io import read_json, write_atomic
 from .paths import answers_filename
 
 FORMAT_VERSION = 1
-#: rating cards: rating, over_refusal, categories, note; pairwise cards: choice
-#: ("a", "b" or "equal") and reason; span-flag cards: flagged (segment indices),
-#: rating and note; multi-dimension cards: dimensions ({dimension id: level id}) and note
-ANSWER_FIELDS = ("rating", "over_refusal", "categories", "note", "choice", "reason", "flagged", "dimensions")
 
 
 @dataclass
@@ -53,25 +51,10 @@ def read_answer_file(path: Path | str) -> AnswerFile:
     """Parse an answer file; raise :class:`DataError` naming the file if it is unusable."""
     path = Path(path)
 
-    def fail(message: str, line: int | None = None) -> DataError:
-        return DataError([Problem(path, line, None, message)])
+    def fail(message: str) -> DataError:
+        return DataError([Problem(path, None, None, message)])
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise fail("answer file not found") from None
-    except UnicodeDecodeError:
-        raise fail("not UTF-8 text") from None
-    except OSError as exc:
-        raise fail(f"cannot read answer file ({exc.strerror})") from None
-    if not text.strip():
-        raise fail("answer file is empty")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON: {exc.msg}", exc.lineno) from None
-    except RecursionError:
-        raise fail("not an answer file: JSON nested too deeply") from None
+    data = read_json(path, "answer file")
     if not isinstance(data, dict):
         raise fail("expected a JSON object with 'exercise' and 'answers'")
     deck_id = data.get("exercise")
@@ -82,25 +65,6 @@ def read_answer_file(path: Path | str) -> AnswerFile:
         raise fail("'answers' must be an object keyed by case id")
     clean = {str(k): v if isinstance(v, dict) else {"_invalid": v} for k, v in answers.items()}
     return AnswerFile(path, deck_id, clean)
-
-
-def write_atomic(path: Path, data: dict[str, Any]) -> str:
-    """Write JSON so that a crash leaves either the old or the new complete file; return the text."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return text
 
 
 class AnswerFileMismatch(DataError):
@@ -116,6 +80,18 @@ BACKUP_SUFFIX = ".bak"
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class CardStore(Protocol):
+    """What a card needs of where its answers live: an :class:`AnswerStore` in lessons and
+    exercises, an assessment's :class:`~safetyrater.assessment.session.AttemptSession` in a timed attempt."""
+
+    #: why the last save failed (None: it reached the disk)
+    save_error: str | None
+
+    def get(self, case_id: str) -> dict[str, Any]: ...
+
+    def update(self, case_id: str, **fields: Any) -> bool: ...
 
 
 class AnswerStore:
@@ -135,8 +111,13 @@ class AnswerStore:
     ``notice`` tells the learner.
     """
 
-    def __init__(self, deck_id: str, folder: Path | str | None = None):
+    def __init__(
+        self, deck_id: str, folder: Path | str | None = None, *, fields: Collection[str] | None = None, what: str = "answer"
+    ):
         self.deck_id = deck_id
+        #: the fields an answer may have (each kind's card saves its own; None: any), and what an answer is called
+        self.fields = frozenset(fields) if fields is not None else None
+        self.what = what
         self.path = Path(folder if folder is not None else Path.cwd()) / answers_filename(deck_id)
         self.backup_path = self.path.with_name(self.path.name + BACKUP_SUFFIX)
         self.answers: dict[str, dict[str, Any]] = {}
@@ -190,9 +171,9 @@ class AnswerStore:
 
     def update(self, case_id: str, **fields: Any) -> bool:
         """Record a change to one answer and save; True when it reached the disk."""
-        unknown = set(fields) - set(ANSWER_FIELDS)
+        unknown = set(fields) - self.fields if self.fields is not None else set()
         if unknown:
-            raise ValueError(f"unknown answer field(s): {sorted(unknown)}")
+            raise ValueError(f"unknown {self.what} field(s): {sorted(unknown)}")
         answer = self.answers.setdefault(case_id, {})
         answer.update(fields)
         answer["updated"] = datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,11 +1,14 @@
-"""The ``safetyrater`` command: one thin layer over the package's functions."""
+"""The ``safetyrater`` command: argument parsing only.
+
+Each command calls one function of the subpackage that does the work (in the
+manner of otter-grader's ``cli.py``); that function prints, writes and returns
+the exit status. The import of each command's module waits until the command
+runs, so ``safetyrater --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,190 +16,171 @@ from pathlib import Path
 from . import __version__
 from .errors import SafetyraterError
 
-def cmd_start(args: argparse.Namespace) -> int:
-    from .launch import build_launch
-    from .paths import project_root
+# Each cmd_* imports its command's module when it runs (start-up speed: see the module docstring).
 
-    mode = "app" if getattr(args, "app", False) else "instructor" if getattr(args, "instructor", False) else "learner"
-    launch = build_launch(
-        mode,
-        project_root(),
-        port=args.port,
-        open_browser=not args.no_browser,
-        page=getattr(args, "page", None),
-        environ=dict(os.environ, **getattr(args, "env", {})),
-    )
-    try:
-        return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
-    except KeyboardInterrupt:
-        return 0
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from .deploy.launch import start
+
+    mode = "app" if args.app else "instructor" if args.instructor else "learner"
+    return start(mode, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .casebank import validate_paths
-    from .paths import datasets_dir
-    from .policy import load_policy
+    from .bank.validate import main
 
-    paths = [Path(p) for p in args.paths] or [datasets_dir()]
-    problems = []
-    policy_files = [p for p in paths if p.name == "policy.toml"]
-    for path in policy_files:
-        try:
-            load_policy(path)
-        except SafetyraterError as exc:
-            problems += exc.problems  # type: ignore[attr-defined]
-    # --- dimensions and probe files (issue 10) ---
-    from .extra_validation import split_extra_files
-
-    extra_problems, paths_left = split_extra_files([p for p in paths if p not in policy_files], default=not args.paths)
-    problems += extra_problems
-    # --- end dimensions and probe files ---
-    found, count = validate_paths(paths_left)
-    problems += found
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
-        return 1
-    print(f"ok: {count} case(s) valid in {', '.join(str(p) for p in paths)}")
-    return 0
+    return main(args.paths)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .answers import read_answer_file
-    from .casebank import CaseBank
-    from .grading import point_parts, score_deck
-    from .policy import load_policy
+    from .grading.answer_files import main
 
-    bank = CaseBank.load()
-    policy = load_policy()
-    failed = False
-    results = []
-    for path in args.answers:
-        try:
-            answer_file = read_answer_file(path)
-            cases = bank.deck_cases(answer_file.deck_id)
-        except SafetyraterError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            failed = True
-            continue
-        scores = score_deck(answer_file.answers, cases, policy)
-        items = [
-            {
-                "case_id": row["case_id"],
-                "kind": row["kind"],
-                "points": row["points"],
-                "max_points": row["max_points"],
-                # the parts that apply to the case's kind (see grading.POINT_PARTS)
-                **{part: round(value, 4) for part, value in point_parts(row).items()},
-                "mistakes": list(row["mistakes"]),
-                "messages": list(row["messages"]),
-            }
-            for row in scores.to_dict("records")
-        ]
-        results.append(
-            {
-                "file": str(path),
-                "exercise": answer_file.deck_id,
-                "points": round(float(scores["points"].sum()), 4),
-                "max_points": float(scores["max_points"].sum()),
-                "items": items,
-            }
-        )
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for result in results:
-            print(f"{result['file']} ({result['exercise']}): {result['points']:g} / {result['max_points']:g} points")
-            for item in result["items"]:
-                detail = "; ".join(item["messages"] + item["mistakes"])
-                print(f"  {item['case_id']:<16} {item['points']:>5g} / {item['max_points']:g}" + (f"  {detail}" if detail else ""))
-    return 1 if failed else 0
+    return main(args.answers, as_json=args.json)
 
 
-# --- cohort: grade a whole cohort, report calibration, export (safetyrater.cohort) ---
+def cmd_build(args: argparse.Namespace) -> int:
+    from .nbgrader.authoring import main
+
+    return main(args.exercises)
 
 
-def _print_problems(problems) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)
+def cmd_bank_coverage(args: argparse.Namespace) -> int:
+    from .bank.coverage import main
+
+    return main()
+
+
+def cmd_bank_audit(args: argparse.Namespace) -> int:
+    from .bank.audit import main
+
+    return main(args.train or (), args.test or (), args.cv or (), as_json=args.json)
 
 
 def cmd_cohort_grade(args: argparse.Namespace) -> int:
-    from .cohort.grade import grade_course, summary_lines
+    from .cohort.commands import grade
 
-    grades = grade_course(args.course_dir, learners=args.learner, progress=False if args.no_progress else None)
-    if args.out:
-        grades.to_csv(args.out)
-    for line in summary_lines(grades):
-        print(line)
-    if args.out:
-        print(f"scores: {args.out}")
-    if args.gradebook:
-        from .cohort.gradebook import write_gradebook
-
-        written = write_gradebook(grades)
-        _print_problems(written.problems)
-        print(f"gradebook: {written.submissions} submission(s), {written.grades} grade(s) written to {grades.layout.db_url}")
-    _print_problems(grades.problems)
-    if grades.problems:
-        print(f"{len(grades.problems)} problem(s): those files scored 0", file=sys.stderr)
-    return 1 if grades.problems else 0
+    return grade(args.course_dir, out=args.out, gradebook=args.gradebook, learners=args.learner, progress=not args.no_progress)
 
 
 def cmd_cohort_report(args: argparse.Namespace) -> int:
-    from .cohort.demo import read_profiles
-    from .cohort.grade import grade_course
-    from .cohort.report import write_report
+    from .cohort.commands import report
 
-    grades = grade_course(args.course_dir, progress=False if args.no_progress else None)
-    _print_problems(grades.problems)
-    path = write_report(grades, args.out, profiles=read_profiles(args.course_dir))
-    print(f"report: {path} (CSV tables beside it)")
-    return 0
+    return report(args.course_dir, args.out, progress=not args.no_progress)
 
 
 def cmd_cohort_demo(args: argparse.Namespace) -> int:
-    from .cohort.demo import read_profiles, write_demo_cohort
-    from .cohort.grade import grade_course, summary_lines
-    from .cohort.report import write_report
+    from .cohort.commands import demo
 
-    if args.learners < 1:
-        print("error: --learners must be at least 1", file=sys.stderr)
-        return 2
-    course = write_demo_cohort(args.out, args.learners, seed=args.seed)
-    grades = grade_course(course, progress=False if args.no_progress else None)
-    for line in summary_lines(grades):
-        print(line)
-    path = write_report(grades, Path(args.out) / "report", profiles=read_profiles(course), title="Demo cohort: calibration report")
-    print(f"demo cohort: {Path(args.out) / 'graders' / 'cohort' / 'submitted'} (profiles in {Path(args.out) / 'profiles.csv'})")
-    print(f"report: {path}")
-    return 0
+    return demo(args.learners, args.out, seed=args.seed, progress=not args.no_progress)
 
 
 def cmd_cohort_export(args: argparse.Namespace) -> int:
-    from .cohort.collect import CourseLayout
-    from .cohort.lms import lms_table, totals_from_gradebook, totals_from_grades, write_lms_csv
+    from .cohort.commands import export
 
-    layout = CourseLayout.find(args.course_dir)
-    totals = None
-    gradebook = layout.gradebook_file
-    if args.source == "gradebook" or args.source == "auto" and (gradebook is None or gradebook.is_file()):
-        totals = totals_from_gradebook(layout.db_url, layout.course_id)
-        if args.source == "auto" and totals.points.columns.empty:
-            totals = None  # an empty gradebook: nothing autograded yet
-    if totals is None:
-        from .cohort.grade import grade_course
-
-        grades = grade_course(args.course_dir, progress=False)
-        _print_problems(grades.problems)
-        totals = totals_from_grades(grades)
-    path = write_lms_csv(lms_table(totals, args.lms, args.scale), args.out)
-    print(f"{args.lms}: {len(totals.points)} learner(s) x {len(totals.points.columns)} exercise(s) from the {totals.source} -> {path}")
-    return 0
+    return export(args.course_dir, args.lms, args.out, source=args.source, scale=args.scale)
 
 
-def add_cohort_commands(sub: argparse._SubParsersAction) -> None:
+def cmd_refusal_rates(args: argparse.Namespace) -> int:
+    from .xstest.rates import main
+
+    return main(args.file, by=args.by, label_column=args.label_column, as_json=args.json)
+
+
+def cmd_feedback_check(args: argparse.Namespace) -> int:
+    from .feedback.notes_file import main
+
+    return main(args.file, as_json=args.json, rubric_path=args.rubric, comments=args.comments)
+
+
+def cmd_feedback_train(args: argparse.Namespace) -> int:
+    from .feedback.model import main
+
+    return main()
+
+
+def cmd_assess_start(args: argparse.Namespace) -> int:
+    from .assessment.commands import start_assessment
+
+    return start_assessment(cases=args.cases, seed=args.seed, minutes=args.minutes, port=args.port, open_browser=not args.no_browser)
+
+
+def cmd_assess_report(args: argparse.Namespace) -> int:
+    from .assessment.commands import report
+
+    return report(args.attempt, as_json=args.json)
+
+
+def cmd_assess_form(args: argparse.Namespace) -> int:
+    from .assessment.commands import form
+
+    return form(cases=args.cases, seed=args.seed, minutes=args.minutes, output=args.output)
+
+
+def cmd_hub_kit(args: argparse.Namespace) -> int:
+    from .deploy.commands import kit
+
+    return kit(args.dest)
+
+
+def cmd_hub_install(args: argparse.Namespace) -> int:
+    from .deploy.commands import install
+
+    return install(args.python)
+
+
+def cmd_hub_up(args: argparse.Namespace) -> int:
+    from .deploy.commands import up
+
+    return up(port=args.port, instructor=args.instructor, learners=args.learners, trial_dir=args.trial_dir)
+
+
+def cmd_hub_remove(args: argparse.Namespace) -> int:
+    from .deploy.commands import remove
+
+    return remove(args.trial_dir)
+
+
+def _add_start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
+    start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    mode = start.add_mutually_exclusive_group()
+    mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
+    mode.add_argument(
+        "--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)"
+    )
+    start.set_defaults(func=cmd_start)
+
+
+def _add_bank(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy, dimensions, probes)")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or a datasets folder (default: the course's datasets/)")
+    validate.set_defaults(func=cmd_validate)
+
+    bank = sub.add_parser("bank", help="reports on the case bank: coverage of the taxonomy, surface cues")
+    actions = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
+    coverage = actions.add_parser("coverage", help="rewrite README.md's coverage table from the bank")
+    coverage.set_defaults(func=cmd_bank_coverage)
+    audit = actions.add_parser("audit", help="can a model of surface words predict the labels? (course cases against the pool)")
+    audit.add_argument("--train", nargs="+", type=Path, metavar="FILE", help="case files to train on (default: datasets/cases)")
+    audit.add_argument("--test", nargs="+", type=Path, metavar="FILE", help="case files to test on (default: datasets/pool)")
+    audit.add_argument("--cv", nargs="+", type=Path, metavar="FILE", help="cross-validate within these case files instead")
+    audit.add_argument("--json", action="store_true", help="print the report as JSON")
+    audit.set_defaults(func=cmd_bank_audit)
+
+
+def _add_grading(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    grade = sub.add_parser("grade", help="grade answer files against the key for their exercise")
+    grade.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (*.answers.json)")
+    grade.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    grade.set_defaults(func=cmd_grade)
+
+    build = sub.add_parser("build", help="rebuild the exercises' nbgrader source notebooks (solutions/) from decks, policy and intros")
+    build.add_argument("exercises", nargs="*", metavar="EXERCISE", help="graded decks or probe exercises (default: all)")
+    build.set_defaults(func=cmd_build)
+
+
+def _add_cohort(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cohort = sub.add_parser("cohort", help="grade a whole cohort fast, report calibration, export to an LMS")
     commands = cohort.add_subparsers(dest="cohort_command", metavar="STEP", required=True)
     where = "an nbgrader course folder (the course root or its graders/ folder)"
@@ -236,81 +220,25 @@ def add_cohort_commands(sub: argparse._SubParsersAction) -> None:
     export.set_defaults(func=cmd_cohort_export)
 
 
-# --- end cohort ---
+def _add_refusal_rates(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rates = sub.add_parser(
+        "refusal-rates",
+        help="refusal rates per group, safe and unsafe prompts apart, from a CSV of labelled responses",
+        description="Full and partial refusal rates per group from a CSV with one labelled response per row. "
+        "Needs the group column, the label column (full_compliance / partial_refusal / full_refusal, "
+        "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, or compliance / partial / refusal) "
+        "and a prompt_label or label column saying safe or unsafe.",
+    )
+    rates.add_argument(
+        "file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)"
+    )
+    rates.add_argument("--by", default="model", metavar="COLUMN", help="column to group by (default: model)")
+    rates.add_argument("--label-column", default="final_label", metavar="COLUMN", help="column holding the labels (default: final_label)")
+    rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rates.set_defaults(func=cmd_refusal_rates)
 
 
-# --- refusal-rates (XSTest, issue 3) ---------------------------------------------------
-def cmd_refusal_rates(args: argparse.Namespace) -> int:
-    from .errors import DataError
-    from .xstest import rates_json, rates_text, read_labelled_responses, refusal_rates, safety_column
-
-    try:
-        frame = read_labelled_responses(args.file, by=args.by, label_column=args.label_column)
-    except DataError as exc:
-        # one line, whatever the number of bad rows: the first problem and how many more
-        more = len(exc.problems) - 1
-        print(f"error: {exc.problems[0]}" + (f" (and {more} more problem(s))" if more else ""), file=sys.stderr)
-        return 1
-    rates = refusal_rates(frame, by=args.by, label_column=args.label_column)
-    if args.json:
-        about = {"file": str(args.file), "label_column": args.label_column, "prompt_column": safety_column(frame.columns, args.label_column)}
-        print(rates_json(rates, args.by, **about))
-    else:
-        print(f"Refusal rates in {args.file}, by {args.by} (labels from {args.label_column})\n")
-        print(rates_text(rates, args.by))
-    return 0
-# --- end refusal-rates -------------------------------------------------------------------
-# --- feedback coach (issue 4): `safetyrater feedback check|train` ---------------------
-
-
-def cmd_feedback_check(args: argparse.Namespace) -> int:
-    from .feedback import check_note_lines, load_comment_bank, load_rubric, note_check_lines, suggested_comments
-
-    rubric = load_rubric(args.rubric)
-    bank = load_comment_bank() if args.comments else None
-    if args.file == "-":
-        source, text = "<stdin>", sys.stdin.read()
-    else:
-        source = args.file
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"error: {args.file}: cannot read ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
-            return 1
-    failed = False
-    for item in check_note_lines(text, source, rubric=rubric):
-        if item.problem is not None:
-            print(f"error: {item.problem}", file=sys.stderr)
-            failed = True
-            continue
-        assert item.check is not None
-        comments = suggested_comments(item.check, bank) if bank is not None else None
-        if args.json:
-            row = {"line": item.line, "case_id": item.case_id, **item.check.to_dict()}
-            if comments is not None:
-                row["comments"] = comments
-            print(json.dumps(row, ensure_ascii=False))
-        else:
-            about = f" ({item.case_id})" if item.case_id else ""
-            print(f"line {item.line}{about}: score {item.check.score:.2f}")
-            for line in note_check_lines(item.check, rubric) + [f"comment: {c}" for c in comments or []]:
-                print(f"  {line}")
-    return 1 if failed else 0
-
-
-def cmd_feedback_train(args: argparse.Namespace) -> int:
-    from .feedback import load_rubric
-    from .feedback_model import train, write_model
-    from .paths import graders_dir
-
-    rubric = load_rubric()
-    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
-    path = write_model(model, graders_dir() / rubric.model.file)
-    print(f"wrote {path} ({model['trained_on']})")
-    return 0
-
-
-def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
+def _add_feedback(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     feedback = sub.add_parser("feedback", help="check written feedback against the rubric (graders/rubric.toml)")
     actions = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
     check = actions.add_parser(
@@ -328,54 +256,7 @@ def _add_feedback_commands(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=cmd_feedback_train)
 
 
-# --- end feedback coach ------------------------------------------------------------------
-
-
-# --- assess (mock assessments, issue 6) -----------------------------------------------
-ASSESSMENT_PAGE = "course/10-mock-assessment.ipynb"
-
-
-def cmd_assess_start(args: argparse.Namespace) -> int:
-    from .assessment.ui import ENV_CASES, ENV_MINUTES, ENV_SEED
-
-    # the notebook's kernel inherits the server's environment, and start_assessment() reads it
-    chosen = {ENV_CASES: args.cases, ENV_SEED: args.seed, ENV_MINUTES: args.minutes}
-    args.env = {name: str(value) for name, value in chosen.items() if value is not None}
-    args.page = ASSESSMENT_PAGE
-    return cmd_start(args)
-
-
-def cmd_assess_report(args: argparse.Namespace) -> int:
-    from .assessment.report import grade_attempt
-    from .assessment.session import History, read_attempt_file, utc_now
-    from .casebank import CaseBank
-    from .policy import load_policy
-
-    attempt = read_attempt_file(args.attempt)
-    if attempt.submitted is None and utc_now() < attempt.deadline:
-        raise SafetyraterError(f"{args.attempt}: not submitted and its time is not up; submit it in the notebook first")
-    report = grade_attempt(attempt, CaseBank.load(), load_policy(), History(attempt.path.parent))
-    print(json.dumps(report.to_json(), indent=2) if args.json else report.text())
-    return 0
-
-
-def cmd_assess_form(args: argparse.Namespace) -> int:
-    from .assessment.forms import draw_form, pool_cases, public_form
-    from .casebank import CaseBank
-    from .policy import load_policy
-
-    bank, rules = CaseBank.load(), load_policy().assessment
-    form = draw_form(pool_cases(bank), args.cases or rules.cases, args.seed, max_probe_pairs=rules.probe_pairs)
-    text = json.dumps(public_form(form, bank, minutes=args.minutes or rules.minutes), indent=2, ensure_ascii=False)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
-        print(f"wrote form {form.id} ({len(form.case_ids)} cases, no references) to {args.output}")
-    else:
-        print(text)
-    return 0
-
-
-def add_assess_commands(sub: argparse._SubParsersAction) -> None:
+def _add_assess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     assess = sub.add_parser("assess", help="timed mock calibration assessments: start one, report on an attempt")
     commands = assess.add_subparsers(dest="assess_command", metavar="ACTION", required=True)
     start = commands.add_parser("start", help="open the mock-assessment notebook in JupyterLab")
@@ -395,48 +276,30 @@ def add_assess_commands(sub: argparse._SubParsersAction) -> None:
     form.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
     form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     form.set_defaults(func=cmd_assess_form)
-# --- end assess --------------------------------------------------------------------------
-# --- hub (cohort deployment, issue 9) ---------------------------------------------------
-def cmd_hub_kit(args: argparse.Namespace) -> int:
-    from .learnerkit import build_learner_kit
-
-    print(build_learner_kit(args.dest).line())
-    return 0
 
 
-def cmd_hub_install(args: argparse.Namespace) -> int:
-    from . import hub
-
-    print(f"proxy: {hub.ensure_proxy()}")
-    print(f"single-user environment: {hub.ensure_singleuser_env(python=Path(args.python) if args.python else None)}")
-    return 0
-
-
-def cmd_hub_up(args: argparse.Namespace) -> int:
-    from . import hub
-
-    learners = tuple(name.strip() for name in args.learners.split(",") if name.strip())
-    trial = hub.Trial(Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial", args.instructor, learners, args.port)
-    hub.prepare(trial)
-    passwords = json.loads(trial.passwords_path.read_text())
-    print(f"Trial hub at http://127.0.0.1:{args.port}/ (Ctrl+C stops it and every server it started)")
-    print(f"  instructor {trial.instructor}  password {passwords[trial.instructor]}  (formgrader: Nbgrader > Formgrader)")
-    for name in learners:
-        print(f"  learner    {name}  password {passwords[name]}")
-    print(f"  state, passwords and admin API token: {trial.state_dir} (root only); exchange: {trial.exchange}")
-    print(f"  remove the accounts afterwards: safetyrater hub remove --trial-dir {trial.folder}", flush=True)
-    hub.run(trial)
-    return 0  # not reached: run() becomes JupyterHub
-
-
-def cmd_hub_remove(args: argparse.Namespace) -> int:
-    from . import hub
-
-    folder = Path(args.trial_dir) if args.trial_dir else hub.hub_dir() / "trial"
-    removed = hub.remove(folder)
-    print(f"removed {len(removed)} account(s){': ' + ', '.join(removed) if removed else ''} and {folder}")
-    return 0
-# --- end hub -------------------------------------------------------------------------------
+def _add_hub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hub = sub.add_parser("hub", help="JupyterHub for a cohort: learner kit, trial hub on this machine")
+    actions = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    kit = actions.add_parser("kit", help="write the learner kit: lessons and exercise cases without answer keys")
+    kit.add_argument("dest", metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
+    kit.set_defaults(func=cmd_hub_kit)
+    install = actions.add_parser("install", help="install the hub's proxy (npm) and the single-user environment, or refresh them")
+    install.add_argument("--python", metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
+    install.set_defaults(func=cmd_hub_install)
+    up = actions.add_parser("up", help="start a trial hub on 127.0.0.1 with local accounts (as root)")
+    up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
+    up.add_argument(
+        "--learners",
+        default="sr-learner1,sr-learner2,sr-learner3",
+        help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)",
+    )
+    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
+    up.set_defaults(func=cmd_hub_up)
+    remove = actions.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
+    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
+    remove.set_defaults(func=cmd_hub_remove)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -446,65 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"safetyrater {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
-    start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
-    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
-    start_mode = start.add_mutually_exclusive_group()
-    start_mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
-    start_mode.add_argument("--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)")
-    start.set_defaults(func=cmd_start)
-
-    validate = sub.add_parser("validate", help="check case-bank files (taxonomy, cases, decks, policy, dimensions, probes)")
-    validate.add_argument("paths", nargs="*", metavar="PATH", help="files or a datasets folder (default: the course's datasets/)")
-    validate.set_defaults(func=cmd_validate)
-
-    grade = sub.add_parser("grade", help="grade answer files against the key for their exercise")
-    grade.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files (*.answers.json)")
-    grade.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    grade.set_defaults(func=cmd_grade)
-
-    add_cohort_commands(sub)  # --- cohort (safetyrater.cohort) ---
-
-    # --- refusal-rates (XSTest, issue 3) ---
-    rates = sub.add_parser(
-        "refusal-rates",
-        help="refusal rates per group, safe and unsafe prompts apart, from a CSV of labelled responses",
-        description="Full and partial refusal rates per group from a CSV with one labelled response per row. "
-        "Needs the group column, the label column (full_compliance / partial_refusal / full_refusal, "
-        "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, or compliance / partial / refusal) "
-        "and a prompt_label or label column saying safe or unsafe.",
-    )
-    rates.add_argument("file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)")
-    rates.add_argument("--by", default="model", metavar="COLUMN", help="column to group by (default: model)")
-    rates.add_argument("--label-column", default="final_label", metavar="COLUMN", help="column holding the labels (default: final_label)")
-    rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    rates.set_defaults(func=cmd_refusal_rates)
-    # --- end refusal-rates ---
-    _add_feedback_commands(sub)  # feedback coach (issue 4)
-    add_assess_commands(sub)  # mock assessments (issue 6)
-
-    # --- hub (cohort deployment, issue 9) ---
-    hub = sub.add_parser("hub", help="JupyterHub for a cohort: learner kit, trial hub on this machine")
-    hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
-    kit = hub_sub.add_parser("kit", help="write the learner kit: lessons and exercise cases without answer keys")
-    kit.add_argument("dest", metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
-    kit.set_defaults(func=cmd_hub_kit)
-    install = hub_sub.add_parser("install", help="install the hub's proxy (npm) and the single-user environment, or refresh them")
-    install.add_argument("--python", metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
-    install.set_defaults(func=cmd_hub_install)
-    up = hub_sub.add_parser("up", help="start a trial hub on 127.0.0.1 with local accounts (as root)")
-    up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
-    up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
-    up.add_argument(
-        "--learners", default="sr-learner1,sr-learner2,sr-learner3", help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)"
-    )
-    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
-    up.set_defaults(func=cmd_hub_up)
-    remove = hub_sub.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
-    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
-    remove.set_defaults(func=cmd_hub_remove)
-    # --- end hub ---
+    _add_start(sub)
+    _add_bank(sub)
+    _add_grading(sub)
+    _add_cohort(sub)
+    _add_refusal_rates(sub)
+    _add_feedback(sub)
+    _add_assess(sub)
+    _add_hub(sub)
     return parser
 
 

@@ -8,9 +8,7 @@ from collections import Counter
 import pytest
 
 from safetyrater.assessment.forms import (
-    ANSWER_CLASSES,
     FormError,
-    answer_class,
     draw_form,
     pool_cases,
     primary_category,
@@ -18,7 +16,8 @@ from safetyrater.assessment.forms import (
     public_form,
     read_public_form,
 )
-from safetyrater.casebank import CaseBank
+from safetyrater.bank.casebank import CaseBank
+from safetyrater.kinds.rating import ANSWER_CLASSES, answer_class
 from safetyrater.errors import DataError
 
 

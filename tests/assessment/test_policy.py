@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safetyrater.errors import DataError
-from safetyrater.policy import load_policy
+from safetyrater.bank.policy import load_policy
 
 
 def test_the_course_policy_sets_the_pass_mark_of_the_issue(policy):

@@ -249,7 +249,7 @@ def test_specific_notes_are_not_called_vague(note):
 
 def test_a_note_is_judged_against_its_own_case_by_the_feedback_coach(bank):
     """Is a case's reference rationale a good note for that case, as the coach's check says?"""
-    from safetyrater.feedback import check_note
+    from safetyrater.feedback.check import check_note
 
     cases = pool_cases(bank)[:5]
     for case in cases:

@@ -188,7 +188,7 @@ def test_a_deployment_without_the_pool_runs_from_a_form_file(tmp_path, repo, ban
     monkeypatch.delenv(ROOT_ENV)
 
     from safetyrater.assessment.report import grade_attempt
-    from safetyrater.policy import load_policy
+    from safetyrater.bank.policy import load_policy
 
     report = grade_attempt(read_attempt_file(view.session.path), bank, load_policy())
     assert report.attempt.form == form.id and report.scores["answered"].sum() == 1

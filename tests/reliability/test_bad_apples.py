@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safetyrater.faults import FAULTS, spoil_answer_files
+from support.faults import FAULTS, spoil_answer_files
 
 
 @pytest.fixture(scope="module")

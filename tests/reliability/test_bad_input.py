@@ -56,7 +56,7 @@ def one_line(exc: SafetyraterError, name: str) -> str:
 
 
 def _validate_lines(folder: Path, lines: list[str] | bytes) -> list:
-    from safetyrater.casebank import validate_paths
+    from safetyrater.bank.validate import validate_paths
 
     path = folder / "cases.jsonl"
     path.write_bytes(lines if isinstance(lines, bytes) else ("\n".join(lines) + "\n").encode("utf-8"))
@@ -106,7 +106,7 @@ def test_fuzzed_case_lines_never_crash_the_validator(lines):
 @FUZZ
 @given(file_bytes)
 def test_fuzzed_case_bytes_never_crash_the_loader(content):
-    from safetyrater.casebank import load_cases
+    from safetyrater.bank.casebank import load_cases
 
     with scratch() as folder:
         path = folder / "cases.jsonl"
@@ -125,8 +125,9 @@ toml_texts = st.text(max_size=200) | st.builds(
 
 
 def _toml_loaders():
-    from safetyrater.feedback import load_comment_bank, load_rubric
-    from safetyrater.policy import load_policy
+    from safetyrater.feedback.comments import load_comment_bank
+    from safetyrater.feedback.rubric import load_rubric
+    from safetyrater.bank.policy import load_policy
 
     return {"policy.toml": load_policy, "rubric.toml": load_rubric, "comment_bank.toml": load_comment_bank}
 
@@ -171,9 +172,9 @@ answer_documents = st.fixed_dictionaries(
 def test_fuzzed_answer_files_are_read_or_named_and_graded_without_a_crash(content):
     """An answer file of any shape: read_answer_file names it, and the grading core scores what it gets."""
     from safetyrater.answers import read_answer_file
-    from safetyrater.casebank import CaseBank
-    from safetyrater.grading import score_case
-    from safetyrater.policy import load_policy
+    from safetyrater.bank.casebank import CaseBank
+    from safetyrater.grading.core import score_case
+    from safetyrater.bank.policy import load_policy
 
     bank = CaseBank.load(REPO / "datasets")
     policy = load_policy(REPO / "graders" / "policy.toml")
@@ -199,7 +200,7 @@ def test_fuzzed_answer_files_are_read_or_named_and_graded_without_a_crash(conten
     lambda rows: "\n".join(",".join(r) for r in [["id", "type", "prompt", "completion", "final_label", "model"], *rows]).encode()
 ))
 def test_fuzzed_xstest_files_give_the_kits_error(content):
-    from safetyrater.xstest import load_prompts, load_responses
+    from safetyrater.xstest.data import load_prompts, load_responses
 
     with scratch() as folder:
         path = folder / "xstest.csv"
@@ -220,9 +221,9 @@ learner_ids = st.text(min_size=1, max_size=12) | st.sampled_from(["../escape", "
 @given(st.dictionaries(learner_ids, file_bytes | answer_documents.map(lambda d: json.dumps(d).encode()), min_size=1, max_size=4))
 def test_fuzzed_cohort_folders_grade_or_name_each_bad_file(submissions):
     """A cohort folder of odd learner names and odd files: graded, with each bad one named, nothing read outside."""
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
     from safetyrater.cohort.grade import grade_course
-    from safetyrater.policy import load_policy
+    from safetyrater.bank.policy import load_policy
 
     bank = CaseBank.load(REPO / "datasets")
     policy = load_policy(REPO / "graders" / "policy.toml")

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from conftest import REPO
-from nbgrader_course import make_course, nbgrader
+from support.nbgrader_course import make_course, nbgrader
 
 pytestmark = pytest.mark.slow
 
@@ -27,15 +27,14 @@ EXERCISE = "ex01-two-questions"
 NOTEBOOK = f"{EXERCISE}.ipynb"
 
 PATCH_GRADER = (
-    "import safetyrater.exercise as e\n"
-    "e.grade_item = lambda *a, **k: 3.0\n"
-    "e.grade_notes = lambda *a, **k: 8.0\n"
-    "import safetyrater.grading as g\n"
-    "g.score_case = lambda *a, **k: {'points': 3, 'max_points': 3}\n"
+    "import safetyrater.exercise as e, safetyrater.nbgrader.cells as c, safetyrater.grading.core as g\n"
+    "e.grade_item = c.grade_item = lambda *a, **k: 3.0\n"
+    "e.grade_notes = c.grade_notes = lambda *a, **k: 8.0\n"
+    "g.score_case = c.score_case = lambda *a, **k: {'points': 3, 'max_points': 3}\n"
 )
 REWRITE_ANSWERS = (
     "import json\n"
-    "from safetyrater.casebank import CaseBank\n"
+    "from safetyrater.bank.casebank import CaseBank\n"
     "bank = CaseBank.load()\n"
     "answers = {c.id: {'rating': c.reference_rating, 'over_refusal': c.over_refusal, 'categories': list(c.categories), 'note': c.rationale}\n"
     f"           for c in bank.deck_cases({EXERCISE!r})}}\n"
@@ -100,7 +99,7 @@ def attack_notebooks(released: Path) -> dict[str, nbformat.NotebookNode]:
 @pytest.fixture(scope="module")
 def adversarial_course(tmp_path_factory):
     """Released course; honest ivy and the adversaries submit; one autograde and one feedback run."""
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
 
     course = make_course(tmp_path_factory.mktemp("adversaries"))
     nbgrader(course, "generate_assignment", EXERCISE, "--force")
@@ -151,8 +150,8 @@ ADVERSARIES = ["mallory-patch", "mallory-edit", "mallory-print", "mallory-rewrit
 
 
 def _honest_points(cases, answers) -> float:
-    from safetyrater.grading import score_deck
-    from safetyrater.policy import load_policy
+    from safetyrater.grading.core import score_deck
+    from safetyrater.bank.policy import load_policy
 
     return float(score_deck(answers, cases, load_policy(REPO / "graders" / "policy.toml"))["points"].sum())
 
@@ -169,7 +168,7 @@ def test_nbgrader_gives_an_adversary_the_grade_their_answers_deserve(adversarial
 
 
 def test_a_learners_own_cells_do_not_run_and_their_files_are_not_imported(adversarial_course):
-    from safetyrater.nbgrader_guard import NOT_RUN
+    from safetyrater.nbgrader.preprocessors import NOT_RUN
 
     course = adversarial_course[0]
     autograded = course / "graders" / "cohort" / "autograded"
@@ -223,7 +222,7 @@ def test_a_learner_folder_that_links_outside_the_course_is_skipped(adversarial_c
 
 
 def _hidden_cases():
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
 
     bank = CaseBank.load(REPO / "datasets")
     return [case for case in bank.cases.values() if case.use in ("exercise", "assessment")]
@@ -245,7 +244,7 @@ def _leaks(text: str, hidden) -> list[str]:
 
 def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(adversarial_course, tmp_path):
     """Release, nbgrader's feedback and the learner copy: is any reference, rationale or hidden test of a graded or assessment case in them?"""
-    from safetyrater.learnerkit import build_learner_kit
+    from safetyrater.deploy.learnerkit import build_learner_kit
 
     course = adversarial_course[0]
     hidden = _hidden_cases()
@@ -275,10 +274,10 @@ def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(advers
 
 def test_the_cards_work_from_the_learner_copy(tmp_path, monkeypatch):
     """Do the lessons check answers and the exercises show their cards from the learner kit, with grading refused?"""
-    from safetyrater.casebank import CaseBank
-    from safetyrater.cards import DeckView
-    from safetyrater.exercise import grade_item
-    from safetyrater.learnerkit import build_learner_kit
+    from safetyrater.bank.casebank import CaseBank
+    from safetyrater.widgets.deck import DeckView
+    from safetyrater.nbgrader.cells import grade_item
+    from safetyrater.deploy.learnerkit import build_learner_kit
 
     learner_copy = build_learner_kit(tmp_path / "learner", REPO).path
     monkeypatch.setenv("SAFETYRATER_ROOT", str(learner_copy))

@@ -70,7 +70,7 @@ def hostile_root(tmp_path_factory):
 
 @pytest.fixture
 def hostile_bank(hostile_root, monkeypatch):
-    from safetyrater.casebank import CaseBank
+    from safetyrater.bank.casebank import CaseBank
 
     monkeypatch.setenv("SAFETYRATER_ROOT", str(hostile_root))
     return CaseBank.load(hostile_root / "datasets")
@@ -79,7 +79,7 @@ def hostile_bank(hostile_root, monkeypatch):
 @pytest.mark.parametrize("deck_id", ["lesson-01-fx-mixed", "ex01-fx-mixed"])
 def test_every_card_kind_shows_hostile_case_text_literally(hostile_bank, deck_id, tmp_path):
     """Rating, pairwise and span cards, in a lesson and an exercise: is hostile text shown as text, after Check too?"""
-    from safetyrater.cards import DeckView
+    from safetyrater.widgets.deck import DeckView
 
     view = DeckView(hostile_bank, hostile_bank.deck(deck_id), tmp_path)
     kinds = {type(card).__name__ for card in view.cards}
@@ -103,7 +103,7 @@ def test_every_card_kind_shows_hostile_case_text_literally(hostile_bank, deck_id
 
 def test_graded_feedback_and_explain_lines_are_plain_text(hostile_bank, hostile_root, tmp_path, capsys):
     """What nbgrader's feedback page shows comes from printed lines: are hostile notes printed, never turned into HTML?"""
-    from safetyrater.exercise import grade_item, grade_notes
+    from safetyrater.nbgrader.cells import grade_item, grade_notes
 
     deck = hostile_bank.deck("ex01-fx-mixed")
     answers = {cid: {"rating": "safe", "note": HOSTILE, "reason": HOSTILE, "choice": "a", "flagged": [0]} for cid in deck.cases}
@@ -119,14 +119,14 @@ def test_graded_feedback_and_explain_lines_are_plain_text(hostile_bank, hostile_
 
 
 def test_the_feedback_check_html_escapes_a_hostile_note(hostile_bank):
-    from safetyrater.feedback import note_check_html
+    from safetyrater.feedback.render import note_check_html
 
     case = next(iter(hostile_bank.cases.values()))
     assert_inert(note_check_html(HOSTILE, case, beside_rationale=True), shown=False)
 
 
 def test_the_refusal_card_shows_a_hostile_xstest_item_literally(tmp_path):
-    from safetyrater.refusal_card import LabelStore, RefusalCard
+    from safetyrater.xstest.cards import LabelStore, RefusalCard
 
     store = LabelStore("xstest-labels", tmp_path)
     item = {"item": "model/v2-1", "prompt": HOSTILE, "completion": HOSTILE, "type": "homonyms", "model": "m", "id": "v2-1"}
@@ -135,13 +135,13 @@ def test_the_refusal_card_shows_a_hostile_xstest_item_literally(tmp_path):
 
 
 def test_the_assessment_card_shows_a_hostile_case_literally(tmp_path):
-    from safetyrater.assessment.forms import FormCase
+    from safetyrater.kinds.rating import RatingView
     from safetyrater.assessment.ui import open_assessment
 
     from assessment.helpers import FakeClock
 
     view = open_assessment(cases=10, minutes=30, seed=4, folder=tmp_path, clock=FakeClock(), autostart=False)
-    view.cases[0] = FormCase(view.cases[0].id, HOSTILE, HOSTILE, HOSTILE, None)
+    view.cases[0] = RatingView.model_construct(id=view.cases[0].id, prompt=HOSTILE, context=HOSTILE, response=HOSTILE, content_warning=None)
     view._cards.pop(0, None)
     view.show(0)
     view.card(0).note.value = HOSTILE

@@ -88,7 +88,7 @@ def test_two_tabs_writing_the_same_exercise_keep_both_and_the_learner_is_told(tm
 
 
 def test_a_card_shows_the_other_tab_notice_in_its_status(tmp_path, bank):
-    from safetyrater.cards import DeckView
+    from safetyrater.widgets.deck import DeckView
 
     view = DeckView(bank, bank.deck(DECK), tmp_path)
     other = AnswerStore(DECK, tmp_path)
@@ -135,7 +135,7 @@ def test_a_damaged_answer_file_is_moved_aside_and_the_last_good_copy_restored(tm
 
 
 def test_the_deck_header_reports_a_restore_from_the_last_good_copy(tmp_path, bank):
-    from safetyrater.cards import DeckView
+    from safetyrater.widgets.deck import DeckView
 
     AnswerStore(DECK, tmp_path).update("core-001", rating="risky")
     (tmp_path / f"{DECK}.answers.json").write_bytes(b"\xff\xfe not text")

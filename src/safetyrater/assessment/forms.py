@@ -30,13 +30,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SafetyraterError
+from ..kinds.rating import RATING, RatingCase, RatingView, answer_class
 
 if TYPE_CHECKING:
-    from ..casebank import CaseBank
-    from ..schema import Case
+    from ..bank.casebank import CaseBank
 
-#: what a rater should answer, as one label: the rating, or "over-refusal"
-ANSWER_CLASSES: tuple[str, ...] = ("harmful", "risky", "safe", "over-refusal")
 PUBLIC_FORM_FORMAT = 1
 
 
@@ -55,39 +53,17 @@ class Form:
     probe_pairs: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class FormCase:
-    """What a learner may see of an assessment case: no reference, no rationale."""
-
-    id: str
-    prompt: str
-    context: str | None
-    response: str
-    content_warning: str | None = None
-
-    @classmethod
-    def of(cls, case: Case) -> FormCase:
-        return cls(case.id, case.prompt, case.context, case.response, case.content_warning)
-
-
-def answer_class(case: Case) -> str:
-    return "over-refusal" if case.over_refusal else case.reference_rating
-
-
-def primary_category(case: Case) -> str:
+def primary_category(case: RatingCase) -> str:
     """The first risk area a case lists: the one it was written for."""
     return case.categories[0]
 
 
-def pool_cases(bank: CaseBank) -> list[Case]:
-    """The held-back pool: rating cases with ``use = "assessment"``, by id."""
-    return sorted(
-        (c for c in bank.cases.values() if c.use == "assessment" and getattr(c, "kind", "rating") == "rating"),
-        key=lambda c: c.id,
-    )
+def pool_cases(bank: CaseBank) -> list[RatingCase]:
+    """The held-back pool: rating cases with ``use = "assessment"``, by id (a form shows rating cards)."""
+    return sorted((c for c in bank.cases.values() if isinstance(c, RatingCase) and c.use == "assessment"), key=lambda c: c.id)
 
 
-def probe_pairs_among(cases: Iterable[Case]) -> list[tuple[str, str]]:
+def probe_pairs_among(cases: Iterable[RatingCase]) -> list[tuple[str, str]]:
     """(original, rewording) pairs whose both cases are among ``cases``."""
     present = {c.id: c for c in cases}
     return sorted((c.variant_of, c.id) for c in present.values() if c.variant_of in present)
@@ -112,7 +88,7 @@ def apportion(total: int, weights: dict[str, int], rng: random.Random) -> dict[s
 
 
 def draw_form(
-    pool: Sequence[Case],
+    pool: Sequence[RatingCase],
     cases: int = 40,
     seed: int = 0,
     *,
@@ -176,8 +152,8 @@ def draw_form(
 
 
 def _choose_pairs(
-    pool: Sequence[Case],
-    by_id: dict[str, Case],
+    pool: Sequence[RatingCase],
+    by_id: dict[str, RatingCase],
     wanted: int,
     class_quota: dict[str, int],
     category_quota: dict[str, int],
@@ -206,7 +182,7 @@ def _choose_pairs(
 
 
 def _allocate(
-    population: list[Case],
+    population: list[RatingCase],
     class_quota: dict[str, int],
     category_quota: dict[str, int],
     expected: dict[tuple[str, str], float],
@@ -290,23 +266,15 @@ def public_form(form: Form, bank: CaseBank, *, minutes: float | None = None) -> 
     """
     cases = []
     for case_id in form.case_ids:
-        case = FormCase.of(bank.cases[case_id])  # type: ignore[arg-type]
-        cases.append(
-            {
-                "id": case.id,
-                "prompt": case.prompt,
-                "context": case.context,
-                "response": case.response,
-                "content_warning": case.content_warning,
-            }
-        )
+        view = RATING.public(bank.cases[case_id])
+        cases.append({name: getattr(view, name) for name in ("id", "prompt", "context", "response", "content_warning")})
     data: dict[str, Any] = {"format": PUBLIC_FORM_FORMAT, "form": form.id, "seed": form.seed, "cases": cases}
     if minutes is not None:
         data["minutes"] = minutes
     return data
 
 
-def read_public_form(data: Any, source: str = "form") -> tuple[Form, list[FormCase], float | None]:
+def read_public_form(data: Any, source: str = "form") -> tuple[Form, list[RatingView], float | None]:
     """A form, its learner-visible cases and its minutes from :func:`public_form`'s data."""
 
     def fail(message: str) -> FormError:
@@ -325,7 +293,16 @@ def read_public_form(data: Any, source: str = "form") -> tuple[Form, list[FormCa
             raise fail(f"case {number}: needs 'id', 'prompt' and 'response' as text")
         if any(key in item for key in ("reference_rating", "over_refusal", "rationale", "categories")):
             raise fail(f"case {item['id']}: carries reference fields; a learner's form must not")
-        cases.append(FormCase(item["id"], item["prompt"], item.get("context"), item["response"], item.get("content_warning")))
+        # the checks above are the form's: the text is shown as it came
+        cases.append(
+            RatingView.model_construct(
+                id=item["id"],
+                prompt=item["prompt"],
+                context=item.get("context"),
+                response=item["response"],
+                content_warning=item.get("content_warning"),
+            )
+        )
     minutes = data.get("minutes")
     form = Form(data["form"], data["seed"], tuple(c.id for c in cases))
     return form, cases, float(minutes) if isinstance(minutes, int | float) else None

@@ -20,21 +20,28 @@ is graded. With ``"scored"`` the late change is graded and marked late.
 
 from __future__ import annotations
 
-import html
-import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
 
 from ..errors import DataError, Problem
-from .forms import answer_class, primary_category
+from ..feedback.check import check_note
+from ..feedback.rubric import load_rubric
+from ..frames import records
+from ..grading.calibration import TENDENCIES as EVERY_TENDENCY
+from ..grading.calibration import TendencyKind, defined, weighted_kappa
+from ..grading.core import score_deck
+from ..kinds import NOT_ANSWERED, mistake_words
+from ..kinds.rating import RatingCase, answer_class
+from ..widgets.html import escape
+from .forms import primary_category
 from .session import Attempt, AttemptSession, History, submit_attempt
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from ..casebank import CaseBank
-    from ..schema import Case, Policy
+    from ..bank.casebank import CaseBank
+    from ..bank.policy import Policy
 
 #: the course modules a report can point to
 MODULES: dict[int, str] = {
@@ -50,46 +57,12 @@ MODULES: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True)
-class TendencyKind:
-    name: str
-    meaning: str
-    modules: tuple[int, ...]
-
-
-#: the tendencies a report can name, with what they mean and where the course teaches them
+#: the tendencies an attempt can show (of the kit's one set, :data:`safetyrater.grading.calibration.TENDENCIES`)
 TENDENCIES: dict[str, TendencyKind] = {
-    "over-flagging": TendencyKind(
-        "Over-flagging",
-        "rating safe responses risky or harmful: a sensitive topic is not the same as harm",
-        (1, 2, 9),
-    ),
-    "under-flagging": TendencyKind(
-        "Missing harm",
-        "rating risky or harmful responses lower than they are",
-        (1, 6, 9),
-    ),
-    "missing-polite-harm": TendencyKind(
-        "Missing polite harm",
-        "under-rating harm that comes in a friendly, well-written response",
-        (6, 9),
-    ),
-    "accepting-over-refusals": TendencyKind(
-        "Accepting over-refusals",
-        "leaving the over-refusal tick off when a response refused a safe request",
-        (3, 9),
-    ),
-    "inconsistency": TendencyKind(
-        "Inconsistency",
-        "rating a case and its rewording differently",
-        (4, 9),
-    ),
-    "vague-notes": TendencyKind(
-        "Vague notes",
-        "notes that do not say what the problem is, why it matters and what should change",
-        (7,),
-    ),
+    code: EVERY_TENDENCY[code]
+    for code in ("over-flagging", "under-flagging", "missing-polite-harm", "accepting-over-refusals", "inconsistency", "vague-notes")
 }
+
 
 def note_is_vague(text: str, case: Any = None, rubric: Any = None) -> bool:
     """Is this note too vague to be useful feedback, in the feedback coach's judgement?
@@ -100,8 +73,6 @@ def note_is_vague(text: str, case: Any = None, rubric: Any = None) -> bool:
     name the problem, explain why it matters and say what should change.
     ``case`` lets the coach judge specificity against the case's own words.
     """
-    from ..feedback import check_note
-
     if not isinstance(text, str) or not text.strip():
         return True
     check = check_note(text, case, rubric)
@@ -210,7 +181,7 @@ class AssessmentReport:
 
     def to_json(self) -> dict[str, Any]:
         items = []
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             item = {
                 "position": int(row["position"]),
                 "case_id": row["case_id"],
@@ -365,7 +336,7 @@ class AssessmentReport:
         if sections["history"]:
             out += ["Earlier attempts:", *(f"  {line}" for line in sections["history"])]
         out += ["Cases:"]
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             line = f"  {int(row['position']):>3} {row['case_id']:<16} you: {row['rating'] or '-':<8}"
             if self.reveal:
                 line += f" reference: {row['reference_rating']:<8}"
@@ -381,34 +352,35 @@ class AssessmentReport:
         colour = "#2a7d2a" if self.passed else "#b36b00"
 
         def items(lines: list[str]) -> str:
-            return "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+            return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
 
         tendencies = "".join(
-            f"<li><b>{html.escape(t.name)}</b>: {html.escape(t.detail)} "
-            f"<br><small>Revisit {html.escape(t.revisit)}.</small></li>"
+            f"<li><b>{escape(t.name)}</b>: {escape(t.detail)} "
+            f"<br><small>Revisit {escape(t.revisit)}.</small></li>"
             for t in self.tendencies
         ) or "<li>No tendency stood out.</li>"
         categories = "".join(
-            f"<tr><td>{html.escape(c['category'])}</td><td style='text-align:right'>{c['points']:g} / {c['max_points']:g}</td></tr>"
+            f"<tr><td>{escape(c['category'])}</td><td style='text-align:right'>{c['points']:g} / {c['max_points']:g}</td></tr>"
             for c in self.by_category
         )
-        head = "<tr><th>#</th><th>your rating</th>" + ("<th>reference</th>" if self.reveal else "") + "<th>points</th><th>time</th><th>notes</th></tr>"
+        reference = "<th>reference</th>" if self.reveal else ""
+        head = f"<tr><th>#</th><th>your rating</th>{reference}<th>points</th><th>time</th><th>notes</th></tr>"
         rows = []
-        for row in self.scores.to_dict("records"):
+        for row in records(self.scores):
             notes = self._case_notes(row)
             why = ""
             if self.reveal and row["points"] < row["max_points"] and row["case_id"] in self.rationales:
-                why = f"<details><summary>why</summary>{html.escape(self.rationales[row['case_id']])}</details>"
+                why = f"<details><summary>why</summary>{escape(self.rationales[row['case_id']])}</details>"
             rows.append(
-                f"<tr><td>{int(row['position'])}</td><td>{html.escape(row['rating'] or '-')}</td>"
-                + (f"<td>{html.escape(row['reference_rating'])}</td>" if self.reveal else "")
+                f"<tr><td>{int(row['position'])}</td><td>{escape(row['rating'] or '-')}</td>"
+                + (f"<td>{escape(row['reference_rating'])}</td>" if self.reveal else "")
                 + f"<td>{row['points']:g} / {row['max_points']:g}</td><td>{_duration(row['seconds'])}</td>"
-                f"<td>{html.escape('; '.join(notes))}{why}</td></tr>"
+                f"<td>{escape('; '.join(notes))}{why}</td></tr>"
             )
         history = f"<h4>Earlier attempts</h4>{items(sections['history'])}" if sections["history"] else ""
         return (
             "<div class='sr-assessment-report'>"
-            f"<h3 style='color:{colour}'>{html.escape(self.headline())}</h3>"
+            f"<h3 style='color:{colour}'>{escape(self.headline())}</h3>"
             f"{items(sections['about'])}"
             f"<h4>Tendencies</h4><ul>{tendencies}</ul>"
             f"<h4>Calibration</h4>{items(sections['rates'])}"
@@ -439,22 +411,8 @@ def _positions(positions: list[int]) -> str:
 
 
 def _mistake_words(codes: tuple[str, ...]) -> list[str]:
-    from ..grading import MISTAKES
-
-    return [MISTAKES[c] for c in codes if c != "not-answered"]
-
-
-def weighted_kappa(reference: list[str], given: list[str], scale: list[str]) -> float | None:
-    """Quadratic-weighted Cohen's kappa on the rating scale; None when it cannot be computed."""
-    if len(reference) < 2:
-        return None
-    import numpy as np
-    from sklearn.metrics import cohen_kappa_score
-
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")
-        value = cohen_kappa_score(reference, given, labels=scale, weights="quadratic")
-    return None if value != value else float(value)  # NaN: both raters used one label only
+    words = mistake_words()
+    return [words[c] for c in codes if c != NOT_ANSWERED]
 
 
 def _rate(count: int, out_of: int) -> dict[str, float | int | None]:
@@ -463,8 +421,6 @@ def _rate(count: int, out_of: int) -> dict[str, float | int | None]:
 
 def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: History | None = None) -> AssessmentReport:
     """Score an attempt with the grading core and build its report."""
-    from ..grading import score_deck
-
     missing = [case_id for case_id in attempt.case_ids if case_id not in bank.cases]
     if missing:
         where = "the assessment pool (datasets/pool/) is not here" if not any(
@@ -473,7 +429,8 @@ def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: His
         raise DataError(
             [Problem(attempt.path, None, "cases", f"{len(missing)} case(s) cannot be graded ({where}): {', '.join(missing[:5])}")]
         )
-    cases: list[Case] = [bank.cases[case_id] for case_id in attempt.case_ids]  # type: ignore[misc]
+    # a form holds rating cases only (forms.pool_cases)
+    cases = [cast(RatingCase, bank.cases[case_id]) for case_id in attempt.case_ids]
     rules = policy.assessment
     answers = attempt.answers_for_grading(rules.late_answers)
     scores = score_deck(answers, cases, policy)
@@ -486,7 +443,8 @@ def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: His
 
     scale = list(policy.rating.scale)
     rated = scores[scores["rating"].notna()]
-    kappa = weighted_kappa(list(rated["reference_rating"]), list(rated["rating"]), scale)
+    # undefined (fewer than two rated cases, or one level throughout): not computable, and no pass
+    kappa = defined(weighted_kappa(list(rated["reference_rating"]), list(rated["rating"]), scale))
     points = float(scores["points"].sum())
     max_points = float(scores["max_points"].sum())
     share = points / max_points if max_points else 0.0
@@ -549,7 +507,7 @@ def find_tendencies(
     probes: list[ProbeResult],
     share: float,
     min_cases: int,
-    scale: list[str],
+    scale: Sequence[str],
     cases: Mapping[str, Any] | None = None,
 ) -> list[Tendency]:
     """The tendencies an attempt shows, in the order of :data:`TENDENCIES`; ``cases`` by id, for the notes' check."""
@@ -578,8 +536,18 @@ def find_tendencies(
     check("over-flagging", benign, benign[benign["rating"] != safe], "you rated {count} of {out_of} safe responses risky or harmful")
     unsafe = rated[rated["reference_rating"] != safe]
     plain, polite = unsafe[~unsafe["polite_harm"]], unsafe[unsafe["polite_harm"]]
-    check("under-flagging", plain, plain[lower[plain.index]], "you rated {count} of {out_of} risky or harmful responses lower than the reference")
-    check("missing-polite-harm", polite, polite[lower[polite.index]], "you under-rated {count} of {out_of} politely worded harmful or risky responses")
+    check(
+        "under-flagging",
+        plain,
+        plain[lower[plain.index]],
+        "you rated {count} of {out_of} risky or harmful responses lower than the reference",
+    )
+    check(
+        "missing-polite-harm",
+        polite,
+        polite[lower[polite.index]],
+        "you under-rated {count} of {out_of} politely worded harmful or risky responses",
+    )
     refusals = answered[answered["reference_over_refusal"]]
     check(
         "accepting-over-refusals",
@@ -604,10 +572,9 @@ def find_tendencies(
             )
         )
     if len(answered):
-        from ..feedback import load_rubric
-
         rubric, cases = load_rubric(), cases or {}
-        vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in zip(answered["note"], answered["case_id"])]]
+        notes = zip(answered["note"], answered["case_id"], strict=True)
+        vague = answered[[note_is_vague(note, cases.get(case_id), rubric) for note, case_id in notes]]
     else:
         vague = answered
     check("vague-notes", answered, vague, "{count} of your {out_of} notes were missing or vague")

@@ -34,9 +34,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..answers import ANSWER_FIELDS, write_atomic
+from ..bank.policy import AssessmentPolicy
 from ..errors import DataError, Problem, SafetyraterError
-from ..schema import AssessmentPolicy
+from ..io import read_json, write_atomic
+from ..kinds import answer_fields
 from .forms import Form
 
 ATTEMPT_FORMAT = 1
@@ -118,19 +119,10 @@ def read_attempt_file(path: Path | str) -> Attempt:
     """Parse an attempt file; raise :class:`DataError` naming the file and the problem."""
     path = Path(path)
 
-    def fail(field_name: str | None, message: str, line: int | None = None) -> DataError:
-        return DataError([Problem(path, line, field_name, message)])
+    def fail(field_name: str | None, message: str) -> DataError:
+        return DataError([Problem(path, None, field_name, message)])
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise fail(None, "attempt file not found") from None
-    except UnicodeDecodeError:
-        raise fail(None, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise fail(None, f"not valid JSON: {exc.msg}", exc.lineno) from None
-    except OSError as exc:
-        raise fail(None, f"cannot read attempt file ({exc.strerror})") from None
+    data = read_json(path, "attempt file")
     if not isinstance(data, dict) or data.get("kind") != ATTEMPT_KIND:
         raise fail("kind", f"not a mock-assessment attempt (expected 'kind': {ATTEMPT_KIND!r})")
     if data.get("format") != ATTEMPT_FORMAT:
@@ -138,16 +130,17 @@ def read_attempt_file(path: Path | str) -> Attempt:
     cases = data.get("cases")
     if not isinstance(cases, list) or not cases or not all(isinstance(c, str) for c in cases):
         raise fail("cases", "must be a non-empty list of case ids")
-    moments: dict[str, datetime | None] = {}
+    moments: dict[str, datetime] = {}
     for name in ("started", "deadline", "submitted"):
         value = data.get(name)
         if value is None and name == "submitted":
-            moments[name] = None
             continue
         try:
-            moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise fail(name, f"expected an ISO date and time, not {value!r}") from None
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise fail(name, f"expected an ISO date and time, not {value!r}")
         if moment.tzinfo is None:
             raise fail(name, "needs a time zone (such as +00:00)")
         moments[name] = moment
@@ -171,12 +164,12 @@ def read_attempt_file(path: Path | str) -> Attempt:
         number=int(data.get("attempt", 1)),
         case_ids=list(cases),
         minutes=float(minutes),
-        started=moments["started"],  # type: ignore[arg-type]
-        deadline=moments["deadline"],  # type: ignore[arg-type]
+        started=moments["started"],
+        deadline=moments["deadline"],
         answers=answers("answers"),
         late_answers=answers("late_answers"),
         seconds=seconds,
-        submitted=moments["submitted"],
+        submitted=moments.get("submitted"),
     )
 
 
@@ -296,9 +289,10 @@ class AttemptSession:
         After the deadline the change goes to ``late_answers`` with
         ``late: true``; the answer given in time stays as it was.
         """
-        if self.submitted:
-            raise AttemptError(f"{self.path.name}: submitted at {_iso(self.attempt.submitted)}; answers can no longer change")  # type: ignore[arg-type]
-        unknown = set(fields) - set(ANSWER_FIELDS)
+        submitted = self.attempt.submitted
+        if submitted is not None:
+            raise AttemptError(f"{self.path.name}: submitted at {_iso(submitted)}; answers can no longer change")
+        unknown = set(fields) - set(answer_fields())
         if unknown:
             raise ValueError(f"unknown answer field(s): {sorted(unknown)}")
         if case_id not in self.attempt.case_ids:

@@ -1,7 +1,7 @@
 """The mock-assessment widget: one case at a time, a countdown, Submit, then the report.
 
 The cards are the course's rating cards in graded mode: they get only what a
-learner may see (:class:`~safetyrater.assessment.forms.FormCase`), have no Check
+learner may see (the rating kind's learner view), have no Check
 button, and save every click through the attempt session. The countdown is an
 ipywidgets Label that a daemon thread refreshes once a second; the thread only
 sets a label, so the kernel stays free. Tests build the view with
@@ -10,7 +10,7 @@ sets a label, so the kernel stays free. Tests build the view with
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 import os
 import secrets
@@ -20,9 +20,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..cards import RatingCard
+from ..bank.casebank import CaseBank
+from ..bank.policy import load_policy
 from ..errors import SafetyraterError
-from .forms import FormCase, draw_form, form_id, pool_cases, read_public_form
+from ..kinds import PublicCase
+from ..kinds.rating import RATING, RatingCard, RatingView
+from ..widgets.html import escape
+from ..widgets.status import save_status_html
+from .forms import draw_form, form_id, pool_cases, read_public_form
 from .report import finish_attempt
 from .session import AttemptSession, Clock, open_attempt, start_attempt, submit_attempt, utc_now
 
@@ -51,7 +56,7 @@ class AssessmentView(widgets.VBox):
     def __init__(
         self,
         session: AttemptSession,
-        cases: list[FormCase],
+        cases: list[PublicCase],
         taxonomy: dict[str, Any],
         policy: Any,
         bank: Any = None,
@@ -73,9 +78,9 @@ class AssessmentView(widgets.VBox):
 
         attempt = session.attempt
         self.title = widgets.HTML(
-            f"<h3 style='margin:4px 0'>Mock assessment: form {html.escape(attempt.form)}, attempt {attempt.number}</h3>"
+            f"<h3 style='margin:4px 0'>Mock assessment: form {escape(attempt.form)}, attempt {attempt.number}</h3>"
             f"<div>{len(cases)} cases, {attempt.minutes:g} minutes. Answers save automatically to "
-            f"<code>{html.escape(session.path.name)}</code>. No reference is shown until you submit.</div>"
+            f"<code>{escape(session.path.name)}</code>. No reference is shown until you submit.</div>"
         )
         self.countdown = widgets.Label(style={"font_weight": "bold"})
         self.progress = widgets.HTML()
@@ -140,13 +145,13 @@ class AssessmentView(widgets.VBox):
         """The card of case ``index`` (from 0), built on first use."""
         if index not in self._cards:
             self._cards[index] = RatingCard(
-                self.cases[index],  # type: ignore[arg-type]
-                self.session,  # type: ignore[arg-type]
+                self.cases[index],
+                self.session,
                 self.taxonomy,
                 position=index + 1,
                 total=len(self.cases),
                 practice=False,
-                on_change=lambda i=index: self._changed(i),
+                on_change=functools.partial(self._changed, index),
             )
         return self._cards[index]
 
@@ -159,7 +164,7 @@ class AssessmentView(widgets.VBox):
         warning = self.cases[index].content_warning
         shown: list[widgets.Widget] = []
         if warning:
-            shown.append(widgets.HTML(f"<div style='color:#8a4b00'><b>Content warning:</b> {html.escape(warning)}</div>"))
+            shown.append(widgets.HTML(f"<div style='color:#8a4b00'><b>Content warning:</b> {escape(warning)}</div>"))
         shown.append(self.card(index))
         self.body.children = shown
         self.previous_button.disabled = index == 0
@@ -172,7 +177,7 @@ class AssessmentView(widgets.VBox):
         self._confirming = False
         case_id = self.cases[index].id
         if self.session.is_late(case_id) and self.session.save_error is None:
-            self._cards[index].status.value = "<span style='color:#b36b00'>✓ saved, marked late</span>"
+            self._cards[index].status.value = save_status_html(True, self.session, late=True)
         self._refresh()
 
     def rated(self) -> list[int]:
@@ -205,7 +210,7 @@ class AssessmentView(widgets.VBox):
             else:  # a deployment without the pool: graded elsewhere
                 submit_attempt(self.session)
         except SafetyraterError as exc:
-            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            self.status.value = f"<span style='color:#b00'>{escape(str(exc))}</span>"
             if not self.session.submitted:
                 return None
         self._show_submitted()
@@ -224,7 +229,7 @@ class AssessmentView(widgets.VBox):
             self.report_area.value = self.report.html()
         else:
             self.report_area.value = (
-                f"<div>Submitted. Your answers are in <code>{html.escape(self.session.path.name)}</code>; "
+                f"<div>Submitted. Your answers are in <code>{escape(self.session.path.name)}</code>; "
                 "the report comes when it is graded (<code>safetyrater assess report</code>).</div>"
             )
 
@@ -256,9 +261,6 @@ def open_assessment(
     ``safetyrater assess form`` (for a deployment without ``datasets/pool/``).
     Options left out come from ``safetyrater assess start``, then the policy.
     """
-    from ..casebank import CaseBank
-    from ..policy import load_policy
-
     policy = load_policy()
     bank = CaseBank.load()
     rules = policy.assessment
@@ -267,7 +269,7 @@ def open_assessment(
     seed = seed if seed is not None else _env_number(ENV_SEED, int)
     minutes = minutes if minutes is not None else _env_number(ENV_MINUTES, float)
 
-    given: dict[str, FormCase] = {}
+    given: dict[str, RatingView] = {}
     form = None
     if form_file is not None:
         path = Path(form_file)
@@ -293,12 +295,12 @@ def open_assessment(
                 max_probe_pairs=rules.probe_pairs,
             )
         session = start_attempt(folder, form, minutes, rules, clock)
-    shown = []
+    shown: list[PublicCase] = []
     for case_id in session.attempt.case_ids:
         if case_id in given:
             shown.append(given[case_id])
         elif case_id in bank.cases:
-            shown.append(FormCase.of(bank.cases[case_id]))  # type: ignore[arg-type]
+            shown.append(RATING.public(bank.cases[case_id]))
         else:
             raise SafetyraterError(f"{session.path}: case {case_id!r} is neither in the form file nor in the case bank")
     return AssessmentView(session, shown, bank.taxonomy, policy, bank, autostart=autostart)
@@ -309,4 +311,4 @@ def start_assessment(cases: int | None = None, minutes: float | None = None, see
     try:
         return open_assessment(cases, minutes, seed, **options)
     except SafetyraterError as exc:
-        return widgets.HTML(f"<div style='color:#b00;white-space:pre-wrap'>{html.escape(str(exc))}</div>")
+        return widgets.HTML(f"<div style='color:#b00;white-space:pre-wrap'>{escape(str(exc))}</div>")

@@ -21,12 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
 from ..errors import DataError, Problem
-from ..paths import answers_filename
+from ..paths import GRADERS, answers_filename, graders_dir
 
 CONFIG_FILE = "nbgrader_config.py"
 #: the kit's layout, relative to the course root (see graders/nbgrader_config.py)
-WORKSPACE = Path("graders") / "cohort"
+WORKSPACE = Path(GRADERS) / "cohort"
 SUBMITTED = "submitted"
 GRADEBOOK = "gradebook.db"
 DEFAULT_STRUCTURE = "{nbgrader_step}/{student_id}/{assignment_id}"
@@ -56,7 +59,7 @@ class CourseLayout:
         course_dir = Path(course_dir).resolve()
         if not course_dir.is_dir():
             raise DataError([Problem(course_dir, None, None, "course folder not found")])
-        for candidate in (course_dir / CONFIG_FILE, course_dir / "graders" / CONFIG_FILE):
+        for candidate in (course_dir / CONFIG_FILE, graders_dir(course_dir) / CONFIG_FILE):
             if candidate.is_file():
                 return cls._from_config(candidate)
         workspace = course_dir / WORKSPACE
@@ -73,9 +76,6 @@ class CourseLayout:
     def _from_config(cls, path: Path) -> CourseLayout:
         # nbgrader's own classes resolve the configuration, so the layout is
         # exactly the one `nbgrader autograde` would use from that folder.
-        from nbgrader.coursedir import CourseDirectory
-        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
-
         try:
             config = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
         except (ConfigFileNotFound, SyntaxError, NameError, OSError) as exc:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
+from IPython.display import Image, Markdown
 
-    from .grade import CohortGrades
-    from .stats import CohortStats
+from ..paths import project_root
+from .collect import CourseLayout, find_learners
+from .demo import read_profiles, write_demo_cohort
+from .grade import CohortGrades, grade_course, summary_lines
+from .report import PLOTS, learner_view, problems_frame, render_plot, write_report
+from .stats import CohortStats, cohort_stats
 
 
 @dataclass
@@ -32,8 +36,6 @@ class Cohort:
 
     @property
     def learners(self) -> pd.DataFrame:
-        from .report import learner_view
-
         return learner_view(self.stats, self.profiles)
 
     @property
@@ -50,26 +52,16 @@ class Cohort:
 
     @property
     def problems(self) -> pd.DataFrame:
-        from .report import problems_frame
-
         return problems_frame(self.grades)
 
     def plot(self, name: str) -> Any:
         """A plot of the report (calibration, kappa, confusion, cases, agreement, mistakes) as an image."""
-        from IPython.display import Image
-
-        from .report import PLOTS, render_plot
-
         if name not in PLOTS:
             raise ValueError(f"no plot {name!r} (choose from {', '.join(PLOTS)})")
         return Image(data=render_plot(name, self.stats, self.profiles), format="png")
 
     def summary(self) -> Any:
         """Where the cohort came from, what was graded and what went wrong, as Markdown."""
-        from IPython.display import Markdown
-
-        from .grade import summary_lines
-
         source = (
             f"a **demo cohort** of {len(self.grades.learners)} synthetic learners (no learner has submitted yet) in `{self.course_dir}`"
             if self.demo
@@ -82,19 +74,11 @@ class Cohort:
         return Markdown("\n".join(lines))
 
     def write_report(self, out: Path | str) -> Path:
-        from .report import write_report
-
         return write_report(self.grades, out, stats=self.stats, profiles=self.profiles)
 
 
 def open_cohort(course_dir: Path | str | None = None, *, demo_learners: int = 40, seed: int = 0) -> Cohort:
     """Grade and analyse the cohort in ``course_dir`` (default: this course), or a demo one."""
-    from ..paths import project_root
-    from .collect import CourseLayout, find_learners
-    from .demo import read_profiles, write_demo_cohort
-    from .grade import grade_course
-    from .stats import cohort_stats
-
     course_dir = Path(course_dir) if course_dir is not None else project_root()
     demo = not find_learners(CourseLayout.find(course_dir))
     if demo:

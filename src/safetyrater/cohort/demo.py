@@ -21,52 +21,21 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
 
 from ..answers import FORMAT_VERSION
+from ..bank.casebank import CaseBank
+from ..bank.schema import RATINGS
+from ..kinds import Habits, kind_of
 from ..paths import answers_filename
 from .collect import SUBMITTED, WORKSPACE
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from ..casebank import CaseBank
-    from ..schema import Case
+from .grade import graded_exercises
 
 PROFILES_FILE = "profiles.csv"
 
-
-@dataclass(frozen=True)
-class Profile:
-    """How a kind of learner answers: probabilities of each habit."""
-
-    name: str
-    #: chance of the right rating where no habit below applies (else one level off)
-    skill: float = 0.9
-    #: chance of rating a benign (safe) response risky or harmful
-    over_flag: float = 0.05
-    #: chance of rating a harmful response lower; half of it for a risky one
-    under_flag: float = 0.05
-    #: chance of not ticking over-refusal where the response is one
-    miss_over_refusal: float = 0.05
-    #: chance of the wrong risk areas
-    wrong_areas: float = 0.1
-    #: answers everything at random
-    random: bool = False
-
-
-PROFILES: dict[str, Profile] = {
-    profile.name: profile
-    for profile in (
-        Profile("careful-expert", skill=0.92),
-        Profile("over-flagger", skill=0.85, over_flag=0.85, wrong_areas=0.5),
-        Profile("under-flagger", skill=0.85, under_flag=0.85, wrong_areas=0.3),
-        Profile("over-refusal-blind", skill=0.85, miss_over_refusal=1.0),
-        Profile("random-clicker", random=True),
-    )
-}
 
 NOTES = {
     "careful-expert": "Names the risk, how the harm would happen and what the response should do instead.",
@@ -76,126 +45,17 @@ NOTES = {
     "random-clicker": "ok",
 }
 
-
-def _rating_answer(case: Case, profile: Profile, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
-    if profile.random:
-        return {
-            "rating": str(rng.choice(scale)),
-            "over_refusal": bool(rng.random() < 0.5),
-            "categories": [str(a) for a in rng.choice(areas, size=int(rng.integers(1, 3)), replace=False)],
-            "note": NOTES[profile.name],
-        }
-    reference = scale.index(case.reference_rating)
-    top = len(scale) - 1
-    if reference == 0 and rng.random() < profile.over_flag:
-        given = 1 if rng.random() < 0.7 else 2
-    elif reference == top and rng.random() < profile.under_flag:
-        given = top - 1 if rng.random() < 0.6 else 0
-    elif 0 < reference < top and rng.random() < profile.under_flag / 2:
-        given = reference - 1
-    elif rng.random() < profile.skill:
-        given = reference
-    else:
-        given = reference + (1 if reference == 0 or (reference < top and rng.random() < 0.5) else -1)
-    flag = case.over_refusal and rng.random() >= profile.miss_over_refusal
-    if not case.over_refusal and rng.random() < 0.03:
-        flag = True
-    categories = list(case.categories)
-    if rng.random() < profile.wrong_areas:
-        others = [a for a in areas if a not in categories]
-        if len(categories) > 1 and rng.random() < 0.5:
-            categories.pop(int(rng.integers(len(categories))))
-        elif others:
-            categories.append(str(rng.choice(others)))
-    return {"rating": scale[given], "over_refusal": bool(flag), "categories": categories, "note": NOTES[profile.name]}
-
-
-def _pairwise_answer(case: Any, profile: Profile, rng: np.random.Generator) -> dict[str, Any]:
-    choices = ["a", "b", "equal"]
-    reference = case.reference_choice
-    if profile.random:
-        choice = str(rng.choice(choices))
-    elif reference == "equal" and rng.random() < profile.over_flag:
-        choice = str(rng.choice(["a", "b"]))  # sees danger in both, picks one
-    elif reference != "equal" and rng.random() < profile.under_flag:
-        choice = "equal"  # sees no difference in harm
-    elif rng.random() < profile.skill:
-        choice = reference
-    else:
-        choice = str(rng.choice([c for c in choices if c != reference]))
-    return {"choice": choice, "reason": NOTES[profile.name]}
-
-
-def _span_answer(case: Any, profile: Profile, rng: np.random.Generator, scale: list[str]) -> dict[str, Any]:
-    segments = range(len(case.segments))
-    if profile.random:
-        flagged = [i for i in segments if rng.random() < 0.3]
-        return {"flagged": flagged, "rating": str(rng.choice(scale)), "note": NOTES[profile.name]}
-    flagged = set(case.reference_unsafe)
-    safe_steps = [i for i in segments if i not in flagged]
-    if safe_steps and rng.random() < profile.over_flag:
-        flagged.add(int(rng.choice(safe_steps)))
-    if len(flagged) > 0 and rng.random() < profile.under_flag:
-        flagged.discard(int(rng.choice(sorted(flagged))))
-    if rng.random() > profile.skill and safe_steps:
-        flagged ^= {int(rng.choice(safe_steps))}
-    reference = scale.index(case.reference_rating)
-    if rng.random() < profile.under_flag:
-        given = max(reference - 1, 0)
-    elif rng.random() < profile.skill:
-        given = reference
-    else:
-        given = min(reference + 1, len(scale) - 1)
-    return {"flagged": sorted(flagged), "rating": scale[given], "note": NOTES[profile.name]}
-
-
-def _multidim_answer(case: Any, profile: Profile, rng: np.random.Generator, scale: list[str]) -> dict[str, Any]:
-    """Safety as a rating case; the other dimensions right with the profile's skill, else one level off.
-
-    An over-refusal-blind learner also rates a refusal of a safe request as helpful.
-    """
-    from ..dimensions import course_dimensions
-
-    levels: dict[str, str] = {}
-    for dimension in course_dimensions().for_case(case.response_b is not None):
-        ids = dimension.level_ids
-        reference = case.references.get(dimension.id)
-        if reference is None:
-            continue
-        if profile.random:
-            levels[dimension.id] = str(rng.choice(ids))
-            continue
-        index = ids.index(reference)
-        if dimension.id == "safety":
-            top = len(ids) - 1
-            if index == 0 and rng.random() < profile.over_flag:
-                index = 1 if rng.random() < 0.7 else 2
-            elif index == top and rng.random() < profile.under_flag:
-                index = top - 1 if rng.random() < 0.6 else 0
-            elif rng.random() >= profile.skill:
-                index = index + 1 if index < top else index - 1
-        elif (
-            dimension.id == "helpfulness"
-            and case.references.get("safety") == "safe"
-            and index >= len(ids) - 2
-            and rng.random() < profile.miss_over_refusal
-        ):
-            index = 0  # takes the refusal for the best answer
-        elif rng.random() >= profile.skill:
-            index = index + 1 if index < len(ids) - 1 else index - 1
-        levels[dimension.id] = ids[index]
-    return {"dimensions": levels, "note": NOTES[profile.name]}
-
-
-def _answer(case: Any, profile: Profile, rng: np.random.Generator, scale: list[str], areas: list[str]) -> dict[str, Any]:
-    kind = getattr(case, "kind", "rating")
-    if kind == "pairwise":
-        return _pairwise_answer(case, profile, rng)
-    if kind == "span":
-        return _span_answer(case, profile, rng, scale)
-    if kind == "multidim":
-        return _multidim_answer(case, profile, rng, scale)
-    return _rating_answer(case, profile, rng, scale, areas)
+#: the profiles a demo learner follows: the habits each kind of case answers by (Kind.demo_answer)
+PROFILES: dict[str, Habits] = {
+    profile.name: profile
+    for profile in (
+        Habits("careful-expert", skill=0.92, note=NOTES["careful-expert"]),
+        Habits("over-flagger", skill=0.85, over_flag=0.85, wrong_areas=0.5, note=NOTES["over-flagger"]),
+        Habits("under-flagger", skill=0.85, under_flag=0.85, wrong_areas=0.3, note=NOTES["under-flagger"]),
+        Habits("over-refusal-blind", skill=0.85, miss_over_refusal=1.0, note=NOTES["over-refusal-blind"]),
+        Habits("random-clicker", random=True, note=NOTES["random-clicker"]),
+    )
+}
 
 
 def demo_answers(
@@ -207,12 +67,6 @@ def demo_answers(
     number of learners. Every case of every kind is answered in the
     profile's manner.
     """
-    import numpy as np
-
-    from ..casebank import CaseBank
-    from ..schema import RATINGS
-    from .grade import graded_exercises
-
     if learners < 1:
         raise ValueError("a demo cohort needs at least one learner")
     bank = bank or CaseBank.load()
@@ -229,7 +83,7 @@ def demo_answers(
     for exercise in exercises:
         cases = bank.deck_cases(exercise)
         answers[exercise] = {
-            learner: {case.id: _answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
+            learner: {case.id: kind_of(case.kind).demo_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
             for learner, profile in profiles.items()
         }
     return profiles, answers

@@ -14,16 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pandas as pd
+from tqdm.auto import tqdm
+
+from ..answers import read_answer_file
+from ..bank.casebank import CaseBank
+from ..bank.policy import Policy, load_policy
 from ..errors import DataError, Problem
+from ..feedback.check import NoteCheck, check_note
+from ..feedback.rubric import Rubric, load_rubric
+from ..grading.core import score_learners
+from ..nbgrader.cells import nbgrader_points, notes_share
 from .collect import CourseLayout, Submission, find_learners, find_submissions
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from ..casebank import CaseBank
-    from ..schema import Policy
 
 #: what became of each learner × exercise
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
@@ -46,7 +50,7 @@ class CohortGrades:
     ``written-feedback``: the feedback coach's pre-score of the learner's
     notes, worth ``points_per_note`` (graders/rubric.toml) per case, as
     nbgrader's written-feedback cell records it. Totals include it;
-    rating statistics (which read ``kind == "rating"``) do not.
+    rating statistics (which read rating cases only) do not.
     """
 
     #: learner, exercise, case, points, max, then kind, status and the grading core's columns
@@ -69,7 +73,8 @@ class CohortGrades:
     def max_points(self) -> dict[str, float]:
         """The maximum of each exercise."""
         per_case = self.scores.drop_duplicates(["exercise", "case"])
-        return per_case.groupby("exercise", sort=False)["max"].sum().reindex(self.exercises, fill_value=0.0).to_dict()
+        totals = per_case.groupby("exercise", sort=False)["max"].sum().reindex(self.exercises, fill_value=0.0)
+        return {str(exercise): float(total) for exercise, total in totals.items()}
 
     def to_csv(self, path: Path | str | None = None) -> str | None:
         """The tidy table as CSV (tuples joined with ';'); to ``path`` or returned as text."""
@@ -106,9 +111,6 @@ def grade_course(
     progress: bool | None = None,
 ) -> CohortGrades:
     """Grade every learner × graded exercise found in an nbgrader course folder."""
-    from ..casebank import CaseBank
-    from ..policy import load_policy
-
     bank = bank or CaseBank.load()
     policy = policy or load_policy()
     layout = CourseLayout.find(course_dir)
@@ -123,8 +125,6 @@ def grade_course(
 
 
 def _read(submission: Submission) -> tuple[str, dict[str, Any], Problem | None]:
-    from ..answers import read_answer_file
-
     where = f"learner {submission.learner}"
     if not submission.submitted:
         return NOT_SUBMITTED, {}, None
@@ -150,12 +150,6 @@ def grade_submissions(
     progress: bool | None = None,
 ) -> CohortGrades:
     """Read and score the given submissions; ``progress`` None shows a bar on a terminal only."""
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from ..exercise import nbgrader_points
-    from ..grading import score_learners
-
     submissions = list(submissions)
     exercises = list(exercises) if exercises is not None else list(dict.fromkeys(s.exercise for s in submissions))
     problems: list[Problem] = []
@@ -175,7 +169,7 @@ def grade_submissions(
         scored = score_learners({learner: answers for learner, (_, answers, _) in by_learner.items()}, cases, policy)
         scored.insert(1, "exercise", exercise)
         scored["status"] = scored["learner"].map({learner: status for learner, (status, _, _) in by_learner.items()})
-        scored["kind"] = scored["case_id"].map({case.id: getattr(case, "kind", "rating") for case in cases})
+        scored["kind"] = scored["case_id"].map({case.id: case.kind for case in cases})
         frames.append(scored.rename(columns={"case_id": "case", "max_points": "max"}))
     notes = notes_rows(read, bank)
     if notes is not None:
@@ -184,7 +178,7 @@ def grade_submissions(
     if frames:
         scores = pd.concat(frames, ignore_index=True)
         # the points nbgrader records: a rounded float in [0, max], as grade_item returns
-        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"])]
+        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"], strict=True)]
         scores = scores[columns + [c for c in scores.columns if c not in columns]]
     else:
         scores = pd.DataFrame(columns=columns)
@@ -195,13 +189,15 @@ def grade_submissions(
     )
     per_submission["points"] = per_submission["points"].round(4)
     per_submission = per_submission.reset_index()
-    keys = list(zip(per_submission["learner"], per_submission["exercise"]))
+    keys = list(zip(per_submission["learner"], per_submission["exercise"], strict=True))
     per_submission["path"] = [str(found[key].path) for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
 
 
-def notes_rows(read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]], bank: CaseBank, rubric: Any = None) -> pd.DataFrame | None:
+def notes_rows(
+    read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]], bank: CaseBank, rubric: Rubric | None = None
+) -> pd.DataFrame | None:
     """One ``written-feedback`` row per learner × exercise: the pre-score nbgrader's cell gives.
 
     The share comes from :func:`safetyrater.exercise.notes_share`, the code
@@ -211,17 +207,12 @@ def notes_rows(read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]
     left out of the exercises). A note is checked once however many learners
     wrote it for the same case: the check is a pure function of the two.
     """
-    import pandas as pd
-
-    from ..exercise import nbgrader_points, notes_share
-    from ..feedback import check_note, load_rubric
-
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:
         return None
-    checked: dict[tuple[str, str], Any] = {}
+    checked: dict[tuple[str, str], NoteCheck] = {}
 
-    def cached_check(note: str, case: Any, rubric: Any) -> Any:
+    def cached_check(note: str, case: Any, rubric: Rubric) -> NoteCheck:
         key = (case.id, note)
         if key not in checked:
             checked[key] = check_note(note, case, rubric)

@@ -10,7 +10,7 @@ precedence in nbgrader and is left alone.
 
 The ``written-feedback`` row goes into the cell of that name, the feedback
 coach's pre-score as its automatic score. As after ``nbgrader autograde``
-(see :mod:`safetyrater.nbgrader_review`), the cell is flagged as needing
+(see :class:`safetyrater.nbgrader.preprocessors.FlagNotesForReview`), the cell is flagged as needing
 manual grading when the learner wrote a note, unless the instructor has
 already given it a score by hand.
 
@@ -29,12 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from ..errors import Problem
-
-if TYPE_CHECKING:
-    from .grade import CohortGrades
+from ..nbgrader.cells import nbgrader_points
+from .grade import NOT_SUBMITTED, NOTES_CASE, CohortGrades
 
 #: the grade cell of a case in an exercise notebook
 CELL_PREFIX = "case-"
@@ -42,8 +44,6 @@ CELL_PREFIX = "case-"
 
 def grade_cell_name(case_id: str) -> str:
     """The grade cell of a row of the scores table: ``case-<id>``, or ``written-feedback`` for the notes row."""
-    from .grade import NOTES_CASE
-
     return case_id if case_id == NOTES_CASE else f"{CELL_PREFIX}{case_id}"
 
 
@@ -60,14 +60,10 @@ class GradebookWrite:
 @contextmanager
 def open_gradebook(db_url: str, course_id: str) -> Iterator[Any]:
     """nbgrader's Gradebook; a new database needs the ``alembic`` command, found beside Python."""
-    from nbgrader.api import Gradebook
-
     path = os.environ.get("PATH", "")
     here = str(Path(sys.executable).parent)
     if shutil.which("alembic") is None and shutil.which("alembic", path=here):
         os.environ["PATH"] = os.pathsep.join([here, path])
-    from sqlalchemy.exc import SAWarning
-
     try:
         with warnings.catch_warnings(), Gradebook(db_url, course_id=course_id) as gradebook:
             # nbgrader's add_submission builds rows while autoflush runs, which
@@ -84,11 +80,6 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
     ``db_url`` and ``course_id`` default to the course layout the grades
     came from. Learners who submitted nothing are not added.
     """
-    from nbgrader.api import MissingEntry
-
-    from ..exercise import nbgrader_points
-    from .grade import NOT_SUBMITTED, NOTES_CASE
-
     layout = grades.layout
     db_url = db_url or (layout.db_url if layout else None)
     if db_url is None:
@@ -108,8 +99,10 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                 gradebook.update_or_create_assignment(exercise)
                 gradebook.update_or_create_notebook(exercise, exercise)
                 for case, maximum in rows.drop_duplicates("case")[["case", "max"]].itertuples(index=False):
-                    gradebook.update_or_create_grade_cell(grade_cell_name(case), exercise, exercise, max_score=float(maximum), cell_type="code")
-                result.created_exercises.append(exercise)
+                    gradebook.update_or_create_grade_cell(
+                        grade_cell_name(case), exercise, exercise, max_score=float(maximum), cell_type="code"
+                    )
+                result.created_exercises.append(str(exercise))
             for learner, learner_rows in rows.groupby("learner", sort=False):
                 gradebook.update_or_create_student(learner)
                 path, timestamp = submissions.loc[(learner, exercise), ["path", "timestamp"]]
@@ -121,7 +114,12 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                     grade = cells.get(grade_cell_name(case))
                     if grade is None:
                         result.problems.append(
-                            Problem(path, None, f"learner {learner}", f"the gradebook has no grade cell {grade_cell_name(case)!r} in {exercise!r}; not written")
+                            Problem(
+                                str(path),
+                                None,
+                                f"learner {learner}",
+                                f"the gradebook has no grade cell {grade_cell_name(case)!r} in {exercise!r}; not written",
+                            )
                         )
                         continue
                     cell_points = float(grade.max_score)

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
-    from .grade import CohortGrades
+from .grade import CohortGrades
+from .gradebook import open_gradebook
 
 LMS = ("canvas", "moodle")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -56,8 +56,6 @@ class CourseTotals:
 
 
 def _people(learners: list[str]) -> pd.DataFrame:
-    import pandas as pd
-
     return pd.DataFrame({"first_name": "", "last_name": "", "email": ""}, index=pd.Index(learners, name="learner"))
 
 
@@ -69,10 +67,6 @@ def totals_from_grades(grades: CohortGrades) -> CourseTotals:
 
 def totals_from_gradebook(db_url: str, course_id: str = "default_course") -> CourseTotals:
     """Totals from nbgrader's gradebook: the same numbers ``nbgrader export`` writes."""
-    import pandas as pd
-
-    from .gradebook import open_gradebook
-
     with open_gradebook(db_url, course_id) as gradebook:
         assignments = [a.name for a in sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))]
         max_points = {a.name: float(a.max_score) for a in gradebook.assignments}
@@ -94,8 +88,6 @@ def totals_from_gradebook(db_url: str, course_id: str = "default_course") -> Cou
 
 def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Literal["points", "percent"] = "points") -> pd.DataFrame:
     """The rows an LMS imports (strings, ready for CSV)."""
-    import pandas as pd
-
     if lms not in LMS:
         raise ValueError(f"unknown LMS {lms!r} (expected one of {', '.join(LMS)})")
     exercises = list(totals.points.columns)
@@ -112,11 +104,15 @@ def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Lit
     if lms == "canvas":
         names = [
             f"{last}, {first}" if first and last else (first or last or learner)
-            for learner, first, last in zip(learners, people["first_name"], people["last_name"])
+            for learner, first, last in zip(learners, people["first_name"], people["last_name"], strict=True)
         ]
         head = pd.DataFrame({"Student": names, "ID": "", "SIS User ID": "", "SIS Login ID": learners, "Section": ""}, index=values.index)
         table = pd.concat([head, scores], axis=1)
-        points_possible = {"Student": POINTS_POSSIBLE, **{column: "" for column in CANVAS_COLUMNS[1:]}, **{e: f"{maxima[e]:g}" for e in exercises}}
+        points_possible = {
+            "Student": POINTS_POSSIBLE,
+            **{column: "" for column in CANVAS_COLUMNS[1:]},
+            **{e: f"{maxima[e]:g}" for e in exercises},
+        }
         return pd.concat([pd.DataFrame([points_possible]), table], ignore_index=True)[CANVAS_COLUMNS + exercises]
     head = pd.DataFrame(
         {"First name": people["first_name"], "Last name": people["last_name"], "Username": learners, "Email address": people["email"]},

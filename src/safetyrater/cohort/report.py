@@ -19,36 +19,35 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..schema import RATINGS
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..bank.schema import RATINGS
+from ..grading.calibration import TENDENCIES
+from ..kinds import mistake_words
+from ..widgets.html import escape
+from .stats import TENDENCY_THRESHOLDS, CohortStats, cohort_stats
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.figure import Figure
-
     from .grade import CohortGrades
-    from .stats import CohortStats
 
 REPORT_FILE = "report.html"
 
 
 def _figure(width: float = 6.4, height: float = 4.2) -> Figure:
     # a bare Figure (no pyplot): no global state, no window, safe in a server
-    from matplotlib.figure import Figure
-
     return Figure(figsize=(width, height), layout="constrained")
 
 
 def plot_calibration(stats: CohortStats, profiles: dict[str, str] | None = None) -> Figure:
     """Each learner's over-flag rate against under-flag rate, coloured by kappa (or planted profile)."""
-    import numpy as np
-
     learners = stats.learners
     figure = _figure()
     axes = figure.subplots()
@@ -84,18 +83,17 @@ def plot_kappa(stats: CohortStats) -> Figure:
 
 def plot_confusion(stats: CohortStats) -> Figure:
     """The cohort's ratings against the reference, as shares of each reference row."""
-    import numpy as np
-
     counts = stats.confusion.groupby(["reference", "given"])["count"].sum().unstack(fill_value=0)
     counts = counts.reindex(index=list(RATINGS), columns=list(RATINGS), fill_value=0)
     totals = counts.sum(axis=1).replace(0, np.nan)
     shares = counts.div(totals, axis=0).fillna(0.0)
     figure = _figure(4.8, 4.0)
     axes = figure.subplots()
-    axes.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+    values = shares.to_numpy(dtype=float)
+    axes.imshow(values, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(RATINGS)):
         for j in range(len(RATINGS)):
-            value = shares.iat[i, j]
+            value = float(values[i, j])
             axes.text(j, i, f"{value:.0%}", ha="center", va="center", color="white" if value > 0.6 else "black")
     axes.set_xticks(range(len(RATINGS)), RATINGS)
     axes.set_yticks(range(len(RATINGS)), RATINGS)
@@ -117,7 +115,8 @@ def plot_cases(stats: CohortStats) -> Figure:
         axes.scatter(cases.loc[flagged, "mean_share"], cases.loc[flagged, "discrimination"], color="#c44e52", label="review the key")
     if len(cases) <= 60:
         for _, row in cases.iterrows():
-            axes.annotate(row["case"], (row["mean_share"], row["discrimination"]), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
+            place = (row["mean_share"], row["discrimination"])
+            axes.annotate(row["case"], place, fontsize="x-small", xytext=(3, 3), textcoords="offset points")
     axes.axhline(0, color="grey", linewidth=0.8)
     axes.set_xlabel("mean share of points (higher = easier)")
     axes.set_ylabel("discrimination (upper - lower group)")
@@ -142,12 +141,11 @@ def plot_agreement(stats: CohortStats) -> Figure:
 
 def plot_mistakes(stats: CohortStats) -> Figure:
     """How often the cohort made each of the course's named mistakes."""
-    from ..grading import MISTAKES
-
+    words = mistake_words()
     counts = stats.mistakes.sum().sort_values()
     figure = _figure(6.4, max(2.5, 0.3 * len(counts) + 1))
     axes = figure.subplots()
-    axes.barh([MISTAKES.get(code, code) for code in counts.index], counts.to_numpy(), color="#dd8452")
+    axes.barh([words.get(code, code) for code in counts.index], counts.to_numpy(), color="#dd8452")
     axes.set_xlabel("times made across the cohort")
     axes.set_title("Named mistakes")
     return figure
@@ -187,11 +185,12 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 
 def learner_view(stats: CohortStats, profiles: dict[str, str] | None = None) -> pd.DataFrame:
     """The per-learner table an instructor reads first: weakest agreement first."""
-    from .stats import TENDENCIES
-
-    columns = ["learner", "points", "max", "accuracy", "kappa", "over_flag_rate", "under_flag_rate", "over_refusal_recall", "tendencies", "top_mistakes"]
+    columns = [
+        "learner", "points", "max", "accuracy", "kappa", "over_flag_rate", "under_flag_rate", "over_refusal_recall",
+        "tendencies", "top_mistakes",
+    ]
     table = stats.learners[columns].copy()
-    table["tendencies"] = table["tendencies"].map(lambda codes: ", ".join(TENDENCIES[c] for c in codes.split(";") if c))
+    table["tendencies"] = table["tendencies"].map(lambda codes: ", ".join(TENDENCIES[c].name for c in codes.split(";") if c))
     if profiles:
         table.insert(1, "planted_profile", table["learner"].map(profiles))
     return table.sort_values("kappa", na_position="first", kind="stable").reset_index(drop=True)
@@ -204,8 +203,6 @@ def _table_html(frame: pd.DataFrame, limit: int | None = None) -> str:
 
 
 def problems_frame(grades: CohortGrades) -> pd.DataFrame:
-    import pandas as pd
-
     rows = [{"path": str(p.path), "line": p.line, "where": p.field, "problem": p.message} for p in grades.problems]
     return pd.DataFrame(rows, columns=["path", "line", "where", "problem"])
 
@@ -219,8 +216,6 @@ def write_report(
     title: str = "Cohort calibration report",
 ) -> Path:
     """Write the HTML report and CSV tables into ``out``; return the HTML file."""
-    from .stats import TENDENCIES, TENDENCY_THRESHOLDS, cohort_stats
-
     stats = stats or cohort_stats(grades)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -240,25 +235,25 @@ def write_report(
 
     def image(name: str, alt: str) -> str:
         data = base64.b64encode(render_plot(name, stats, profiles)).decode("ascii")
-        return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+        return f"<img alt='{escape(alt)}' src='data:image/png;base64,{data}'>"
 
     learners = stats.learners
     overall = stats.agreement.loc[stats.agreement["category"] == "all", "alpha"]
     alpha = f"{overall.iloc[0]:.2f}" if len(overall) and overall.iloc[0] == overall.iloc[0] else "n/a"
-    tendency_counts = learners["tendencies"].str.split(";").explode()
-    tendency_counts = tendency_counts[tendency_counts != ""].value_counts()
+    given = learners["tendencies"].str.split(";").explode()
+    tendency_counts = given[given != ""].value_counts()
     tendency_items = "".join(
-        f"<li>{html.escape(TENDENCIES[code])}: {count} learner(s)</li>" for code, count in tendency_counts.items()
+        f"<li>{escape(TENDENCIES[str(code)].name)}: {count} learner(s)</li>" for code, count in tendency_counts.items()
     ) or "<li>none</li>"
     limits = ", ".join(f"{k} {v}" for k, v in TENDENCY_THRESHOLDS.items())
     problems = tables["problems"]
     sections = [
-        f"<h1>{html.escape(title)}</h1>",
+        f"<h1>{escape(title)}</h1>",
         f"<p>{len(learners)} learner(s), {len(grades.exercises)} exercise(s), {len(stats.cases)} case(s); "
         f"Krippendorff's alpha across learners: <b>{alpha}</b>. Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         "The tables are also in CSV files beside this page.</p>",
         "<h2>Tendencies</h2>",
-        f"<ul>{tendency_items}</ul><p class='note'>Thresholds: {html.escape(limits)}.</p>",
+        f"<ul>{tendency_items}</ul><p class='note'>Thresholds: {escape(limits)}.</p>",
         image("calibration", "over-flag against under-flag rate per learner"),
         image("kappa", "histogram of learners' kappa"),
         "<h2>Learners</h2><p>Weakest agreement first. Rates are over rating cases answered: over-flag on benign "
@@ -286,7 +281,7 @@ def write_report(
     )
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{style}</style></head><body>"
         + "\n".join(sections)
         + "</body></html>\n"
     )

@@ -24,29 +24,28 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..schema import RATINGS
+import krippendorff
+import numpy as np
+import pandas as pd
+
+from ..bank.schema import RATINGS
+from ..grading.calibration import MIN_ITEMS, weighted_kappa
+from ..kinds import mistake_words, registered
+from .grade import NOTES_CASE
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .grade import CohortGrades
 
 #: share of learners in each of the upper and lower groups (Kelley's 27 %)
 GROUP_SHARE = 0.27
 #: the fewest strong learners whose answers can put a case on the review list
 REVIEW_MIN_STRONG = 3
-#: a tendency is named when a rate passes its threshold (over a majority of the
-#: cases it counts, never on one case) or kappa lies below / at least these values
+#: a tendency (of :data:`safetyrater.grading.calibration.TENDENCIES`) is named when a rate passes
+#: its threshold (over a majority of the cases it counts, never on one case) or kappa lies below /
+#: at least these values
 TENDENCY_THRESHOLDS = {"over_flag_rate": 0.5, "under_flag_rate": 0.5, "over_refusal_recall": 0.5, "kappa_low": 0.2, "kappa_high": 0.8}
 #: the fewest cases behind a rate, a kappa or an alpha
-MIN_CASES = 2
-TENDENCIES = {
-    "over-flags": "over-flags benign responses",
-    "under-flags": "under-flags harmful responses",
-    "misses-over-refusals": "misses over-refusals",
-    "near-chance": "agrees with the reference near chance",
-    "well-calibrated": "well calibrated",
-}
+MIN_CASES = MIN_ITEMS
 
 
 @dataclass
@@ -69,9 +68,14 @@ class CohortStats:
     agreement: pd.DataFrame
 
 
+def rating_kinds() -> list[str]:
+    """The kinds whose scored rows are rating statistics' rows (rating cases)."""
+    return [kind.name for kind in registered() if kind.rating_statistics]
+
+
 def rating_rows(scores: pd.DataFrame) -> pd.DataFrame:
     """Rating cases that were answered with a rating on the scale, with positions on the scale."""
-    rows = scores[(scores["kind"] == "rating") & scores["rating"].notna() & scores["rating"].isin(RATINGS)].copy()
+    rows = scores[scores["kind"].isin(rating_kinds()) & scores["rating"].notna() & scores["rating"].isin(RATINGS)].copy()
     position = {label: i for i, label in enumerate(RATINGS)}
     rows["given"] = rows["rating"].map(position).astype(int)
     rows["reference"] = rows["reference_rating"].map(position).astype(int)
@@ -80,21 +84,11 @@ def rating_rows(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _kappa(group: pd.DataFrame) -> float:
-    from sklearn.metrics import cohen_kappa_score
-
-    if len(group) < MIN_CASES:
-        return float("nan")
-    with warnings.catch_warnings():
-        # all answers one label on both sides: kappa is undefined (0 / 0)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        value = cohen_kappa_score(group["reference"], group["given"], labels=list(range(len(RATINGS))), weights="quadratic")
-    return float(value)
+    return weighted_kappa(list(group["reference"]), list(group["given"]), list(range(len(RATINGS))))
 
 
 def _rates(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Accuracy, over-flag, under-flag and over-refusal recall, grouped by ``by``."""
-    import pandas as pd
-
     top = len(RATINGS) - 1
     frame = rows.assign(
         benign=rows["reference"] == 0,
@@ -125,11 +119,11 @@ def _tendencies(row: pd.Series) -> str:
     found = []
     limits = TENDENCY_THRESHOLDS
     if row["benign"] >= MIN_CASES and row["over_flag_rate"] > limits["over_flag_rate"]:
-        found.append("over-flags")
+        found.append("over-flagging")
     if row["harmful"] >= MIN_CASES and row["under_flag_rate"] > limits["under_flag_rate"]:
-        found.append("under-flags")
+        found.append("under-flagging")
     if row["over_refusals"] >= MIN_CASES and row["over_refusal_recall"] < limits["over_refusal_recall"]:
-        found.append("misses-over-refusals")
+        found.append("accepting-over-refusals")
     if row["kappa"] == row["kappa"] and row["kappa"] < limits["kappa_low"]:
         found.append("near-chance")
     if not found and row["kappa"] == row["kappa"] and row["kappa"] >= limits["kappa_high"]:
@@ -139,15 +133,12 @@ def _tendencies(row: pd.Series) -> str:
 
 def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per learner: scores, agreement and tendencies; per learner × category; confusion; mistakes."""
-    import pandas as pd
-
-    from ..grading import MISTAKES
-
+    words = mistake_words()
     learners = sorted(scores["learner"].unique())
     rows = rating_rows(scores)
     # points include the written-feedback rows; case counts are of cases only
     totals = scores.groupby("learner").agg(points=("points", "sum"), max=("max", "sum"))
-    items = scores[scores["kind"] != "written-feedback"]
+    items = scores[scores["case"] != NOTES_CASE]
     totals = totals.join(items.groupby("learner").agg(cases=("case", "size"), answered=("answered", "sum")))
     totals[["cases", "answered"]] = totals[["cases", "answered"]].fillna(0).astype(int)
     totals["score_share"] = totals["points"] / totals["max"].where(totals["max"] > 0)
@@ -157,13 +148,15 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 
     exploded = scores[["learner", "mistakes"]].explode("mistakes").dropna()
     mistakes = exploded.groupby(["learner", "mistakes"]).size().unstack(fill_value=0)
-    mistakes = mistakes.reindex(index=learners, columns=[code for code in MISTAKES if code in mistakes.columns], fill_value=0)
+    mistakes = mistakes.reindex(index=learners, columns=[code for code in words if code in mistakes.columns], fill_value=0)
     mistakes.columns.name = None
 
+    # each learner's counts of each mistake, in the order the kinds name them
+    counted = {str(learner): {str(code): int(n) for code, n in row.items() if n > 0} for learner, row in mistakes.iterrows()}
+
     def named(learner: str) -> str:
-        counts = mistakes.loc[learner] if learner in mistakes.index else pd.Series(dtype=int)
-        top = counts[counts > 0].sort_values(ascending=False, kind="stable").head(3)
-        return "; ".join(f"{MISTAKES[code]} ×{count}" for code, count in top.items())
+        top = sorted(counted.get(learner, {}).items(), key=lambda item: -item[1])[:3]  # stable: ties keep that order
+        return "; ".join(f"{words[code]} ×{count}" for code, count in top)
 
     table["top_mistakes"] = [named(learner) for learner in table.index]
     table["tendencies"] = table.apply(_tendencies, axis=1)
@@ -180,8 +173,7 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 
 def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per case: difficulty and discrimination; and the review-the-key list."""
-    import pandas as pd
-
+    statistics_kinds = rating_kinds()
     scores = scores[scores["status"] != "not-submitted"]
     share = scores.assign(share=scores["points"] / scores["max"].where(scores["max"] > 0))
     per_learner = share.groupby("learner").agg(points=("points", "sum"), max=("max", "sum"))
@@ -210,7 +202,7 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "discrimination": discrimination,
             "item_rest_r": item_rest,
         }
-        if kind == "rating":
+        if kind in statistics_kinds:
             reference = group["reference_rating"].iloc[0]
             rated = rows.loc[rows.index.get_level_values("case") == case]
             rated = rated.droplevel("case")
@@ -222,8 +214,8 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 record["strong_disagree"] = float((strong["rating"] != reference).mean())
                 # the key is in doubt when most strong learners agree on another rating
                 counts = strong["rating"].value_counts()
-                choice, share = counts.index[0], float(counts.iloc[0] / len(strong))
-                if choice != reference and share > 0.5:
+                choice, strong_share = counts.index[0], float(counts.iloc[0] / len(strong))
+                if choice != reference and strong_share > 0.5:
                     review.append(
                         {
                             "exercise": exercise,
@@ -231,20 +223,20 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                             "reference_rating": reference,
                             "strong_learners": len(strong),
                             "strong_most_given": choice,
-                            "strong_share": share,
+                            "strong_share": strong_share,
                         }
                     )
         records.append(record)
-    columns = ["exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given", "discrimination", "item_rest_r", "strong_disagree"]
+    columns = [
+        "exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given", "discrimination", "item_rest_r",
+        "strong_disagree",
+    ]
     cases = pd.DataFrame(records).reindex(columns=columns)
     review_columns = ["exercise", "case", "reference_rating", "strong_learners", "strong_most_given", "strong_share"]
     return cases, pd.DataFrame(review, columns=review_columns)
 
 
 def _alpha(matrix: pd.DataFrame) -> float:
-    import krippendorff
-    import numpy as np
-
     data = matrix.to_numpy(dtype=float)
     if data.shape[0] < 2 or data.shape[1] < MIN_CASES or len(np.unique(data[~np.isnan(data)])) < 2:
         return float("nan")
@@ -256,8 +248,6 @@ def _alpha(matrix: pd.DataFrame) -> float:
 
 def agreement_table(scores: pd.DataFrame) -> pd.DataFrame:
     """Krippendorff's alpha (ordinal) across learners, over all rating cases and per category."""
-    import pandas as pd
-
     rows = rating_rows(scores)
     matrix = rows.pivot_table(index="learner", columns="case", values="given", aggfunc="first")
     records = [{"category": "all", "cases": matrix.shape[1], "alpha": _alpha(matrix)}]

@@ -8,4 +8,4 @@ c.Exchange.root = os.environ["SAFETYRATER_EXCHANGE"]
 c.CourseDirectory.course_id = os.environ.get("SAFETYRATER_COURSE_ID", "safetyrater")
 # nbgrader leaves a submission readable by every account that learns its
 # (random) folder name; this submit keeps it to the learner and the instructor.
-c.ExchangeFactory.submit = "safetyrater.hubexchange.PrivateExchangeSubmit"
+c.ExchangeFactory.submit = "safetyrater.nbgrader.exchange.PrivateExchangeSubmit"

@@ -1,0 +1,2 @@
+"""Running the course: ``safetyrater start`` (:mod:`.launch`), the learner kit and the
+JupyterHub trial (``safetyrater hub …``)."""

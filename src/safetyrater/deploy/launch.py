@@ -1,0 +1,118 @@
+"""How ``safetyrater start`` serves the course.
+
+Three ways, one server each:
+
+* **learner** (the default): JupyterLab at the start page, without the news
+  pop-up and without nbgrader's instructor panels (formgrader, create
+  assignment, course list); the learner's *Assignments* list stays;
+* **instructor** (``--instructor``): JupyterLab with every nbgrader panel;
+* **app** (``--app``): the course as web pages through Voilà, with no code
+  cells, starting at the start page.
+
+Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
+``start`` puts first on ``JUPYTER_CONFIG_PATH``: ``labconfig/page_config.json``
+lists the JupyterLab plugins a mode disables, and ``app/voila.json`` says that
+Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels.
+A learner's own Jupyter settings are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import COURSE, project_root
+
+CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
+START_NOTEBOOK = "00-start-here.ipynb"
+MODES = ("learner", "instructor", "app")
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A server command, the folder to run it in and its environment."""
+
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+    start_url: str
+
+
+def config_dir(mode: str) -> Path:
+    """The Jupyter config folder ``start`` puts first on JUPYTER_CONFIG_PATH for ``mode``."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return CONFIG_ROOT / mode
+
+
+def disabled_plugins(mode: str) -> list[str]:
+    """JupyterLab plugins a JupyterLab mode turns off (read from its page_config.json)."""
+    data = json.loads((config_dir(mode) / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    return sorted(name for name, off in data.get("disabledExtensions", {}).items() if off)
+
+
+def build_launch(
+    mode: str,
+    root: Path,
+    *,
+    port: int = 8888,
+    open_browser: bool = True,
+    environ: dict[str, str] | None = None,
+    page: str | None = None,
+) -> Launch:
+    """The server that ``safetyrater start`` runs for ``mode`` over the course at ``root``.
+
+    ``page`` is the notebook to open, relative to ``root`` (default: the start page).
+    """
+    page = page or f"{COURSE}/{START_NOTEBOOK}"
+    config_path = [str(config_dir(mode))]
+    environ = dict(os.environ if environ is None else environ)
+    if environ.get("JUPYTER_CONFIG_PATH"):
+        config_path.append(environ["JUPYTER_CONFIG_PATH"])
+    env = dict(environ, SAFETYRATER_ROOT=str(root), JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))
+    common = [f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1"]
+    if not open_browser:
+        common.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # containers and CI often run as root; Jupyter refuses that unless told
+        common.append("--allow-root")
+
+    if mode == "app":
+        # Voilà as a Jupyter server extension: the server's front door redirects
+        # to the start page, and every notebook is /voila/render/<path>, so the
+        # lessons' links reach course/ and exercises/ alike.
+        start_url = f"/voila/render/{page}"
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            f"--ServerApp.root_dir={root}",
+            f"--ServerApp.default_url={start_url}",
+            *common,
+        ]
+        return Launch(command, root, env, start_url)
+
+    start_url = f"/lab/tree/{page}"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.default_url={start_url}",
+        *common,
+    ]
+    return Launch(command, root, env, start_url)
+
+
+def start(mode: str, *, port: int = 8888, open_browser: bool = True, page: str | None = None, env: Mapping[str, str] | None = None) -> int:
+    """``safetyrater start``: serve this course in ``mode`` until the server stops (Ctrl+C ends it quietly)."""
+    launch = build_launch(mode, project_root(), port=port, open_browser=open_browser, page=page, environ=dict(os.environ, **(env or {})))
+    try:
+        return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
+    except KeyboardInterrupt:
+        return 0

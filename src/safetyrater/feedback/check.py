@@ -1,0 +1,470 @@
+"""The feedback-writing coach: a rubric check of a written note.
+
+A good note names the problem, explains why it is a problem and says what
+should change; a vague note ("this seems risky") is the failure the course
+exists to remove. :func:`check_note` judges the four rubric elements with
+transparent rules over the phrase lists of ``graders/rubric.toml`` and the
+words of the taxonomy, and returns each element with the words that triggered
+it or a one-line hint of what is missing, plus a score from 0 to 1.
+
+Rules rather than a trained model, so that every decision can be shown to a
+learner and tuned by an instructor in a text file (README, "The feedback
+coach"). The same :func:`check_note` backs the rating cards' instant check,
+nbgrader's written-feedback cell and ``safetyrater feedback check``.
+
+How the rules read a note: it is split into sentences, and each sentence into
+a proposed change (after "should", or an imperative such as "Refuse and…"),
+diagnoses (what the response did: "it gives…", "tells him…") and consequences
+(after a connective such as "because", "so", "could"). Then
+
+* problem: a diagnosis names a specific risk, an over-refusal, or pairs a cue
+  (what the response did, a verdict, a taxonomy word) with specific words;
+* why: a consequence names a concrete outcome ("evicted", "lose their vote")
+  or carries enough specific words;
+* change: a change proposes an action with an object ("point them to…") or
+  the note says what to keep;
+* vague: too few specific words, counting words from the case in full and
+  other uncommon words at a discount.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import load_model
+from .rubric import ELEMENTS, Rubric, graders_file, load_rubric
+from .text import STOPWORDS, normalise, stem, tokenise
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
+# Inside a proposed change: one action per clause ("refuse, say why, and offer…").
+_CHANGE_CLAUSES = re.compile(r",|\b(?:and|or|but|then|so)\b")
+# Before a change: "X: Y" and "X, and Y" are separate clauses.
+_CLAUSE_BREAK = re.compile(r":\s+|,\s+(?:and|but|while|whereas)\s+")
+# What follows these inside a change is what the response did wrong.
+_NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't have|should never have|not)\b\s*(.*)$")
+# A quotation ('better off without me') is as specific as a note gets.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
+_MODALS = ("could", "would", "can", "might", "may", "will")
+_PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
+_NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
+# "Note: …" labels a note; "Note the difference…" asks for something.
+_LABEL_WORDS = frozenset({"note", "answer", "update", "edit", "summary"})
+_PRONOUNS = frozenset({"it", "this", "that", "both", "neither"})
+# Skipped between the response and its act: "it also offers", "it won't give", "it fails to warn".
+_ADVERBS = frozenset({
+    "then", "also", "still", "just", "only", "even", "never", "simply", "actually", "instead", "now",
+    "won't", "doesn't", "didn't", "does", "did", "not", "can't", "cannot", "fails", "failed", "to",
+})
+_EMPTY_OBJECTS = frozenset({"it", "this", "that", "things", "stuff", "thing", "so", "instead", "better"})
+
+
+# --------------------------------------------------------------------------- reading a note
+
+
+def case_vocabulary(case: Any) -> frozenset[str]:
+    """Stems of what a learner reads in a case: prompt, context and response(s)."""
+    if case is None:
+        return frozenset()
+    key = (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None))))
+    found = _vocabulary_cache.get(key)
+    if found is None:
+        parts = [getattr(case, name, None) for name in ("prompt", "context", "response_a", "response_b")]
+        segments = getattr(case, "segments", None)
+        parts += list(segments) if segments else [getattr(case, "response", None)]
+        text = normalise(" ".join(p for p in parts if isinstance(p, str)))
+        words = tokenise(text)
+        found = frozenset(stem(t) for t in words + [p for t in words if "-" in t for p in t.split("-")])
+        if len(_vocabulary_cache) > 4096:
+            _vocabulary_cache.clear()
+        _vocabulary_cache[key] = found
+    return found
+
+
+_vocabulary_cache: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def _specific(tokens: list[str], rubric: Rubric) -> list[str]:
+    """Tokens that carry content: not function words, not generic evaluation vocabulary."""
+    return [
+        t
+        for t in tokens
+        if t not in STOPWORDS and t not in rubric.generic_words and (len(t) > 2 or any(c.isdigit() for c in t))
+    ]
+
+
+def _strip_generic(text: str, rubric: Rubric) -> str:
+    return rubric.phrases["generic_phrases"].pattern.sub(" ", text)
+
+
+@dataclass
+class _Sentence:
+    text: str
+    diagnoses: list[str] = field(default_factory=list)  # what the response did, or why it is right
+    consequences: list[str] = field(default_factory=list)  # what follows a why-connective
+    change: str = ""  # from a change cue on, or the whole of an imperative
+    named: list[tuple[str, int]] = field(default_factory=list)  # "instead of X", "keep X": X, words needed
+    refusal_cost: str = ""  # "refusing" in "Refusing leaves…"
+
+
+def _parse(sentence: str, rubric: Rubric) -> _Sentence:
+    """Split a sentence into its proposed change and, before it, diagnoses and consequences."""
+    parsed = _Sentence(sentence)
+    tokens = tokenise(sentence)
+    cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
+    first = tokens[0] if tokens else ""
+    imperative = (
+        first in rubric.action_words
+        and not re.search(r"(ing|ed|en|s)$", first)
+        and first not in _PARTICIPLES
+        and not re.match(r"\s*\w+\s+(?:is|are|was|were)\b", sentence)
+        and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
+    )
+    body = sentence
+    if imperative:
+        parsed.change, body = sentence, ""
+    elif cue is not None:
+        parsed.change, body = sentence[cue.start():], sentence[: cue.start()]
+    if parsed.change:
+        negated = _NEGATED.search(parsed.change)
+        if negated:
+            parsed.named.append((negated.group(1), 1))
+        # "Keep the direct question about safety" names what is right (imperative or "should keep")
+        kept = re.match(r"\W*(?:\w+\s+){0,2}?keep\b(.*)$", parsed.change)
+        if kept:
+            parsed.named.append((kept.group(1), 0))
+        # "It should refuse, because a child could be hurt": a reason inside a change.
+        offset = len(cue.group(0)) if cue is not None and not imperative else 0
+        inner = rubric.phrases["why_connectives"].first(parsed.change[offset:])
+        if inner is not None and inner.group(0) not in _MODALS:
+            parsed.consequences.append(parsed.change[offset + inner.start():])
+    for clause in _CLAUSE_BREAK.split(body):
+        _split_clause(clause, parsed, rubric)
+    return parsed
+
+
+def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
+    """Is this change cue a proposal? Not in "staff don't need to know…", nor
+    in "a refusal could have taken that from them" (a counterfactual harm)."""
+    if _NOT_BEFORE.search(sentence[: cue.start()]):
+        return False
+    if cue.group(0) == "could have":
+        following = tokenise(sentence[cue.end():])[:1]
+        return bool(following) and following[0] in rubric.action_words
+    return True
+
+
+def _split_clause(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
+    """A why-connective splits a clause into a diagnosis and its consequence.
+
+    A clause about what the response did stays a diagnosis as a whole ("it
+    tells them they may skip rent"); a clause about what refusing does is a
+    consequence ("refusing leaves a parent unable to…").
+    """
+    if not clause.strip():
+        return
+    refusal = rubric.phrases["refusal_subject_start"].first(clause)
+    if refusal is not None and not re.match(r"\s+(?:\w+s|could|would|can|may|might|will|is|was)\b", clause[refusal.end():]):
+        refusal = None  # "refusing a parent who…": a gerund with an object, not a subject
+    if refusal is not None:
+        parsed.diagnoses.append(clause[: refusal.end()])
+        parsed.consequences.append(clause[refusal.end():])
+        parsed.refusal_cost = refusal.group(0).strip(" ,.;:")
+        return
+    # "Given that…, the response is a plan for…": the diagnosis runs from the response's act.
+    for subject in rubric.phrases["response_subjects"].find(clause):
+        pronoun = subject.group(0) in _PRONOUNS
+        if not _acts_next(clause[subject.end():], rubric, named=not pronoun):
+            continue
+        before = clause[: subject.start()]
+        if pronoun and rubric.phrases["why_connectives"].first(before):
+            break  # "…so they could act on it": the pronoun sits inside a consequence
+        if before.strip():
+            _split_clause_plain(before, parsed, rubric)
+        rest = clause[subject.start():]
+        parsed.diagnoses.append(rest)
+        cut = rubric.phrases["why_connectives"].first(rest)
+        if cut is not None:
+            parsed.consequences.append(rest[cut.start():])
+        return
+    _split_clause_plain(clause, parsed, rubric)
+
+
+def _split_clause_plain(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
+    cut = rubric.phrases["why_connectives"].first(clause)
+    if cut is None:
+        parsed.diagnoses.append(clause)
+    else:
+        parsed.diagnoses.append(clause[: cut.start()])
+        parsed.consequences.append(clause[cut.start():])
+
+
+def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
+    """The act ``rest`` starts with ("gives…", "also offers…"), if it does.
+
+    After a named subject ("the response", "response B") any verb counts;
+    after a pronoun ("it") only the act words do: in "anyone who trusts it
+    stays home", "it" is not the one acting."""
+    words = tokenise(rest)[:4]
+    while len(words) > 1 and (words[0].endswith("ly") or words[0] in _ADVERBS):
+        words = words[1:]
+    if not words:
+        return None
+    verb = words[0]
+    # any verb in the present or past ("fixes", "approved", "is") after the response is its act
+    if verb in rubric.act_words.words:
+        return verb
+    if named and (verb in ("is", "was") or re.fullmatch(r"[a-z]{3,}(?<!s)s|[a-z]{3,}ed", verb)):
+        return verb
+    return None
+
+
+def _acts(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
+    """What the response did, by its grammar: a clause that opens with an act
+    ("Gives…", "Telling a student…") or an act right after the response ("the
+    answer explains…"). "The user asked…" is not the response's act."""
+    found = []
+    if tokens and tokens[0] in rubric.act_words.words:
+        found.append(tokens[0])
+    for subject in rubric.phrases["response_subjects"].find(span):
+        act = _acts_next(span[subject.end():], rubric, named=subject.group(0) not in _PRONOUNS)
+        if act:
+            found.append(act)
+    return found + [m.group(0) for m in rubric.act_words.phrases.find(span)]
+
+
+def _quotes(text: str) -> list[str]:
+    return [m.group(1).strip() for m in _QUOTED.finditer(text)]
+
+
+# --------------------------------------------------------------------------- the four elements
+
+
+def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None) -> list[str]:
+    """Evidence that the note names the problem, or precisely why a good response is right."""
+    evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)]
+    settings = rubric.settings
+    for sentence in sentences:
+        # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
+        # a cue that found too little carries to the next clause
+        carried: list[str] = []
+        for span in sentence.diagnoses:
+            quotes = _quotes(span)
+            tokens = tokenise(span)
+            cues = carried + _acts(span, tokens, rubric) + rubric.verdict_words.hits(tokens, span)
+            span = _strip_generic(span, rubric)
+            tokens = tokenise(span)
+            specific = _specific(tokens, rubric)
+            # A named risk ("stalkerware", "piracy") is enough on its own.
+            risks = rubric.risk_words.hits(specific, span)
+            if risks:
+                evidence += risks
+                continue
+            # Otherwise a cue (what the response did, a verdict, a taxonomy
+            # word) needs enough specific words beside it; a quotation counts.
+            if settings.taxonomy_cues:
+                cues = cues or [t for t in specific if t in rubric.taxonomy_words]
+            content = [t for t in specific if not cues or t != cues[0]] + quotes
+            if cues and _weight(content, quotes, vocabulary, rubric) >= settings.min_problem_words:
+                evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
+                carried = []
+            else:
+                carried = cues[:1]
+        # "Refusing leaves a parent unable to…": the refusal is the problem.
+        if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric):
+            evidence.append(sentence.refusal_cost)
+        # "…instead of X", "should not have X", "keep X": X names what went wrong or right.
+        for span, needed in sentence.named:
+            span = re.split(r",|;|\b(?:so|because|since|which)\b", span)[0]
+            content = [
+                t for t in _specific(tokenise(_strip_generic(span, rubric)), rubric)
+                if t not in rubric.act_words.words and t not in rubric.action_words
+            ]
+            if len(content) >= (needed or settings.min_problem_words):
+                evidence += content
+    return _unique(evidence)
+
+
+def _check_why(sentences: list[_Sentence], rubric: Rubric) -> list[str]:
+    """Evidence that the note explains how harm comes about, or what a refusal costs."""
+    evidence: list[str] = []
+    for sentence in sentences:
+        # "Voters who believe it miss the real election day and lose their
+        # vote": no connective needed for a chain of concrete outcomes. A
+        # description of the response ("Gives an overdose method…") is not one.
+        outcomes: list[str] = []
+        for clause in sentence.diagnoses + sentence.consequences:
+            if not _acts(clause, tokenise(clause), rubric):
+                outcomes += rubric.outcome_words.hits(tokenise(clause), clause)
+        if len(set(outcomes)) >= rubric.settings.min_outcome_words:
+            evidence += outcomes
+        for consequence in sentence.consequences:
+            connective = rubric.phrases["why_connectives"].first(consequence)
+            outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
+            specific = _specific(tokenise(_strip_generic(consequence, rubric)), rubric)
+            if outcomes or len(specific) >= rubric.settings.min_why_words:
+                evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
+    return _unique(evidence)
+
+
+def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
+    """Evidence that the note says what the response should do instead, or what to keep."""
+    evidence = [m.group(0) for m in rubric.phrases["keep_phrases"].find(text)]
+    for sentence in sentences:
+        if not sentence.change:
+            continue
+        cue = rubric.phrases["change_cues"].first(sentence.change)
+        proposal = sentence.change[cue.end():] if cue is not None and cue.start() == 0 else sentence.change
+        for clause in _CHANGE_CLAUSES.split(_strip_generic(proposal, rubric)):
+            if rubric.phrases["generic_changes"].first(clause):
+                continue  # "be more careful", "follow the guidelines"
+            tokens = tokenise(clause)
+            for index, token in enumerate(tokens):
+                # "…so refusing makes sense": a gerund describes, it does not propose
+                if token not in rubric.action_words or token.endswith("ing"):
+                    continue
+                complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
+                objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+                if complete or len(objects) >= rubric.settings.min_change_words:
+                    evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
+                    break
+    return _unique(evidence)
+
+
+def _from_case(word: str, vocabulary: frozenset[str], rubric: Rubric) -> bool:
+    """Is this word about the case: in its text, or in the kit's risk and outcome vocabulary?"""
+    return (
+        stem(word) in vocabulary
+        or word in rubric.risk_words.words
+        or word in rubric.taxonomy_words
+        or word in rubric.outcome_words.words
+        or any(c.isdigit() for c in word)
+        or ("-" in word and any(stem(part) in vocabulary for part in word.split("-")))
+    )
+
+
+def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> float:
+    """How specific these words are: words about the case count 1, others ``other_word_weight``.
+
+    Without the case every word counts 1 (and the thresholds for a note
+    without a case apply)."""
+    if vocabulary is None:
+        return float(len(words))
+    about = sum(1 for w in words if w in quotes or _from_case(w, vocabulary, rubric))
+    return about + rubric.settings.other_word_weight * (len(words) - about)
+
+
+def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
+    """Is the note vague? Specific words from the case count in full, other uncommon words at a discount."""
+    quotes = _quotes(text)
+    specific = _unique(_specific(tokenise(_strip_generic(text, rubric)), rubric))
+    settings = rubric.settings
+    if case is None:
+        return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
+    vocabulary = case_vocabulary(case)
+    from_case = [w for w in specific if _from_case(w, vocabulary, rubric)]
+    weight = len(from_case) + len(quotes) + settings.other_word_weight * (len(specific) - len(from_case))
+    return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        item = item.strip(" ,.;:")
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class ElementCheck:
+    """One rubric element: did the note earn it, which words show it, what is missing."""
+
+    name: str
+    passed: bool
+    evidence: tuple[str, ...] = ()
+    hint: str | None = None
+    #: what found it: "rules" (phrase lists and taxonomy) or "model" (the learned model)
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteCheck:
+    """The rubric check of one note. ``vague.passed`` is True when the note IS vague."""
+
+    problem: ElementCheck
+    why: ElementCheck
+    change: ElementCheck
+    vague: ElementCheck
+    score: float
+
+    def element(self, name: str) -> ElementCheck:
+        found: ElementCheck = getattr(self, name)
+        return found
+
+    @property
+    def hints(self) -> list[str]:
+        """One-line hints for what the note is missing, in rubric order."""
+        return [check.hint for check in (self.problem, self.why, self.change, self.vague) if check.hint]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem.passed,
+            "why": self.why.passed,
+            "change": self.change.passed,
+            "vague": self.vague.passed,
+            "score": self.score,
+            "hints": self.hints,
+            "evidence": {name: list(self.element(name).evidence) for name in ELEMENTS},
+        }
+
+
+class _Ignored:
+    """Words not worth showing as the model's evidence: function words and generic ones."""
+
+    def __init__(self, rubric: Rubric):
+        self.rubric = rubric
+
+    def __contains__(self, word: str) -> bool:
+        return word in STOPWORDS or word in self.rubric.generic_words or len(word) < 3
+
+
+def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> NoteCheck:
+    """Judge a written note against the rubric.
+
+    ``case`` is the case the note is about (a full case or what a learner sees
+    of it: only its prompt, context and response are read, so a learner's card
+    and nbgrader agree). Without it, vagueness is judged from the note alone.
+    """
+    rubric = rubric or load_rubric()
+    normal = normalise(text if isinstance(text, str) else "")
+    sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
+    vocabulary = case_vocabulary(case) if case is not None else None
+    found = {
+        "problem": _check_problem(sentences, normal, rubric, vocabulary),
+        "why": _check_why(sentences, rubric),
+        "change": _check_change(sentences, normal, rubric),
+    }
+    sources = {name: "rules" for name, words in found.items() if words}
+    if rubric.model.elements:
+        models = load_model(graders_file(rubric.model.file))
+        for name in rubric.model.elements:
+            if not found[name]:
+                hit, words = models[name].predict(text if isinstance(text, str) else "", _Ignored(rubric))
+                # No evidence, no credit: a decision resting only on function
+                # words ("a", "the", "on") cannot be shown to a learner.
+                if hit and words:
+                    found[name], sources[name] = words, "model"
+    checks = {
+        name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint, sources.get(name))
+        for name, words in found.items()
+    }
+    vague, specific = _check_specific(normal, case, rubric)
+    checks["vague"] = ElementCheck("vague", vague, tuple(specific[:8]), rubric.elements["vague"].hint if vague else None)
+    earned = sum(rubric.elements[name].weight for name in ("problem", "why", "change") if checks[name].passed)
+    earned += 0.0 if vague else rubric.elements["vague"].weight
+    return NoteCheck(score=round(earned / rubric.total_weight, 4), **checks)

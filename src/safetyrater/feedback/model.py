@@ -1,0 +1,170 @@
+"""The feedback coach's small learned model: word n-grams to one rubric element.
+
+The rules of :mod:`safetyrater.feedback` miss some of the many ways a note
+can name a problem ("Jumping to conclusions about a coworker."). A logistic
+regression over the note's words and word pairs, trained with scikit-learn on
+the kit's labelled notes (``datasets/feedback_notes/notes.jsonl``, split
+``dev``), catches part of the rest; the coach counts an element as met when the
+rules OR the model find it.
+
+The trained weights ship as JSON in ``graders/feedback_model.json`` (an
+inverse document frequency and a weight per n-gram), and this module applies
+them in plain Python: no scikit-learn at run time, no pickle, nothing
+downloaded, and an instructor can read which words push a note towards the
+element. ``safetyrater feedback train`` retrains it after the labelled notes
+change (scikit-learn is imported only there).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, Problem
+from ..io import iter_jsonl
+from ..paths import datasets_dir, graders_dir
+from .rubric import load_rubric
+from .text import ngrams
+
+MODEL_FILE = "feedback_model.json"
+NOTES_FILE = Path("feedback_notes") / "notes.jsonl"
+FORMAT = 1
+
+
+def model_path() -> Path:
+    return graders_dir() / MODEL_FILE
+
+
+def notes_path() -> Path:
+    return datasets_dir() / NOTES_FILE
+
+
+@dataclass(frozen=True)
+class ElementModel:
+    """A logistic regression over tf-idf weighted n-grams, applied in plain Python."""
+
+    element: str
+    max_n: int
+    intercept: float
+    idf: dict[str, float]
+    weight: dict[str, float]
+
+    def contributions(self, text: str) -> dict[str, float]:
+        """Each known n-gram's share of the decision (sublinear tf-idf, L2-normalised, times its weight)."""
+        counts = Counter(g for g in ngrams(text, self.max_n) if g in self.idf)
+        values = {g: (1.0 + math.log(c)) * self.idf[g] for g, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        return {g: v / norm * self.weight.get(g, 0.0) for g, v in values.items()}
+
+    def predict(self, text: str, ignore: Any = ()) -> tuple[bool, list[str]]:
+        """Whether the model finds the element, and the n-grams that pushed it there most.
+
+        N-grams made only of words in ``ignore`` (function words) count in the
+        decision but are not shown as evidence."""
+        parts = self.contributions(text)
+        found = self.intercept + sum(parts.values()) > 0
+        shown = [g for g, v in parts.items() if v > 0 and not all(w in ignore for w in g.split())]
+        return found, sorted(shown, key=lambda g: -parts[g])[:3] if found else []
+
+
+def load_model(path: Path | str | None = None) -> dict[str, ElementModel]:
+    """The shipped models by element (kept until the file changes); a missing or
+    broken file is reported with its path and the fix."""
+    path = Path(path) if path is not None else model_path()
+    if not path.is_absolute():
+        path = path.resolve()
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = (0, 0)
+    return _load_model(path, *version)
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: Path, *version: int) -> dict[str, ElementModel]:
+    retrain = "run `safetyrater feedback train` to rebuild it"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(path, None, None, f"feedback model not found; {retrain}")]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError([Problem(path, None, None, f"cannot read feedback model ({exc}); {retrain}")]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("elements"), dict):
+        raise DataError([Problem(path, None, "format", f"expected a format {FORMAT} feedback model; {retrain}")])
+    models = {}
+    for element, entry in data["elements"].items():
+        try:
+            features = entry["features"]
+            models[element] = ElementModel(
+                element=element,
+                max_n=int(entry["max_n"]),
+                intercept=float(entry["intercept"]),
+                idf={g: float(v[0]) for g, v in features.items()},
+                weight={g: float(v[1]) for g, v in features.items() if v[1]},
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise DataError([Problem(path, None, f"elements.{element}", f"malformed model ({exc}); {retrain}")]) from None
+    return models
+
+
+def read_labelled_notes(path: Path | None = None) -> list[dict[str, Any]]:
+    """The labelled notes, each checked for its fields; problems name the file and line."""
+    path = path or notes_path()
+    rows, problems = [], []
+    for line, obj, problem in iter_jsonl(path):
+        if problem is not None or obj is None:  # iter_jsonl yields one of the two
+            problems += [problem] if problem is not None else []
+            continue
+        for name, kind in (("id", str), ("case_id", str), ("text", str), ("problem", bool), ("why", bool),
+                           ("change", bool), ("vague", bool), ("split", str)):
+            if not isinstance(obj.get(name), kind):
+                problems.append(Problem(path, line, name, f"expected {kind.__name__}"))
+        if obj.get("split") not in ("dev", "heldout"):
+            problems.append(Problem(path, line, "split", "expected 'dev' or 'heldout'"))
+        rows.append({**obj, "line": line})
+    if problems:
+        raise DataError(problems)
+    return rows
+
+
+def train(elements: list[str], c: float, max_n: int, notes: Path | None = None) -> dict[str, Any]:
+    """Train one model per element on the ``dev`` notes (never the held-out ones)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [r for r in read_labelled_notes(notes) if r["split"] == "dev"]
+    texts = [r["text"] for r in rows]
+    out: dict[str, Any] = {"format": FORMAT, "trained_on": f"{NOTES_FILE.as_posix()} (split dev, {len(rows)} notes)", "elements": {}}
+    for element in elements:
+        vectoriser = TfidfVectorizer(analyzer=lambda text: ngrams(text, max_n), sublinear_tf=True)
+        matrix = vectoriser.fit_transform(texts)
+        labels = [bool(r[element]) for r in rows]
+        model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(matrix, labels)
+        names = vectoriser.get_feature_names_out()
+        features = {
+            str(name): [round(float(idf), 6), round(float(coef), 6)]
+            for name, idf, coef in sorted(zip(names, vectoriser.idf_, model.coef_[0], strict=True), key=lambda t: t[0])
+        }
+        out["elements"][element] = {"c": c, "max_n": max_n, "intercept": round(float(model.intercept_[0]), 6), "features": features}
+    return out
+
+
+def write_model(model: dict[str, Any], path: Path | None = None) -> Path:
+    path = path or model_path()
+    path.write_text(json.dumps(model, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    """``safetyrater feedback train``: retrain the model from the labelled notes and write its weights."""
+    rubric = load_rubric()
+    model = train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n)
+    path = write_model(model, graders_dir() / rubric.model.file)
+    print(f"wrote {path} ({model['trained_on']})")
+    return 0

@@ -1,0 +1,102 @@
+"""Calibration: agreement with the reference beyond chance, and the habits that pull a rater off it.
+
+One weighted kappa and one set of tendencies for every report: a learner's
+mock-assessment report (:mod:`safetyrater.assessment.report`), the cohort's
+calibration report (:mod:`safetyrater.cohort.stats`) and the agreement per
+dimension of multi-dimension cases (:mod:`safetyrater.kinds.multidim`).
+
+**Kappa** is Cohen's kappa with quadratic weights over an ordered scale
+(scikit-learn). It is *undefined* (NaN) when fewer than :data:`MIN_ITEMS` items
+were rated, or when both sides gave one and the same level to every item (0/0).
+Every report shows an undefined kappa the same way: "not computable" in a
+learner's report (``null`` in its JSON), an empty cell in the cohort's tables.
+
+**Tendencies** have one id each, whichever report finds them, and a name a
+learner reads in plain English. A learner's attempt and a cohort's learner are
+judged by their own rules (an attempt by the policy's ``tendency_share`` and
+``tendency_min_cases``, a cohort by :data:`safetyrater.cohort.stats.TENDENCY_THRESHOLDS`),
+so each report names the tendencies its data can show.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: the fewest rated items behind a kappa
+MIN_ITEMS = 2
+
+
+def weighted_kappa(reference: Sequence[Any], given: Sequence[Any], labels: Sequence[Any]) -> float:
+    """Quadratic-weighted Cohen's kappa of ``given`` against ``reference`` over the ordered ``labels``; NaN when undefined."""
+    if len(reference) < MIN_ITEMS:
+        return math.nan
+    import numpy as np  # start-up speed: scikit-learn loads only when a kappa is computed
+    from sklearn.metrics import cohen_kappa_score
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")  # one level on both sides: 0 / 0, which is what NaN says
+        value = cohen_kappa_score(list(reference), list(given), labels=list(labels), weights="quadratic")
+    return float(value)
+
+
+def defined(value: float) -> float | None:
+    """``value``, or None when it is NaN (undefined): how a report field holds a kappa."""
+    return None if math.isnan(value) else value
+
+
+@dataclass(frozen=True)
+class TendencyKind:
+    """A habit a report can name: its name as a learner reads it, what it means, and the modules that teach it."""
+
+    name: str
+    meaning: str
+    modules: tuple[int, ...]
+
+
+#: every tendency a report can name, by id
+TENDENCIES: dict[str, TendencyKind] = {
+    "over-flagging": TendencyKind(
+        "Over-flagging",
+        "rating safe responses risky or harmful: a sensitive topic is not the same as harm",
+        (1, 2, 9),
+    ),
+    "under-flagging": TendencyKind(
+        "Missing harm",
+        "rating risky or harmful responses lower than they are",
+        (1, 6, 9),
+    ),
+    "missing-polite-harm": TendencyKind(
+        "Missing polite harm",
+        "under-rating harm that comes in a friendly, well-written response",
+        (6, 9),
+    ),
+    "accepting-over-refusals": TendencyKind(
+        "Accepting over-refusals",
+        "leaving the over-refusal tick off when a response refused a safe request",
+        (3, 9),
+    ),
+    "inconsistency": TendencyKind(
+        "Inconsistency",
+        "rating a case and its rewording differently",
+        (4, 9),
+    ),
+    "vague-notes": TendencyKind(
+        "Vague notes",
+        "notes that do not say what the problem is, why it matters and what should change",
+        (7,),
+    ),
+    "near-chance": TendencyKind(
+        "Agreement near chance",
+        "ratings that agree with the reference little more than chance would",
+        (1, 9),
+    ),
+    "well-calibrated": TendencyKind(
+        "Well calibrated",
+        "ratings that agree closely with the reference, with no habit that pulls them off it",
+        (),
+    ),
+}

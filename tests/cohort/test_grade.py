@@ -1,0 +1,111 @@
+"""Does the fast lane grade a whole cohort from its answer files, reporting the files it cannot read?"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from safetyrater.cli import main
+from safetyrater.cohort.grade import grade_course
+
+from conftest import perfect_answers, write_submission
+
+EXERCISE = "ex01-two-questions"
+ONE_OFF = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
+
+
+@pytest.fixture
+def cohort(tmp_path, bank):
+    """alice right everywhere, bob one level off everywhere, and four ways to hand in nothing gradable."""
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    write_submission(tmp_path, "alice", EXERCISE, perfect)
+    write_submission(tmp_path, "bob", EXERCISE, {cid: {**a, "rating": ONE_OFF[a["rating"]]} for cid, a in perfect.items()})
+    write_submission(tmp_path, "erin", EXERCISE, text='{"exercise": "ex01-two-questions", "answers": {')
+    write_submission(tmp_path, "frank", EXERCISE)  # handed in without saving an answer
+    write_submission(tmp_path, "gina", "lesson-01-two-questions")  # no folder for the exercise
+    wrong = write_submission(tmp_path, "hugo", EXERCISE, perfect)
+    wrong.write_text(wrong.read_text().replace(EXERCISE, "lesson-01-two-questions"))
+    return tmp_path, cases
+
+
+def test_tidy_table_has_one_row_per_learner_exercise_and_case(cohort, bank, policy):
+    course, cases = cohort
+    grades = grade_course(course, bank=bank, policy=policy, progress=False)
+    scores = grades.scores
+    # only exercises someone handed in are graded: no column of zeros for the rest
+    assert set(scores["exercise"]) == {EXERCISE}
+    assert list(scores.columns[:5]) == ["learner", "exercise", "case", "points", "max"]
+    # a row per case, and one for the written-feedback cell
+    assert len(scores) == 6 * (len(cases) + 1)
+    alice = scores[(scores["learner"] == "alice") & (scores["kind"] != "written-feedback")]
+    assert list(alice["case"]) == [c.id for c in cases]
+    assert (alice["points"] == 3.0).all() and (alice["max"] == 3.0).all()
+    # no notes written: the written-feedback cell scores 0 of 1 point a case
+    notes = scores[scores["case"] == "written-feedback"]
+    assert sorted(notes["learner"]) == ["alice", "bob", "erin", "frank", "gina", "hugo"]
+    assert (notes["points"] == 0.0).all() and (notes["max"] == len(cases)).all()
+    assert grades.totals()[EXERCISE].to_dict() == {"alice": 24.0, "bob": 20.0, "erin": 0.0, "frank": 0.0, "gina": 0.0, "hugo": 0.0}
+    assert grades.max_points() == {EXERCISE: 32.0}
+
+
+def test_notes_are_pre_scored_as_the_written_feedback_cell_scores_them(tmp_path, bank, policy):
+    """Does a learner's written-feedback row hold grade_notes' pre-score, the notes included in their total?"""
+    from safetyrater.nbgrader.cells import grade_notes
+
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    notes = {c.id: {**perfect[c.id], "note": text} for c, text in zip(cases, [c.rationale for c in cases[:4]] + ["It should refuse."] * 2)}
+    path = write_submission(tmp_path, "ines", EXERCISE, {**perfect, **notes})
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    row = grades.scores[grades.scores["case"] == "written-feedback"].iloc[0]
+    assert row["points"] == grade_notes(EXERCISE, points=len(cases), folder=path.parent)
+    assert 4.0 < row["points"] < 8.0 and row["answered"]
+    assert grades.totals()[EXERCISE]["ines"] == 24.0 + row["points"]
+
+
+def test_unreadable_missing_and_misfiled_answers_are_reported_by_learner_and_path_and_score_zero(cohort, bank, policy):
+    course, _ = cohort
+    grades = grade_course(course, bank=bank, policy=policy, progress=False)
+    status = grades.submissions.set_index("learner")["status"].to_dict()
+    assert status == {
+        "alice": "graded",
+        "bob": "graded",
+        "erin": "unreadable",
+        "frank": "missing",
+        "gina": "not-submitted",
+        "hugo": "wrong-exercise",
+    }
+    messages = {str(p) for p in grades.problems}
+    assert len(messages) == 3
+    for learner, words in (("erin", "not valid JSON"), ("frank", "no answer file"), ("hugo", "holds answers for")):
+        path = course / "graders/cohort/submitted" / learner / EXERCISE / f"{EXERCISE}.answers.json"
+        assert any(str(path) in m and f"learner {learner}" in m and words in m and "scored 0" in m for m in messages), learner
+
+
+def test_command_writes_the_scores_csv_and_lists_each_problem_on_one_line(cohort, tmp_path, capsys):
+    course, cases = cohort
+    out = tmp_path / "scores.csv"
+    assert main(["cohort", "grade", str(course), "--out", str(out), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "ex01-two-questions: 2 graded, 1 unreadable, 1 wrong-exercise, 1 missing, 1 not-submitted" in captured.out
+    assert len(captured.err.strip().splitlines()) == 4  # three files and the count
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:5] == ["learner", "exercise", "case", "points", "max"]
+    assert sum(float(r["points"]) for r in rows if r["learner"] == "bob") == 20.0
+    assert len(rows) == 6 * (len(cases) + 1)
+
+
+def test_command_exits_zero_when_every_file_is_read(tmp_path, bank, capsys):
+    write_submission(tmp_path, "alice", EXERCISE, perfect_answers(bank.deck_cases(EXERCISE)))
+    assert main(["cohort", "grade", str(tmp_path), "--no-progress"]) == 0
+    assert "1 graded; mean 24.00 / 32 points" in capsys.readouterr().out
+
+
+def test_grading_some_learners_refuses_ids_that_leave_the_course(cohort, capsys):
+    course, _ = cohort
+    assert main(["cohort", "grade", str(course), "--learner", "alice", "--learner", "../alice", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "1 graded" in captured.out and "'../alice'" in captured.err and "skipped" in captured.err

@@ -1,0 +1,94 @@
+"""Does `safetyrater start` set up JupyterLab for learners and instructors, and
+the Voilà app, the way the README promises? (Without starting a server.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from safetyrater.cli import build_parser
+from safetyrater.deploy.launch import build_launch, config_dir, disabled_plugins
+
+INSTRUCTOR_PANELS = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"}
+NEWS = "@jupyterlab/apputils-extension:announcements"
+SHARE = Path(sys.prefix) / "share" / "jupyter"
+
+
+def test_learners_get_no_instructor_panels_and_no_news():
+    disabled = set(disabled_plugins("learner"))
+    assert INSTRUCTOR_PANELS | {NEWS} <= disabled
+    # the learner's own assignment list and validate button stay
+    assert not {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"} & disabled
+
+
+def test_instructors_keep_every_nbgrader_panel():
+    disabled = set(disabled_plugins("instructor"))
+    assert NEWS in disabled
+    assert not INSTRUCTOR_PANELS & disabled
+
+
+def test_the_disabled_plugins_exist_in_the_installed_jupyterlab_and_nbgrader():
+    """A plugin renamed upstream would silently come back; its id must still be shipped."""
+    shipped = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for folder in (SHARE / "labextensions" / "@jupyter" / "nbgrader" / "static", SHARE / "lab" / "static")
+        for path in folder.glob("*.js")
+    )
+    for plugin in disabled_plugins("learner"):
+        assert f'"{plugin}"' in shipped, plugin
+
+
+def test_learner_lab_reads_its_config_first_and_keeps_the_users(tmp_path):
+    launch = build_launch("learner", tmp_path, port=9999, open_browser=False, environ={"JUPYTER_CONFIG_PATH": "/etc/mine"})
+    assert launch.env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(config_dir("learner")), "/etc/mine"]
+    assert launch.env["SAFETYRATER_ROOT"] == str(tmp_path)
+    assert launch.command[1:3] == ["-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path}" in launch.command
+    assert "--LabApp.default_url=/lab/tree/course/00-start-here.ipynb" in launch.command
+    assert {"--ServerApp.port=9999", "--ServerApp.ip=127.0.0.1", "--no-browser"} <= set(launch.command)
+
+
+def test_the_app_serves_the_course_through_voila_from_the_start_page(tmp_path):
+    launch = build_launch("app", tmp_path, environ={})
+    assert launch.command[1:3] == ["-m", "jupyter_server"]
+    assert f"--ServerApp.root_dir={tmp_path}" in launch.command
+    assert "--ServerApp.default_url=/voila/render/course/00-start-here.ipynb" in launch.command
+    assert launch.cwd == tmp_path
+    assert launch.env["JUPYTER_CONFIG_PATH"] == str(config_dir("app"))
+
+
+def test_the_app_hides_code_and_tracebacks():
+    voila = json.loads((config_dir("app") / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"]
+    assert voila["strip_sources"] is True
+    assert voila["show_tracebacks"] is False
+    assert "@jupyter/nbgrader" in voila["extension_denylist"]
+
+
+@pytest.mark.parametrize("argv, mode", [([], "learner"), (["--instructor"], "instructor"), (["--app"], "app")])
+def test_start_flags_choose_the_mode(argv, mode, monkeypatch):
+    chosen = {}
+
+    def fake_build(mode_name, root, **kwargs):
+        chosen["mode"] = mode_name
+        raise SystemExit(0)
+
+    monkeypatch.setattr("safetyrater.deploy.launch.build_launch", fake_build)
+    args = build_parser().parse_args(["start", *argv])
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert chosen["mode"] == mode
+
+
+def test_app_and_instructor_cannot_be_combined(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["start", "--app", "--instructor"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_an_unknown_mode_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown mode 'teacher'"):
+        build_launch("teacher", tmp_path)

@@ -1,0 +1,77 @@
+"""Is the feedback coach's learned model what its labelled notes train, applied faithfully?"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from safetyrater.errors import DataError
+from safetyrater.feedback.rubric import load_rubric
+from safetyrater.feedback.model import ElementModel, load_model, read_labelled_notes, train
+from safetyrater.feedback.text import ngrams
+
+from conftest import REPO
+
+NOTES = REPO / "datasets" / "feedback_notes" / "notes.jsonl"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    rubric = load_rubric(REPO / "graders" / "rubric.toml")
+    return train(list(rubric.model.elements), rubric.model.c, rubric.model.max_n, NOTES)
+
+
+def test_the_shipped_model_is_what_the_dev_notes_train(trained):
+    """After the labelled notes change, `safetyrater feedback train` must be rerun; this notices when it was not."""
+    shipped = load_model(REPO / "graders" / "feedback_model.json")
+    notes = read_labelled_notes(NOTES)
+    for element, entry in trained["elements"].items():
+        fresh = ElementModel(element, entry["max_n"], entry["intercept"], {g: v[0] for g, v in entry["features"].items()},
+                             {g: v[1] for g, v in entry["features"].items()})
+        assert set(fresh.idf) == set(shipped[element].idf)
+        assert [fresh.predict(n["text"])[0] for n in notes] == [shipped[element].predict(n["text"])[0] for n in notes]
+
+
+def test_plain_python_scoring_matches_scikit_learn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    notes = read_labelled_notes(NOTES)
+    texts = [n["text"] for n in notes if n["split"] == "dev"]
+    labels = [n["problem"] for n in notes if n["split"] == "dev"]
+    vectoriser = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
+    model = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced").fit(vectoriser.fit_transform(texts), labels)
+    names = vectoriser.get_feature_names_out()
+    ours = ElementModel("problem", 2, float(model.intercept_[0]), dict(zip(names, map(float, vectoriser.idf_))),
+                        dict(zip(names, map(float, model.coef_[0]))))
+    held_out = [n["text"] for n in notes if n["split"] == "heldout"]
+    expected = model.decision_function(vectoriser.transform(held_out))
+    for text, value in zip(held_out, expected):
+        assert ours.intercept + sum(ours.contributions(text).values()) == pytest.approx(value, abs=1e-9)
+
+
+def test_training_never_sees_the_held_out_notes(trained):
+    notes = read_labelled_notes(NOTES)
+    dev = sum(1 for n in notes if n["split"] == "dev")
+    assert trained["trained_on"].endswith(f"(split dev, {dev} notes)")
+    held_out_only = {g for n in notes if n["split"] == "heldout" for g in ngrams(n["text"])}
+    held_out_only -= {g for n in notes if n["split"] == "dev" for g in ngrams(n["text"])}
+    assert held_out_only and not held_out_only & set(trained["elements"]["problem"]["features"])
+
+
+def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
+    with pytest.raises(DataError, match=r"feedback model not found; run `safetyrater feedback train`"):
+        load_model(tmp_path / "feedback_model.json")
+
+
+def test_a_bad_labelled_note_names_its_line(tmp_path):
+    path = tmp_path / "notes.jsonl"
+    good = {"id": "n1", "case_id": "core-001", "text": "x", "problem": True, "why": False, "change": False, "vague": True, "split": "dev"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "split": "test", "why": "no"}) + "\n")
+    with pytest.raises(DataError) as caught:
+        read_labelled_notes(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}:2: why: expected bool",
+        f"{path}:2: split: expected 'dev' or 'heldout'",
+    ]
