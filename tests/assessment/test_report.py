@@ -144,16 +144,30 @@ def _over_flagger(case):
     return answer
 
 
+# A reworded pair shares one habit: a rater who misses polite harm misses both wordings when either is
+# polite, or the report would rightly name their inconsistency too. Filled from the bank by a fixture.
+POLITE_GROUPS: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _polite_groups(bank):
+    POLITE_GROUPS.update(c.variant_of or c.id for c in bank.cases.values() if "polite-harm" in c.tags)
+
+
+def _politely_worded(case) -> bool:
+    return (case.variant_of or case.id) in POLITE_GROUPS
+
+
 def _polite_harm_misser(case):
     answer = reference_answer(case)
-    if "polite-harm" in case.tags and case.reference_rating != "safe":
+    if _politely_worded(case) and case.reference_rating != "safe":
         answer["rating"] = "safe"
     return answer
 
 
 def _harm_misser(case):
     answer = reference_answer(case)
-    if "polite-harm" not in case.tags and case.reference_rating == "harmful":
+    if not _politely_worded(case) and case.reference_rating == "harmful":
         answer["rating"] = "safe"
     return answer
 
@@ -266,7 +280,7 @@ def test_the_report_compares_with_earlier_attempts(tmp_path, bank, policy, clock
     second = take(tmp_path, bank, policy, clock, draw_form(pool, 40, 6))
     assert [e["file"] for e in second.earlier] == [first.attempt.path.name]
     change = second.progress()
-    assert change["share_change"] == pytest.approx(second.share - first.share)
+    assert change["share_change"] == pytest.approx(second.share - first.share, abs=5e-4)  # shown rounded
     assert change["kappa_change"] > 0
     assert change["tendencies_gone"] == ["over-flagging"] and change["tendencies_new"] == []
     assert "no longer: over-flagging" in second.text()

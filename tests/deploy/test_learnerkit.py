@@ -92,7 +92,10 @@ def test_assessment_pool_stays_out_of_the_kit(tmp_path, bank):
     datasets = tmp_path / "datasets"
     shutil.copytree(REPO / "datasets", datasets)
     pool_case = bank.cases["core-009"].model_dump(mode="json") | {"id": "pool-001", "use": "assessment"}
-    pool_case["rationale"] = "A held-back rationale that only grading may ever read, never a learner's server."
+    pool_case["rationale"] = (
+        "A held-back rationale that only grading may ever read, never a learner's server: no help toward harm, "
+        "because the answer gives ordinary safety advice that protects the user."
+    )
     (datasets / "pool").mkdir(exist_ok=True)
     (datasets / "pool" / "zz-test-form.jsonl").write_text(json.dumps(pool_case) + "\n")
     summary = build_learner_kit(tmp_path / "kit", course_copy(tmp_path, datasets))
@@ -176,4 +179,4 @@ def test_the_public_part_of_every_kind_of_case_carries_its_text_and_no_reference
                     reference_rating="risky", **base)
     for case, text in ((pairwise, {"response_a", "response_b"}), (span, {"segments"}), (bank.cases["core-009"], {"response"})):
         public = kind_of(case.kind).public(case).model_dump(exclude_none=True)
-        assert set(public) == {"id", "kind", "prompt"} | text
+        assert set(public) == {"id", "kind", "prompt", "turns"} | text  # earlier turns are part of what a learner reads

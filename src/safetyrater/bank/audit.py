@@ -19,12 +19,14 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import DataError, Problem
 from ..kinds.rating import RatingCase, answer_class
 from ..paths import CASES_DIR, POOL_DIR, datasets_dir
 from .casebank import load_cases
@@ -36,6 +38,9 @@ LABELS = ("harmful", "risky", "safe", "over-refusal")
 MAX_MODEL_ACCURACY = 0.50
 MAX_CUE_SHARE = 0.60
 MIN_CUE_CASES = 10
+#: below this, surface models have too little to learn from for the figures to mean anything
+MIN_TRAIN_CASES = 20
+MIN_TEST_CASES = 10
 
 _APOLOGY = re.compile(r"^\W*(i'?m sorry|i am sorry|sorry|i apologi[sz]e|unfortunately|i'?m afraid)", re.I)
 _REFUSAL = re.compile(
@@ -226,7 +231,25 @@ def _near_duplicates(train: list[RatingItem], test: list[RatingItem], threshold:
 
 
 def audit(train: list[RatingItem], test: list[RatingItem] | None, problems: list[str] | None = None) -> AuditReport:
-    """Audit ``train`` against ``test`` (or cross-validate ``train`` when ``test`` is None)."""
+    """Audit ``train`` against ``test`` (or cross-validate ``train`` when ``test`` is None).
+
+    Too few rating cases, or a single label, raise :class:`~safetyrater.errors.DataError`:
+    a surface model needs something to learn from before its score says anything."""
+    if len(train) < MIN_TRAIN_CASES or len({i.label for i in train}) < 2:
+        labels = len({i.label for i in train})
+        raise DataError(
+            [
+                Problem(
+                    "bank audit",
+                    None,
+                    None,
+                    f"needs at least {MIN_TRAIN_CASES} rating cases with two or more labels to learn from; "
+                    f"got {len(train)} case(s), {labels} label(s)",
+                )
+            ]
+        )
+    if test is not None and len(test) < MIN_TEST_CASES:
+        raise DataError([Problem("bank audit", None, None, f"needs at least {MIN_TEST_CASES} rating cases to test on; got {len(test)}")])
     everything = train + (test or [])
     if test:
         models = _model_scores(train, test)
@@ -269,14 +292,10 @@ def audit(train: list[RatingItem], test: list[RatingItem] | None, problems: list
         models={name: round(acc, 3) for name, acc in models.items()},
         rules=round(rules, 3),
         cues=cue_rows,
-        length_median={
-            label: int(statistics.median(len(i.response) for i in items)) if items else 0
-            for label, items in by_label.items()
-        },
+        length_median={label: int(statistics.median(len(i.response) for i in items)) if items else 0 for label, items in by_label.items()},
         length_all_median=int(statistics.median(len(i.response) for i in everything)),
         markdown_share={
-            label: round(sum(cues_of(i)["markdown"] for i in items) / len(items), 2) if items else 0.0
-            for label, items in by_label.items()
+            label: round(sum(cues_of(i)["markdown"] for i in items) / len(items), 2) if items else 0.0 for label, items in by_label.items()
         },
         harmful_given_marker=round(marked.count("harmful") / len(marked), 3) if marked else None,
         near_duplicates=_near_duplicates(train, test) if test else [],
@@ -304,9 +323,7 @@ def format_report(report: AuditReport) -> str:
     lines.append(f"  {'four surface rules (all cases)':<42} {report.rules:.0%}")
     lines += ["", f"Median response length: {report.length_all_median} characters; by label:"]
     for label in LABELS:
-        lines.append(
-            f"  {label:<14} median {report.length_median[label]:>5} chars, markdown in {report.markdown_share[label]:.0%}"
-        )
+        lines.append(f"  {label:<14} median {report.length_median[label]:>5} chars, markdown in {report.markdown_share[label]:.0%}")
     if report.harmful_given_marker is not None:
         lines.append(f"P(harmful | redaction marker) = {report.harmful_given_marker:.2f}")
     lines.append(f"Cases in a contrast set: {report.contrast_share:.0%}")
@@ -327,15 +344,20 @@ def format_report(report: AuditReport) -> str:
 
 def main(train: Sequence[Path] = (), test: Sequence[Path] = (), cv: Sequence[Path] = (), *, as_json: bool = False) -> int:
     """``safetyrater bank audit``: print the report (``as_json``: as JSON); 1 when a cue gives the label away."""
-    if cv:
-        items, problems = rating_items(list(cv))
-        report = audit(items, None, problems)
-    elif train or test:
-        train_items, p1 = rating_items(list(train) or sorted((datasets_dir() / CASES_DIR).glob("*.jsonl")))
-        test_items, p2 = rating_items(list(test) or sorted((datasets_dir() / POOL_DIR).glob("*.jsonl")))
-        report = audit(train_items, test_items, p1 + p2)
-    else:
-        report = bank_audit()
+    try:
+        if cv:
+            items, problems = rating_items(list(cv))
+            report = audit(items, None, problems)
+        elif train or test:
+            train_items, p1 = rating_items(list(train) or sorted((datasets_dir() / CASES_DIR).glob("*.jsonl")))
+            test_items, p2 = rating_items(list(test) or sorted((datasets_dir() / POOL_DIR).glob("*.jsonl")))
+            report = audit(train_items, test_items, p1 + p2)
+        else:
+            report = bank_audit()
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
     if as_json:
         print(json.dumps(asdict(report) | {"failures": report.failures}, indent=2))
     else:

@@ -21,6 +21,7 @@ from ..io import load_toml, table_lines, validated_lines, validation_problems
 from ..kinds import PublicCase, bank_kinds, case_model, kind_of, public_model
 from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, case_files, datasets_dir, public_files
 from .schema import CaseBase, Category, Deck
+from .severity import rule_problems
 
 TAXONOMY_FILE = "taxonomy.toml"
 DECKS_FILE = "decks.toml"
@@ -198,6 +199,7 @@ def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:
     # each kind's cases against other course files (multi-dimension cases: graders/dimensions.toml)
     if not case_problems:
         problems += kind_problems(root, loaded)
+        problems += rule_problems(root, loaded.values())
     decks, deck_problems = load_decks(root / DECKS_FILE, set(loaded) | set(public) if not case_problems else None)
     problems += deck_problems
     if not problems:

@@ -117,6 +117,8 @@ class Deck(Strict):
     title: str = Field(min_length=1)
     mode: Literal["practice", "graded"]
     cases: list[str] = Field(min_length=1)
+    #: "pairs": cases 1-2, 3-4, … side by side (contrast and context pairs), stacked on a narrow screen
+    layout: Literal["list", "pairs"] = "list"
 
     @field_validator("cases")
     @classmethod

@@ -22,6 +22,7 @@ from ..probes.data import GALLERY_FILE, PROBES_DIR, RUBRIC_FILE, TOPICS_FILE, pr
 from .casebank import DECKS_FILE, TAXONOMY_FILE, check_bank, kind_problems, load_cases, load_decks, load_public_cases, load_taxonomy
 from .dimensions import DIMENSIONS_FILE, dimensions_path, validate_dimension_files
 from .policy import POLICY_FILE, load_policy
+from .severity import SEVERITY_FILE, rule_problems
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
@@ -61,6 +62,9 @@ def validate_paths(paths: Iterable[Path]) -> tuple[list[Problem], int]:
             problems += found
             if not found:  # each kind's cases against other course files (multi-dimension cases: dimensions.toml)
                 problems += kind_problems(path.parent.parent, loaded)
+                rule_path = _nearest(path, SEVERITY_FILE)
+                if rule_path is not None:
+                    problems += rule_problems(rule_path.parent, loaded.values())
             count += len(loaded)
     return problems, count
 

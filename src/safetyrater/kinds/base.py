@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from ..bank.schema import ID_PATTERN, CaseBase, Strict
+from ..bank.schema import ID_PATTERN, CaseBase, Strict, Turn
 from ..frames import row_dict
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ class PublicCase(Strict):
     kind: str
     prompt: str = Field(min_length=1, max_length=20_000)
     context: str | None = Field(default=None, max_length=5_000)
+    #: earlier turns of the conversation, shown as turns
+    turns: list[Turn] = Field(default_factory=list, max_length=40)
     content_warning: str | None = Field(default=None, max_length=300)
 
 

@@ -451,9 +451,9 @@ class MultidimCard(CardBase):
         found = saved.get(ANSWER_FIELD)
         chosen: dict[str, Any] = found if isinstance(found, dict) else {}
         two = self.case.response_b is not None
-        shown: list[widgets.Widget] = [text_block("Response A (rate this one)" if two else "Response", self.case.response)]
+        shown: list[widgets.Widget] = [text_block("Response A (rate this one)" if two else "Response", self.case.response, markdown=True)]
         if two:
-            shown.append(text_block("Response B (for the overall preference)", self.case.response_b or ""))
+            shown.append(text_block("Response B (for the overall preference)", self.case.response_b or "", markdown=True))
         self.buttons: dict[str, widgets.ToggleButtons] = {}
         for dimension in self.dimensions.for_case(two):
             value = chosen.get(dimension.id)

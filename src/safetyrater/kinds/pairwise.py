@@ -164,8 +164,8 @@ class PairwiseCard(CardBase):
         half = widgets.Layout(width="50%")
         responses = widgets.HBox(
             [
-                widgets.Box([text_block("Response A", self.case.response_a)], layout=half),
-                widgets.Box([text_block("Response B", self.case.response_b)], layout=half),
+                widgets.Box([text_block("Response A", self.case.response_a, markdown=True)], layout=half),
+                widgets.Box([text_block("Response B", self.case.response_b, markdown=True)], layout=half),
             ]
         )
         self.choice = widgets.ToggleButtons(

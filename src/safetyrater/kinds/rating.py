@@ -384,7 +384,7 @@ class RatingCard(CardBase):
             layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
         )
         return [
-            text_block("Response", self.case.response),
+            text_block("Response", self.case.response, markdown=True),
             self.rating,
             self.over_refusal,
             label("Risk areas this case touches (choose any)"),

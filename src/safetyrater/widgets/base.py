@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import ipywidgets as widgets
 
 from ..bank.policy import load_policy
-from ..bank.schema import RATINGS, Category
+from ..bank.schema import RATINGS, Category, Turn
 from ..feedback.render import note_check_html
 from .errors import guarded, problem_html
-from .html import escape, render_text
+from .html import escape, render_markdown, render_text
 from .status import save_status_html
 from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
 
@@ -37,13 +37,30 @@ CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px
 NOT_YET_HTML = "<div style='padding:6px'>{}</div>"
 
 
-def text_block(label: str, text: str) -> widgets.HTML:
-    """A labelled block of case text, inert (see :func:`~safetyrater.widgets.html.render_text`)."""
-    return widgets.HTML(
-        f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>'
-        f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
-        f"{render_text(text)}</div></div>"
+def text_block(label: str, text: str, *, markdown: bool = False) -> widgets.HTML:
+    """A labelled block of case text, inert: a user's words as typed, a model's response
+    (``markdown``) as it reads in a chat window (see :mod:`safetyrater.widgets.html`)."""
+    body = (
+        f'<div style="border-left:3px solid #999;padding:4px 10px;margin:2px 0">{render_markdown(text)}</div>'
+        if markdown
+        else f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">{render_text(text)}</div>'
     )
+    return widgets.HTML(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>{body}</div>')
+
+
+#: how an earlier turn's speaker is named on a card
+TURN_LABELS = {"user": "User", "assistant": "Assistant", "tool": "Tool output", "system": "System"}
+
+
+def conversation_block(turns: Sequence[Turn]) -> widgets.HTML:
+    """The earlier turns of a conversation, oldest first, each labelled by who wrote it."""
+    shown = "".join(
+        f'<div class="sr-turn"><div style="font-weight:600">{escape(TURN_LABELS[t.role])}</div>'
+        + (render_markdown(t.content) if t.role == "assistant" else f'<div style="white-space:pre-wrap">{render_text(t.content)}</div>')
+        + "</div>"
+        for t in turns
+    )
+    return widgets.HTML(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">Earlier in the conversation</div>{shown}</div>')
 
 
 def label(text: str) -> widgets.HTML:
@@ -104,9 +121,12 @@ class CardBase(widgets.VBox):
         self._on_change = on_change
         self.status = widgets.HTML()
         self.feedback = widgets.HTML()
-        children: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
+        children: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total))]
         if case.context:
             children.append(text_block("Context", case.context))
+        if case.turns:
+            children.append(conversation_block(case.turns))
+        children.append(text_block("Prompt (the user's latest message)" if case.turns else "Prompt", case.prompt))
         children += self.controls(store.get(case.id), taxonomy or {})
         footer: list[widgets.Widget] = []
         if practice:

@@ -54,13 +54,24 @@ class DeckView(widgets.VBox):
             ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
             for i, (case, card) in enumerate(zip(cases, self.cards, strict=True), 1)
         ]
-        super().__init__([style_widget(), self.header, *self.items])
+        shown: list[widgets.Widget] = self.items if deck.layout == "list" else side_by_side(self.items)
+        super().__init__([style_widget(), self.header, *shown])
         self._refresh()
 
     def _refresh(self) -> None:
         answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.kind.answered_by))
         progress = f"<b>{escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered."
         self.header.value = deck_header_html(progress, self.store)
+
+
+def side_by_side(items: Sequence[widgets.Widget]) -> list[widgets.Widget]:
+    """Cases two by two in a row (a contrast pair to compare), wrapping to one column on a narrow screen."""
+    cell = widgets.Layout(flex="1 1 380px", min_width="0", margin="0 8px 0 0")
+    rows = []
+    for first in range(0, len(items), 2):
+        pair = [widgets.Box([item], layout=cell) for item in items[first : first + 2]]
+        rows.append(widgets.HBox(pair, layout=widgets.Layout(flex_flow="row wrap", align_items="stretch")))
+    return rows
 
 
 def deck_header_html(progress: str, store: AnswerStore) -> str:

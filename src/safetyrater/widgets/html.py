@@ -10,6 +10,8 @@ assessment report and the cohort report all build their HTML with it.
 from __future__ import annotations
 
 import html
+from functools import cache
+from typing import Any
 
 from ..bank.schema import REDACTION_MARKER
 
@@ -21,9 +23,34 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _mark_redactions(rendered: str) -> str:
+    return REDACTION_MARKER.sub(lambda m: f'<span class="sr-redacted" style="{REDACTED_STYLE}">{m.group(0)}</span>', rendered)
+
+
 def render_text(text: str) -> str:
     """Case text as inert HTML: escaped, line breaks kept, redactions visible."""
-    return REDACTION_MARKER.sub(
-        lambda m: f'<span class="sr-redacted" style="{REDACTED_STYLE}">{m.group(0)}</span>',
-        escape(text),
-    )
+    return _mark_redactions(escape(text))
+
+
+@cache
+def _markdown() -> Any:
+    # start-up speed: mistune is only needed once a response is shown
+    import mistune
+    from mistune.renderers.html import HTMLRenderer
+
+    class InertRenderer(HTMLRenderer):
+        """Markdown as a model's answer looks, but nothing that runs or fetches: links show their address, images their alt text."""
+
+        def link(self, text: str, url: str, title: str | None = None) -> str:
+            return f'{text} <span class="sr-link">({escape(url)})</span>'
+
+        def image(self, text: str, url: str, title: str | None = None) -> str:
+            return f"[image: {escape(text)}]"
+
+    return mistune.create_markdown(escape=True, renderer=InertRenderer(escape=True), plugins=["table", "strikethrough"])
+
+
+def render_markdown(text: str) -> str:
+    """A model's response as it reads in a chat window (lists, headings, bold, tables, code), inert:
+    raw HTML shows as text, links are not clickable, images are not fetched, redactions visible."""
+    return f'<div class="sr-markdown">{_mark_redactions(str(_markdown()(text)))}</div>'

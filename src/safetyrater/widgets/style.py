@@ -48,6 +48,13 @@ CARD_CSS = f"""
 .{CARD_CLASS} .{RATING_CLASS} > .widget-label {{ font-weight: 600; }}
 .{CARD_CLASS} .widget-html-content {{ line-height: 1.5; }}
 .{CARD_CLASS} .{RATING_CLASS} .jupyter-button {{ min-width: 7em; }}
+.{CARD_CLASS} .sr-markdown h1, .{CARD_CLASS} .sr-markdown h2 {{ font-size: 1.15em; margin: 0.6em 0 0.3em; }}
+.{CARD_CLASS} .sr-markdown h3, .{CARD_CLASS} .sr-markdown h4 {{ font-size: 1.05em; margin: 0.5em 0 0.2em; }}
+.{CARD_CLASS} .sr-markdown p, .{CARD_CLASS} .sr-markdown ul, .{CARD_CLASS} .sr-markdown ol {{ margin: 0.35em 0; }}
+.{CARD_CLASS} .sr-markdown pre {{ white-space: pre-wrap; background: #f4f4f4; padding: 4px 8px; }}
+.{CARD_CLASS} .sr-markdown table {{ border-collapse: collapse; }}
+.{CARD_CLASS} .sr-markdown th, .{CARD_CLASS} .sr-markdown td {{ border: 1px solid #999; padding: 2px 6px; }}
+.{CARD_CLASS} .sr-turn {{ margin: 4px 0; padding: 4px 10px; border-left: 3px solid #bbb; background: #fafafa; }}
 """
 
 

@@ -76,7 +76,7 @@ class RefusalCard(widgets.VBox):
             [
                 header,
                 text_block("Prompt", item["prompt"]),
-                text_block("Response", item["completion"]),
+                text_block("Response", item["completion"], markdown=True),
                 widgets.HBox([self.label, self.status]),
             ],
             layout=widgets.Layout(border="1px solid #ccc", padding="8px", margin="0 0 16px 0"),
