@@ -47,6 +47,16 @@ _NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't ha
 # A quotation ('better off without me') is as specific as a note gets.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
 _MODALS = ("could", "would", "can", "might", "may", "will")
+# What happens to someone, by grammar: "voters would be disenfranchised", "she can't leave",
+# "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
+_PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
+_PERSON = (
+    r"(?:she|he|they|we|you|someone|anyone|nobody|people|users?|voters?|victims?|the (?:\w+ )?(?:user|child|kid|teen|student|"
+    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy)s?)"
+)
+_PERSON_RESULT = re.compile(
+    rf"\b{_PERSON}\s+(?:can't|cannot|can not|won't|couldn't|pays? for|gets? no|has no|have no|is left|are left|stays?|will never)\b"
+)
 _PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
 _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
@@ -361,12 +371,13 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             for part in re.split(r"[,;]\s+", clause):
                 if not _acts(part, tokenise(part), rubric):
                     outcomes += rubric.outcome_words.hits(tokenise(part), part)
-                    results += rubric.result_words.hits(tokenise(part), part)
+                    results += rubric.result_words.hits(tokenise(part), part) + [m.group(0) for m in _PERSON_RESULT.finditer(part)]
         if results or len(set(outcomes)) >= rubric.settings.min_outcome_words:
             evidence += results + outcomes
         for consequence in sentence.consequences:
             connective = rubric.phrases["why_connectives"].first(consequence)
             outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
+            outcomes += [m.group(0) for m in _PASSIVE_RESULT.finditer(consequence) if m.group(1) not in rubric.generic_words]
             specific = _specific(tokenise(_strip_generic(consequence, rubric)), rubric)
             about = vocabulary is None or sum(_in_case(w, vocabulary) for w in specific) >= rubric.settings.min_why_case_words
             if outcomes or (len(specific) >= rubric.settings.min_why_words and about):
