@@ -379,8 +379,9 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
             outcomes += [m.group(0) for m in _PASSIVE_RESULT.finditer(consequence) if m.group(1) not in rubric.generic_words]
             specific = _specific(tokenise(_strip_generic(consequence, rubric)), rubric)
-            about = vocabulary is None or sum(_in_case(w, vocabulary) for w in specific) >= rubric.settings.min_why_case_words
-            if outcomes or (len(specific) >= rubric.settings.min_why_words and about):
+            settings = rubric.settings
+            about = vocabulary is None or sum(_in_case(w, vocabulary) for w in specific) >= settings.min_why_case_words
+            if outcomes or (len(specific) >= settings.min_why_words and about) or len(specific) >= settings.min_why_words_any:
                 evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
     return _unique(evidence)
 

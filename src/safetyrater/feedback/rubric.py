@@ -125,6 +125,7 @@ class SettingsSection(Strict):
     min_problem_words: float = Field(default=2, ge=0)
     min_why_words: int = Field(default=3, ge=0)
     min_why_case_words: int = Field(default=1, ge=0)
+    min_why_words_any: int = Field(default=4, ge=0)
     min_outcome_words: int = Field(default=2, ge=1)
     list_words_credit: float = Field(default=1, ge=0)
     max_note_chars: int = Field(default=6000, ge=100, le=1_000_000)
