@@ -212,4 +212,4 @@ def test_text_lines_show_each_element_with_its_words_or_hint(bank):
     check = check_note("Gives pirated keys. Should point to the student discount.", bank.cases["core-008"])
     lines = note_check_lines(check)
     assert lines[0].startswith("\u2713 Problem named: ")
-    assert lines[1].startswith("\u2717 Why explained: Explain why it matters")
+    assert lines[1].startswith("\u2717 Why explained: Explain how harm follows")
