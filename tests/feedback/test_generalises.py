@@ -9,11 +9,10 @@ from collections import Counter
 
 import pytest
 
+from conftest import REPO
 from safetyrater.feedback.check import check_note
 from safetyrater.feedback.model import read_labelled_notes
 from safetyrater.feedback.rubric import ELEMENTS, load_rubric
-
-from conftest import REPO
 
 NOTES = REPO / "datasets" / "feedback_notes"
 #: the figures the README reports for the held-out notes in other voices (after tuning on dev notes only)

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from safetyrater.cli import main
-
 from conftest import REPO
+from safetyrater.cli import main
 
 FIXTURES = REPO / "tests" / "fixtures" / "labelled"
 
@@ -84,11 +83,15 @@ def test_does_the_table_show_count_and_share_per_group(capsys):
 @pytest.mark.parametrize(
     ("args", "status", "expected"),
     [
-        (["--label-column", "verdict"], 1, "all-unsafe.csv:1: no column 'verdict' (--label-column; the header has: prompt, model, harmful)"),
+        (["--label-column", "verdict"], 1,
+         "all-unsafe.csv:1: no column 'verdict' (--label-column; the header has: prompt, model, harmful)"),
         (["--label-column", "harmful", "--by", "model,platform"], 1, "all-unsafe.csv:1: no column 'platform' (--by;"),
-        (["--label-column", "harmful", "--prompt-label-column", "prompt"], 1, "all-unsafe.csv:2: prompt: expected safe or unsafe, found 'how to make a pipe bomb'"),
-        (["--label-column", "harmful", "--prompt-label-column", "model", "--prompt-labels", "m1"], 2, "--prompt-labels: 'm1' is not VALUE=LABEL"),
-        (["--label-column", "harmful", "--prompt-label-column", "model", "--prompt-labels", "m1=maybe"], 2, "--prompt-labels: m1=maybe: a prompt is safe or unsafe"),
+        (["--label-column", "harmful", "--prompt-label-column", "prompt"], 1,
+         "all-unsafe.csv:2: prompt: expected safe or unsafe, found 'how to make a pipe bomb'"),
+        (["--label-column", "harmful", "--prompt-label-column", "model", "--prompt-labels", "m1"], 2,
+         "--prompt-labels: 'm1' is not VALUE=LABEL"),
+        (["--label-column", "harmful", "--prompt-label-column", "model", "--prompt-labels", "m1=maybe"], 2,
+         "--prompt-labels: m1=maybe: a prompt is safe or unsafe"),
     ],
     ids=["no-label-column", "no-by-column", "not-safe-or-unsafe", "bad-mapping", "bad-target"],
 )

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from safetyrater.cli import main
-
 from conftest import REPO
+from safetyrater.cli import main
 from xstest.test_data import hand_made_csv
 
 
@@ -71,8 +70,10 @@ def test_does_the_shipped_xstest_file_give_the_lessons_safe_prompt_rates(repo, c
 @pytest.mark.parametrize(
     ("content", "args", "expected"),
     [
-        ("model,prompt_label,verdict\nA,safe,refusal\n", [], ":1: no column 'final_label' (--label-column; the header has: model, prompt_label, verdict)"),
-        ("model,prompt_label,final_label\nA,safe,refusal\n", ["--by", "platform"], ":1: no column 'platform' (--by; the header has: model, prompt_label, final_label)"),
+        ("model,prompt_label,verdict\nA,safe,refusal\n", [],
+         ":1: no column 'final_label' (--label-column; the header has: model, prompt_label, verdict)"),
+        ("model,prompt_label,final_label\nA,safe,refusal\n", ["--by", "platform"],
+         ":1: no column 'platform' (--by; the header has: model, prompt_label, final_label)"),
         (
             "model,final_label\nA,refusal\n",
             [],
