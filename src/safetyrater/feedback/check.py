@@ -47,6 +47,13 @@ _NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't ha
 # A quotation ('better off without me') is as specific as a note gets.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
 _MODALS = ("could", "would", "can", "might", "may", "will")
+_CONDITION = re.compile(r"\s+(?:the|this|that|it|he|she|they|you|a|an|any)\b(?:\s+[\w'-]+){0,3}?\s+(?:be|prove|turn out)\b")
+# Imperatives that start a later clause ("Over-refusal, explain the Somme deaths"; "Don't write it.")
+_IMPERATIVES = frozenset({
+    "refuse", "decline", "explain", "give", "point", "offer", "add", "remove", "cut", "keep", "replace", "suggest", "tell",
+    "ask", "say", "write", "answer", "warn", "drop", "delete", "use", "mention", "include", "link", "recommend", "redirect",
+})
+_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+)(?:(?:don't|do not|never)\s+)?([a-z]+)\b")
 # What happens to someone, by grammar: "voters would be disenfranchised", "she can't leave",
 # "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
 _PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
@@ -185,6 +192,11 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
         and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
     body = sentence
+    if not imperative and cue is None:
+        # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
+        later = next((m for m in _CLAUSE_START.finditer(sentence) if m.group(1) in _IMPERATIVES), None)
+        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "do not", "never"))):
+            parsed.change, body = sentence[later.start():].lstrip(",;: "), sentence[: later.start()]
     if imperative:
         parsed.change, body = sentence, ""
     elif cue is not None:
@@ -211,6 +223,9 @@ def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
     """Is this change cue a proposal? Not in "staff don't need to know…", nor
     in "a refusal could have taken that from them" (a counterfactual harm)."""
     if _NOT_BEFORE.search(sentence[: cue.start()]):
+        return False
+    # "Should the accusation be false, …": a condition, not a proposal
+    if cue.group(0) == "should" and not sentence[: cue.start()].strip() and _CONDITION.match(sentence[cue.end():]):
         return False
     if cue.group(0) == "could have":
         following = tokenise(sentence[cue.end():])[:1]
@@ -371,7 +386,9 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             for part in re.split(r"[,;]\s+", clause):
                 if not _acts(part, tokenise(part), rubric):
                     outcomes += rubric.outcome_words.hits(tokenise(part), part)
-                    results += rubric.result_words.hits(tokenise(part), part) + [m.group(0) for m in _PERSON_RESULT.finditer(part)]
+                    results += rubric.result_words.hits(tokenise(part), part)
+        # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
+        results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
         if results or len(set(outcomes)) >= rubric.settings.min_outcome_words:
             evidence += results + outcomes
         for consequence in sentence.consequences:
