@@ -9,17 +9,15 @@ undefined when both raters gave one and the same label to every item.
 from __future__ import annotations
 
 import json
-import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
 from .data import load_responses
 from .labels import LABELS, NOT_A_CLASS, normalise_label
-from .table import OptionError, column_list, first_problem_line, parse_mapping, read_responses
+from .table import column_list, command, parse_mapping, read_responses
 
 
 def agreement(reference: Sequence[str], labels: Sequence[str | None]) -> dict[str, Any]:
@@ -162,6 +160,7 @@ def agreement_text(results: list[dict[str, Any]], a: str, b: str) -> str:
     return "\n\n".join(blocks)
 
 
+@command
 def main(
     file: str,
     a: str,
@@ -173,15 +172,8 @@ def main(
 ) -> int:
     """``safetyrater agreement``: agreement between two label columns; 1 with one error line for a bad file."""
     groups = column_list(by)
-    try:
-        mapping = parse_mapping(labels, "--labels")
-        responses = read_responses(file, label_columns=[a, b], by=groups)
-    except DataError as exc:
-        print(first_problem_line(exc), file=sys.stderr)
-        return 1
-    except OptionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    mapping = parse_mapping(labels, "--labels")
+    responses = read_responses(file, label_columns=[a, b], by=groups)
     frame = responses.frame.copy()
     for column in dict.fromkeys([a, b]):
         frame[column] = frame[column].map(lambda value: mapping.get(str(value).strip(), value))

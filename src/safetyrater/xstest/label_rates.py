@@ -10,14 +10,12 @@ and left out of the shares.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
-from .table import PROMPT_SECTIONS, OptionError, column_list, first_problem_line, parse_mapping, read_responses
+from .table import PROMPT_SECTIONS, OptionError, column_list, command, parse_mapping, read_responses
 
 MISSING = "missing"
 
@@ -112,6 +110,7 @@ def rates_json(rates: pd.DataFrame, by: list[str], **about: Any) -> str:
     return json.dumps(result, indent=2)
 
 
+@command
 def main(
     file: str,
     label_column: str | None = None,
@@ -125,24 +124,17 @@ def main(
 ) -> int:
     """Print the count and share of each label value per group; 1 with one error line for a bad file, 2 for a bad option."""
     wide = column_list(label_columns)
-    try:
-        if bool(wide) == bool(label_column):
-            raise OptionError("give --label-column COLUMN (one label column) or --label-columns A,B,C (one column per model)")
-        responses = read_responses(
-            file,
-            label_columns=wide or [str(label_column)],
-            by=column_list(by),
-            wide=bool(wide),
-            prompt_label=prompt_label,
-            prompt_label_column=prompt_label_column,
-            prompt_labels=parse_mapping(prompt_labels, "--prompt-labels"),
-        )
-    except DataError as exc:
-        print(first_problem_line(exc), file=sys.stderr)
-        return 1
-    except OptionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if bool(wide) == bool(label_column):
+        raise OptionError("give --label-column COLUMN (one label column) or --label-columns A,B,C (one column per model)")
+    responses = read_responses(
+        file,
+        label_columns=wide or [str(label_column)],
+        by=column_list(by),
+        wide=bool(wide),
+        prompt_label=prompt_label,
+        prompt_label_column=prompt_label_column,
+        prompt_labels=parse_mapping(prompt_labels, "--prompt-labels"),
+    )
     column = "label" if wide else str(label_column)
     rates = label_rates(responses.frame, column, responses.by)
     if as_json:

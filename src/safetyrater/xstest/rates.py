@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import DataError
 from .data import MODELS, PROMPT_TYPES, SAFETY_COLUMNS, load_prompts, load_responses, safety_column
 from .labels import LABELS, normalise_label
-from .table import PROMPT_SECTIONS, OptionError, column_list, first_problem_line, parse_mapping, read_responses
+from .table import PROMPT_SECTIONS, OptionError, column_list, command, parse_mapping, read_responses
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -204,6 +202,7 @@ def rates_json(rates: pd.DataFrame, by: str | Sequence[str], **about: Any) -> st
     return json.dumps(result, indent=2)
 
 
+@command
 def main(
     file: str,
     by: str | None = None,
@@ -219,25 +218,18 @@ def main(
     """``safetyrater refusal-rates``: print the rates of a CSV of labelled responses; 1 with one error line if it is bad."""
     wide = column_list(label_columns)
     groups = column_list(by) if by is not None else ([] if wide else ["model"])
-    try:
-        mapping = parse_mapping(labels, "--labels")
-        check_labels(mapping)
-        responses = read_responses(
-            file,
-            label_columns=wide or [label_column],
-            by=groups,
-            wide=bool(wide),
-            prompt_label=prompt_label,
-            prompt_label_column=prompt_label_column,
-            prompt_labels=parse_mapping(prompt_labels, "--prompt-labels"),
-            require_prompts=True,
-        )
-    except DataError as exc:
-        print(first_problem_line(exc), file=sys.stderr)
-        return 1
-    except OptionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    mapping = parse_mapping(labels, "--labels")
+    check_labels(mapping)
+    responses = read_responses(
+        file,
+        label_columns=wide or [label_column],
+        by=groups,
+        wide=bool(wide),
+        prompt_label=prompt_label,
+        prompt_label_column=prompt_label_column,
+        prompt_labels=parse_mapping(prompt_labels, "--prompt-labels"),
+        require_prompts=True,
+    )
     column = "label" if wide else label_column
     rates = refusal_rates(responses.frame, by=responses.by, label_column=column, labels=mapping)
     odd = unclassified_values(responses.frame, column, mapping)

@@ -16,10 +16,12 @@ naming the file and line, or the option.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+import functools
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec
 
 from ..errors import DataError, Problem, SafetyraterError
 from .data import SAFETY_COLUMNS, read_csv_rows
@@ -169,3 +171,24 @@ def first_problem_line(exc: DataError) -> str:
     """One line for a bad file, whatever the number of its problems: the first and how many more."""
     more = len(exc.problems) - 1
     return f"error: {exc.problems[0]}" + (f" (and {more} more problem(s))" if more else "")
+
+
+Options = ParamSpec("Options")
+
+
+def command(main: Callable[Options, int]) -> Callable[Options, int]:
+    """A command's ``main``, as every command here answers bad input: a bad file is one line naming it
+    (:func:`first_problem_line`) and exit code 1; an option that cannot be used is one line and exit code 2."""
+
+    @functools.wraps(main)
+    def run(*args: Options.args, **kwargs: Options.kwargs) -> int:
+        try:
+            return main(*args, **kwargs)
+        except DataError as exc:
+            print(first_problem_line(exc), file=sys.stderr)
+            return 1
+        except OptionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+
+    return run
