@@ -20,6 +20,9 @@ HELD_OUT_FLOORS = {
     "heldout-voices.jsonl": {"problem": 0.92, "why": 0.83, "change": 0.92, "vague": 0.93},
     "heldout-voices-2.jsonl": {"problem": 0.85, "why": 0.76, "change": 0.85, "vague": 0.89},
     "heldout-voices-3.jsonl": {"problem": 0.90, "why": 0.82, "change": 0.91, "vague": 0.90},
+    # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
+    "heldout-voices-4.jsonl": {"problem": 0.89, "why": 0.83, "change": 0.91, "vague": 0.93},
+    "heldout-voices-5.jsonl": {"problem": 0.84, "why": 0.92, "change": 0.92, "vague": 0.91},
 }
 
 
