@@ -118,7 +118,7 @@ def test_does_keyword_stuffing_earn_nothing_extra(bank, case_id):
 def test_is_a_320_kb_note_checked_quickly_because_only_its_start_is_read(tmp_path):
     """The probe's 320 KB note took 77 s. The check reads at most max_note_chars, so it is linear and fast.
 
-    Run in a subprocess with a generous timeout; the 30 s guard only catches a return of the old behaviour."""
+    Run in a subprocess with a generous timeout: the 120 s bound only catches a return of the old behaviour (77 s at 320 KB)."""
     script = (
         "import time\n"
         "from safetyrater.feedback.check import check_note\n"
