@@ -14,7 +14,7 @@ from safetyrater.feedback.check import check_note
 from safetyrater.feedback.notes_file import check_note_lines
 from safetyrater.feedback.comments import load_comment_bank, suggested_comments
 from safetyrater.feedback.render import note_check_html, note_check_lines
-from safetyrater.feedback.model import read_labelled_notes
+from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
 
 from conftest import REPO
 
@@ -28,9 +28,11 @@ def notes():
 
 
 def _accuracy(rows, bank) -> dict[str, float]:
+    # judged against the cases as the notes saw them (datasets/feedback_notes/cases.jsonl), whatever the bank holds now
+    cases = read_labelled_cases()
     hits = Counter()
     for row in rows:
-        check = check_note(row["text"], bank.cases[row["case_id"]])
+        check = check_note(row["text"], cases[row["case_id"]])
         for name in ELEMENTS:
             hits[name] += check.element(name).passed == row[name]
     return {name: hits[name] / len(rows) for name in ELEMENTS}

@@ -10,8 +10,9 @@ from collections import Counter
 import pytest
 
 from conftest import REPO
+from safetyrater.errors import DataError
 from safetyrater.feedback.check import check_note
-from safetyrater.feedback.model import read_labelled_notes
+from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
 from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
@@ -26,10 +27,12 @@ HELD_OUT_FLOORS = {
 }
 
 
-def accuracy(rows, bank) -> dict[str, float]:
+def accuracy(rows) -> dict[str, float]:
+    """Each element's agreement with the labels, judged against the cases as the notes saw them."""
+    cases = read_labelled_cases()
     hits: Counter[str] = Counter()
     for row in rows:
-        check = check_note(row["text"], bank.cases[row["case_id"]])
+        check = check_note(row["text"], cases[row["case_id"]])
         for name in ELEMENTS:
             hits[name] += check.element(name).passed == row[name]
     return {name: hits[name] / len(rows) for name in ELEMENTS}
@@ -42,8 +45,25 @@ def test_do_held_out_notes_in_other_voices_keep_the_reported_accuracy(bank, file
     assert {row["split"] for row in rows} == {"heldout"}
     assert {row["voice"] for row in rows} == {"formal", "terse", "non-native", "pairwise", "span"}
     assert {bank.cases[row["case_id"]].kind for row in rows} == {"rating", "pairwise", "span"}
-    found = accuracy(rows, bank)
+    found = accuracy(rows)
     assert {name: round(found[name], 3) >= HELD_OUT_FLOORS[file][name] for name in ELEMENTS} == dict.fromkeys(ELEMENTS, True), found
+
+
+def test_is_every_labelled_note_measured_against_the_case_text_it_was_labelled_on(bank):
+    """The bank may be rewritten; the notes' labels judge the case text of their time, kept in cases.jsonl."""
+    cases = read_labelled_cases()
+    for file in sorted(NOTES.glob("*.jsonl")):
+        if file.name != "cases.jsonl":
+            assert {row["case_id"] for row in read_labelled_notes(file)} <= set(cases), file.name
+    assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+
+
+def test_is_a_bad_line_of_the_case_snapshot_named(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "core-001", "prompt": "p", "response": "r"}\n{"case_id": "core-002", "prompt": 3}\n')
+    with pytest.raises(DataError) as raised:
+        read_labelled_cases(path)
+    assert [str(problem) for problem in raised.value.problems] == [f"{path}:2: prompt: expected str"]
 
 
 def test_are_held_out_and_dev_notes_apart():
