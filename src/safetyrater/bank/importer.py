@@ -9,7 +9,8 @@ never one the bank already uses.
 
 Each row is checked with the same models as ``safetyrater validate`` (its
 ``kind`` picks the model; the taxonomy's ids, the redaction rule for harmful
-responses, and ``decided_by`` against ``datasets/severity.toml``). A complete
+responses, ``decided_by`` against ``datasets/severity.toml``, and the rationale against
+the feedback rubric, as the bank's own rationales are held). A complete
 row becomes a line of the output; an incomplete one is reported as
 ``SHEET:ROW: field: problem`` (ROW as the spreadsheet numbers it, the header
 being row 1) and written, as far as it goes, to a drafts file, so nothing typed
@@ -170,6 +171,7 @@ def import_sheet(
             if redaction is not None:
                 found.append(Problem(path, row_number, redaction[0], redaction[1]))
             found += _severity_problems(path, row_number, case, clauses)
+            found += _rationale_problems(path, row_number, case)
         if case is not None and case.id in taken:
             found.append(Problem(path, row_number, "id", f"{case.id!r} is already a case id"))
         if found:
@@ -180,6 +182,19 @@ def import_sheet(
             taken.add(case.id)
             cases.append(case.model_dump(mode="json", exclude_defaults=True))
     return cases, drafts, problems
+
+
+def _rationale_problems(path: Path, row: int, case: CaseBase) -> list[Problem]:
+    """The bank's rationales are model feedback, so each must pass the feedback rubric as the bank's own do:
+    each element it misses is named with the coach's hint ("could be used to shame them" explains no mechanism)."""
+    from ..feedback.check import check_note  # the coach's rules load only when a sheet is imported
+
+    check = check_note(case.rationale, case)
+    missing = [check.element(name) for name in ("problem", "why", "change") if not check.element(name).passed]
+    problems = [Problem(path, row, "rationale", f"the feedback rubric finds no {element.name}: {element.hint}") for element in missing]
+    if check.vague.passed:
+        problems.append(Problem(path, row, "rationale", f"the feedback rubric finds it vague: {check.vague.hint}"))
+    return problems
 
 
 def _severity_problems(path: Path, row: int, case: CaseBase, clauses: Mapping[str, str]) -> list[Problem]:
