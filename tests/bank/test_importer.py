@@ -75,6 +75,15 @@ def test_is_a_rationale_the_feedback_rubric_would_fail_named_with_the_coachs_hin
     assert len(out.read_text().splitlines()) == 1 and "This response is harmful" in (tmp_path / "out.drafts.jsonl").read_text()
 
 
+@pytest.mark.parametrize(("out", "expected"), [("folder", "is a folder; give a file name"), ("no/such/dir/out.jsonl", "cannot write")])
+def test_is_an_output_that_cannot_be_written_named_as_given(tmp_path, capsys, out, expected):
+    sheet = write_sheet(tmp_path / "sheet.csv", [COMPLETE])
+    (tmp_path / "folder").mkdir()
+    assert main(["cases", "import", str(sheet), "--out", str(tmp_path / out)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {tmp_path / out}: {expected}" + (
+        f" such as {tmp_path / out / 'imported.jsonl'}" if out == "folder" else " (No such file or directory)")]
+
+
 def test_do_ids_from_the_sheet_stay_and_ids_already_in_the_bank_are_refused(tmp_path, capsys):
     frame = pd.DataFrame([["my-case-1", *COMPLETE], ["core-001", *COMPLETE]], columns=["ID", *HEADER])
     sheet = tmp_path / "sheet.csv"

@@ -45,5 +45,5 @@ def test_are_empty_cells_missing_and_one_value_everywhere_an_undefined_kappa(tmp
 def test_is_a_missing_column_one_clear_error_line(capsys):
     assert main(["agreement", str(FILE), "--a", "annotator_1", "--b", "annotator_3"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {FILE}:1: no column 'annotator_3' (--label-column; the header has: id, model")
+    assert err.startswith(f"error: {FILE}:1: no column 'annotator_3' (--b; the header has: id, model")
     assert len(err.splitlines()) == 1

@@ -221,15 +221,18 @@ def main(sheet: str, out: str, *, drafts: str | None = None, prefix: str | None 
         return 1
     for problem in problems:
         print(problem, file=sys.stderr)
-    try:
-        write_text_atomic(target, "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases))
-        if incomplete:
-            write_text_atomic(drafts_path, "".join(
-                json.dumps({"row": row, **line}, ensure_ascii=False) + "\n" for row, line in incomplete
-            ))
-    except OSError as exc:
-        print(f"error: {exc.filename or target}: cannot write ({exc.strerror})", file=sys.stderr)
-        return 1
+    outputs: list[tuple[Path, list[dict[str, Any]]]] = [(target, cases)]
+    if incomplete:
+        outputs.append((drafts_path, [{"row": row, **line} for row, line in incomplete]))
+    for file, lines in outputs:
+        if file.is_dir():
+            print(f"error: {file}: is a folder; give a file name such as {file / 'imported.jsonl'}", file=sys.stderr)
+            return 1
+        try:
+            write_text_atomic(file, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+        except OSError as exc:  # named by the file asked for, not the temporary file written first
+            print(f"error: {file}: cannot write ({exc.strerror})", file=sys.stderr)
+            return 1
     print(f"wrote {len(cases)} case(s) to {target}" + (f"; {len(incomplete)} incomplete row(s) to {drafts_path}" if incomplete else ""))
     if cases:
         print(f"next: safetyrater validate {target}")

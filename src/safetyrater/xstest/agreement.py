@@ -173,7 +173,7 @@ def main(
     """``safetyrater agreement``: agreement between two label columns; 1 with one error line for a bad file."""
     groups = column_list(by)
     mapping = parse_mapping(labels, "--labels")
-    responses = read_responses(file, label_columns=[a, b], by=groups)
+    responses = read_responses(file, label_columns=[a, b], by=groups, label_options=["--a", "--b"])
     frame = responses.frame.copy()
     for column in dict.fromkeys([a, b]):
         frame[column] = frame[column].map(lambda value: mapping.get(str(value).strip(), value))

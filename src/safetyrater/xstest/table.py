@@ -105,6 +105,7 @@ def read_responses(
     prompt_label_column: str | None = None,
     prompt_labels: dict[str, str] | None = None,
     require_prompts: bool = False,
+    label_options: Sequence[str] = (),
 ) -> Responses:
     """Read a labelled file into long form; every problem names the file and line (or the option).
 
@@ -112,6 +113,7 @@ def read_responses(
     per-model columns to stack into one ``label`` column grouped by ``column``.
     ``require_prompts``: a file that cannot say safe or unsafe is an error
     (refusal rates mean different things on the two) instead of one ``all`` section.
+    ``label_options``: the option that named each label column (``--a``, ``--b``), for the error line.
     """
     import pandas as pd  # start-up speed: pandas loads only when a file is read
 
@@ -124,7 +126,11 @@ def read_responses(
         if target.lower() not in ("safe", "unsafe"):
             raise OptionError(f"--prompt-labels: {option}={target}: a prompt is safe or unsafe")
     header, rows, problems = read_csv_rows(path)
-    wanted = {"--label-columns" if wide else "--label-column": list(label_columns), "--by": list(by)}
+    if label_options:
+        wanted = {option: [column] for option, column in zip(label_options, label_columns, strict=True)}
+    else:
+        wanted = {"--label-columns" if wide else "--label-column": list(label_columns)}
+    wanted["--by"] = list(by)
     if prompt_label_column is not None:
         wanted["--prompt-label-column"] = [prompt_label_column]
     problems = _missing_columns(path, header, wanted) + problems
