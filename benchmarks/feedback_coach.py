@@ -22,10 +22,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-from safetyrater.bank.casebank import CaseBank  # noqa: E402
-from safetyrater.feedback.rubric import ELEMENTS, load_rubric  # noqa: E402
 from safetyrater.feedback.check import check_note  # noqa: E402
-from safetyrater.feedback.model import read_labelled_notes  # noqa: E402
+from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes  # noqa: E402
+from safetyrater.feedback.rubric import ELEMENTS, load_rubric  # noqa: E402
 
 TARGETS = {"problem": 0.85, "why": 0.85, "change": 0.85, "vague": 0.90}
 RATE_TARGET = 1000
@@ -46,7 +45,7 @@ def main() -> int:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    cases = CaseBank.load(REPO / "datasets").cases
+    cases = read_labelled_cases()  # the cases as the notes saw them, whatever the bank holds now
     notes = read_labelled_notes(REPO / "datasets" / "feedback_notes" / "notes.jsonl")
     splits = {s: [n for n in notes if n["split"] == s] for s in ("dev", "heldout")}
 

@@ -83,7 +83,32 @@ def cmd_cohort_export(args: argparse.Namespace) -> int:
 def cmd_refusal_rates(args: argparse.Namespace) -> int:
     from .xstest.rates import main
 
-    return main(args.file, by=args.by, label_column=args.label_column, as_json=args.json)
+    return main(
+        args.file, by=args.by, label_column=args.label_column, label_columns=args.label_columns, labels=args.labels,
+        prompt_label=args.prompt_label, prompt_label_column=args.prompt_label_column, prompt_labels=args.prompt_labels,
+        as_json=args.json,
+    )
+
+
+def cmd_label_rates(args: argparse.Namespace) -> int:
+    from .xstest.label_rates import main
+
+    return main(
+        args.file, args.label_column, label_columns=args.label_columns, by=args.by, prompt_label=args.prompt_label,
+        prompt_label_column=args.prompt_label_column, prompt_labels=args.prompt_labels, as_json=args.json,
+    )
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from .xstest.agreement import main
+
+    return main(args.file, args.a, args.b, by=args.by, labels=args.labels, as_json=args.json)
+
+
+def cmd_cases_import(args: argparse.Namespace) -> int:
+    from .bank.importer import main
+
+    return main(args.sheet, args.out, drafts=args.drafts, prefix=args.prefix, sheet_name=args.sheet_name)
 
 
 def cmd_feedback_check(args: argparse.Namespace) -> int:
@@ -157,6 +182,23 @@ def _add_bank(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     validate.add_argument("paths", nargs="*", metavar="PATH", help="files or a datasets folder (default: the course's datasets/)")
     validate.set_defaults(func=cmd_validate)
 
+    cases = sub.add_parser("cases", help="bring cases into the bank: import a spreadsheet")
+    case_actions = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    importer = case_actions.add_parser(
+        "import",
+        help="turn a CSV or Excel sheet of cases into case-bank lines (JSON lines)",
+        description="Read a CSV or Excel sheet whose header row names case fields (any case; spaces or underscores: "
+        "'Reference rating', 'over_refusal', 'Categories' split on ; or ,) and write one case-bank line per complete row, "
+        "with a generated id when the sheet has none. Rows missing what the bank requires are listed one per line "
+        "(SHEET:ROW: field: problem) and written to a drafts file instead of the output. Then run safetyrater validate.",
+    )
+    importer.add_argument("sheet", metavar="SHEET", help="a .csv, .xlsx or .xlsm file; the first row names the fields")
+    importer.add_argument("--out", required=True, metavar="FILE.jsonl", help="the case file to write (e.g. datasets/cases/imported.jsonl)")
+    importer.add_argument("--drafts", metavar="FILE.jsonl", help="where incomplete rows go (default: FILE.drafts.jsonl beside --out)")
+    importer.add_argument("--prefix", metavar="PREFIX", help="id prefix for generated ids (default: from the sheet's name)")
+    importer.add_argument("--sheet-name", metavar="NAME", help="which worksheet of an Excel file (default: the first)")
+    importer.set_defaults(func=cmd_cases_import)
+
     bank = sub.add_parser("bank", help="reports on the case bank: coverage of the taxonomy, surface cues")
     actions = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
     coverage = actions.add_parser("coverage", help="rewrite README.md's coverage table from the bank")
@@ -220,22 +262,75 @@ def _add_cohort(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     export.set_defaults(func=cmd_cohort_export)
 
 
+def _prompt_options(parser: argparse.ArgumentParser) -> None:
+    """Which prompts were safe: a column, one value for the file, or a mapping of another column's values."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--prompt-label", choices=["safe", "unsafe"], help="every prompt in the file is safe (or unsafe)")
+    group.add_argument(
+        "--prompt-label-column", metavar="COLUMN", help="column saying safe or unsafe per row (default: prompt_label or label, if present)"
+    )
+    parser.add_argument(
+        "--prompt-labels", metavar="VALUE=safe|unsafe,…",
+        help="map that column's values to safe or unsafe (* and ? allowed), e.g. "
+        "--prompt-label-column type --prompt-labels 'contrast_*=unsafe,*=safe'",
+    )
+
+
 def _add_refusal_rates(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rates = sub.add_parser(
         "refusal-rates",
         help="refusal rates per group, safe and unsafe prompts apart, from a CSV of labelled responses",
-        description="Full and partial refusal rates per group from a CSV with one labelled response per row. "
-        "Needs the group column, the label column (full_compliance / partial_refusal / full_refusal, "
-        "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, or compliance / partial / refusal) "
-        "and a prompt_label or label column saying safe or unsafe.",
+        description="Full and partial refusal rates per group from a CSV with one labelled response per row (long), or one "
+        "label column per model (wide: --label-columns). Labels: full_compliance / partial_refusal / full_refusal, "
+        "XSTest's 1_full_compliance / 3_partial_refusal / 2_full_refusal, compliance / partial / refusal, or any values "
+        "mapped onto those with --labels; other values are counted as unclassified. Whether each prompt was safe: a "
+        "prompt_label or label column, or the --prompt-label options.",
     )
     rates.add_argument(
         "file", metavar="FILE", help="CSV of labelled responses (such as datasets/xstest/xstest_v2_completions_filtered.csv)"
     )
-    rates.add_argument("--by", default="model", metavar="COLUMN", help="column to group by (default: model)")
+    rates.add_argument("--by", metavar="COLUMN[,COLUMN…]", help="columns to group by (default: model; none for a wide file)")
     rates.add_argument("--label-column", default="final_label", metavar="COLUMN", help="column holding the labels (default: final_label)")
+    rates.add_argument("--label-columns", metavar="A,B,C", help="a wide file: one label column per model, grouped by column name")
+    rates.add_argument(
+        "--labels", metavar="VALUE=LABEL,…",
+        help="map the file's values onto the three labels, e.g. 0=full_refusal,2=partial_refusal,5=full_compliance",
+    )
+    _prompt_options(rates)
     rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
     rates.set_defaults(func=cmd_refusal_rates)
+
+    label_rates = sub.add_parser(
+        "label-rates",
+        help="count and share of every value of any label column per group, safe and unsafe prompts apart when known",
+        description="The count and share of each value of a categorical label (a 0/1 harmful flag, a 6-class action "
+        "category, a platform's verdicts) per group. Empty cells are counted as missing and left out of the shares.",
+    )
+    label_rates.add_argument("file", metavar="FILE", help="CSV with one labelled response per row, or one label column per model")
+    which = label_rates.add_mutually_exclusive_group(required=True)
+    which.add_argument("--label-column", metavar="COLUMN", help="the column holding the label")
+    which.add_argument("--label-columns", metavar="A,B,C", help="a wide file: one label column per model, grouped by column name")
+    label_rates.add_argument("--by", metavar="COLUMN[,COLUMN…]", help="columns to group by (default: none)")
+    _prompt_options(label_rates)
+    label_rates.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    label_rates.set_defaults(func=cmd_label_rates)
+
+    agreement = sub.add_parser(
+        "agreement",
+        help="agreement, Cohen's kappa and the confusion table between two label columns, per group",
+        description="Raw agreement, Cohen's kappa (scikit-learn) and the confusion table between two label columns of a CSV "
+        "(two annotators, or a human and a classifier), over all rows and per group. Rows where either is empty are "
+        "counted as missing. Ids may have any shape.",
+    )
+    agreement.add_argument("file", metavar="FILE", help="CSV with one item per row")
+    agreement.add_argument("--a", required=True, metavar="COLUMN", help="the first rater's column (rows of the confusion table)")
+    agreement.add_argument("--b", required=True, metavar="COLUMN", help="the second rater's column (columns of the confusion table)")
+    agreement.add_argument("--by", metavar="COLUMN[,COLUMN…]", help="also per group of these columns")
+    agreement.add_argument(
+        "--labels", metavar="VALUE=LABEL,…", help="rename values in both columns before comparing (e.g. 1_full_compliance=full_compliance)"
+    )
+    agreement.add_argument("--json", action="store_true", help="print JSON instead of text")
+    agreement.set_defaults(func=cmd_agreement)
 
 
 def _add_feedback(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

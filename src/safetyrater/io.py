@@ -178,7 +178,11 @@ def read_json(path: Path, what: str) -> Any:
 
 def write_atomic(path: Path, data: dict[str, Any]) -> str:
     """Write JSON so that a crash leaves either the old or the new complete file; return the text."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> str:
+    """Write text so that a crash leaves either the old or the new complete file; return the text."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -14,7 +14,7 @@ from safetyrater.feedback.check import check_note
 from safetyrater.feedback.notes_file import check_note_lines
 from safetyrater.feedback.comments import load_comment_bank, suggested_comments
 from safetyrater.feedback.render import note_check_html, note_check_lines
-from safetyrater.feedback.model import read_labelled_notes
+from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
 
 from conftest import REPO
 
@@ -28,9 +28,11 @@ def notes():
 
 
 def _accuracy(rows, bank) -> dict[str, float]:
+    # judged against the cases as the notes saw them (datasets/feedback_notes/cases.jsonl), whatever the bank holds now
+    cases = read_labelled_cases()
     hits = Counter()
     for row in rows:
-        check = check_note(row["text"], bank.cases[row["case_id"]])
+        check = check_note(row["text"], cases[row["case_id"]])
         for name in ELEMENTS:
             hits[name] += check.element(name).passed == row[name]
     return {name: hits[name] / len(rows) for name in ELEMENTS}
@@ -212,4 +214,4 @@ def test_text_lines_show_each_element_with_its_words_or_hint(bank):
     check = check_note("Gives pirated keys. Should point to the student discount.", bank.cases["core-008"])
     lines = note_check_lines(check)
     assert lines[0].startswith("\u2713 Problem named: ")
-    assert lines[1].startswith("\u2717 Why explained: Explain why it matters")
+    assert lines[1].startswith("\u2717 Why explained: Explain how harm follows")

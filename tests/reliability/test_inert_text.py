@@ -64,6 +64,8 @@ def hostile_root(tmp_path_factory):
             if "segments" in record:
                 record["segments"] = [HOSTILE] * len(record["segments"])
             record["rationale"] = f"{HOSTILE} A rationale long enough to pass the schema."
+            # the hostile text replaces the responses: it holds no operational detail (the redaction rule)
+            record["no_operational_content"] = True
         path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return root
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from safetyrater.xstest.agreement import agreement, classifier_agreement, labelling_agreement
-from safetyrater.xstest.data import load_prompts, load_responses, MODELS, PROMPT_TYPES, read_labelled_responses
+from safetyrater.xstest.data import load_prompts, load_responses, MODELS, PROMPT_TYPES
+from safetyrater.xstest.table import read_responses
 from safetyrater.xstest.labels import LABELS
 from safetyrater.xstest.rates import refusal_rates, refusal_rates_table
 from safetyrater.xstest.sample import draw_sample
@@ -88,7 +89,7 @@ def test_are_every_bad_rows_problems_reported_with_their_columns(tmp_path):
     problems = [str(p) for p in caught.value.problems]
     assert problems[0] == f"{path}:2: prompt_label: input should be 'safe' or 'unsafe' (found 'maybe')"
     assert f"{path}:3: model: is empty" in problems
-    assert any(p.startswith(f"{path}:3: id: string should match pattern") and "'v2-x'" in p for p in problems)
+    assert not any(": id:" in p for p in problems)  # ids may have any shape (issue 19)
 
 
 def test_is_a_missing_column_named_on_the_header_line(tmp_path):
@@ -154,7 +155,7 @@ def hand_made_csv(path: Path, safety_column: str = "prompt_label") -> Path:
 
 
 def test_do_refusal_rates_on_a_hand_made_file_give_the_hand_computed_numbers(tmp_path):
-    frame = read_labelled_responses(hand_made_csv(tmp_path / "labels.csv", "label"))
+    frame = read_responses(hand_made_csv(tmp_path / "labels.csv", "label"), label_columns=["final_label"], by=["model"]).frame
     rates = refusal_rates(frame).set_index(["prompts", "model"])
     # A, safe: 2 compliance, 1 partial, 1 full refusal out of 4
     assert rates.loc[("safe", "A"), ["responses", "full_compliance", "partial_refusal", "full_refusal"]].tolist() == [4, 2, 1, 1]
@@ -180,10 +181,10 @@ def test_do_rates_group_by_any_column_and_read_any_label_column():
     assert rates.loc["law", "refusal_rate"] == 0.0
 
 
-def test_does_a_frame_with_an_unknown_label_or_no_safety_column_raise():
-    frame = pd.DataFrame({"model": ["m"], "prompt_label": ["safe"], "final_label": ["nope"]})
-    with pytest.raises(ValueError, match="final_label: unknown label 'nope'"):
-        refusal_rates(frame)
+def test_is_an_unknown_label_unclassified_and_a_frame_without_a_safety_column_refused():
+    frame = pd.DataFrame({"model": ["m", "m"], "prompt_label": ["safe", "safe"], "final_label": ["nope", "refusal"]})
+    rates = refusal_rates(frame).iloc[0]
+    assert (rates["responses"], rates["unclassified"], rates["full_refusal_rate"]) == (2, 1, 1.0)
     with pytest.raises(ValueError, match="prompt_label or label"):
         refusal_rates(frame.drop(columns="prompt_label"))
     with pytest.raises(ValueError, match="no column 'type'"):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from conftest import REPO
 from safetyrater.cli import main
-
 from xstest.test_data import hand_made_csv
 
 
@@ -70,21 +70,26 @@ def test_does_the_shipped_xstest_file_give_the_lessons_safe_prompt_rates(repo, c
 @pytest.mark.parametrize(
     ("content", "args", "expected"),
     [
-        ("model,prompt_label,verdict\nA,safe,refusal\n", [], ":1: missing column(s) 'final_label' (the header has: model, prompt_label, verdict)"),
-        ("model,prompt_label,final_label\nA,safe,refusal\n", ["--by", "platform"], ":1: missing column(s) 'platform' (the header has: model, prompt_label, final_label)"),
-        ("model,final_label\nA,refusal\n", [], ":1: no column saying whether each prompt is safe or unsafe: expected prompt_label or label"),
+        ("model,prompt_label,verdict\nA,safe,refusal\n", [],
+         ":1: no column 'final_label' (--label-column; the header has: model, prompt_label, verdict)"),
+        ("model,prompt_label,final_label\nA,safe,refusal\n", ["--by", "platform"],
+         ":1: no column 'platform' (--by; the header has: model, prompt_label, final_label)"),
         (
-            "model,prompt_label,final_label\nA,safe,refusal\nA,safe,maybe\nA,safe,dunno\n",
+            "model,final_label\nA,refusal\n",
             [],
-            ":3: final_label: unknown label 'maybe' (expected full_compliance, partial_refusal or full_refusal, "
-            "or XSTest's 1_full_compliance, 3_partial_refusal, 2_full_refusal) (and 1 more problem(s))",
+            ":1: no column saying whether each prompt is safe or unsafe: expected prompt_label or label, "
+            "or give --prompt-label safe|unsafe or --prompt-label-column COLUMN",
         ),
-        ("model,prompt_label,final_label\nA,harmless,refusal\n", [], ":2: prompt_label: input should be 'safe' or 'unsafe' (found 'harmless')"),
-        ("model,prompt_label,final_label\n,safe,refusal\n", [], ":2: model: is empty"),
+        (
+            "model,prompt_label,final_label\nA,harmless,refusal\n",
+            [],
+            ":2: prompt_label: expected safe or unsafe, found 'harmless' (map it with --prompt-labels VALUE=safe|unsafe)",
+        ),
+        ("model,prompt_label,final_label\n,safe,refusal\n", [], ":2: model: is empty (a group needs a name)"),
         ("model,prompt_label,final_label\nA,safe\n", [], ":2: expected 3 fields, found 2"),
         ("", [], ": file is empty"),
     ],
-    ids=["no-label-column", "no-group-column", "no-safety-column", "unknown-label", "bad-safety", "empty-group", "short-row", "empty-file"],
+    ids=["no-label-column", "no-group-column", "no-safety-column", "bad-safety", "empty-group", "short-row", "empty-file"],
 )
 def test_is_bad_input_one_clear_error_line(tmp_path, capsys, content, args, expected):
     path = tmp_path / "labels.csv"
@@ -105,3 +110,56 @@ def test_does_a_spreadsheet_export_with_a_byte_order_mark_read(tmp_path, capsys)
     path.write_bytes("\ufeffmodel,label,final_label\r\nA,Safe,Full Refusal\r\n".encode())
     assert main(["refusal-rates", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["safe"][0]["full_refusal_rate"] == 1.0
+
+
+LABELLED = REPO / "tests" / "fixtures" / "labelled"
+
+
+def _rows(capsys, section: str, *args: str) -> dict:
+    assert main(["refusal-rates", *args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    return {row.get("model", row.get("column")): row for row in result[section]}
+
+
+def test_are_values_no_label_fits_counted_as_unclassified_not_rejected(capsys):
+    """A classifier's '0_empty' outputs are counted, named, and left out of the rates."""
+    assert main(["refusal-rates", str(LABELLED / "long-binary-and-actions.csv"), "--label-column", "gpt4_label", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["unclassified_values"] == {"0_empty": 2}
+    unsafe = {row["model"]: row for row in result["unsafe"]}
+    assert (unsafe["m1"]["unclassified"], unsafe["m1"]["responses"], unsafe["m1"]["full_refusal_rate"]) == (1, 2, 1.0)
+    assert main(["refusal-rates", str(LABELLED / "long-binary-and-actions.csv"), "--label-column", "gpt4_label"]) == 0
+    assert "2 response(s) are unclassified and left out of the rates: '0_empty' (2)" in capsys.readouterr().out
+
+
+def test_does_labels_map_a_six_class_action_label_onto_the_three(capsys):
+    mapping = "0=full_refusal,1=full_refusal,4=full_refusal,2=partial_refusal,3=partial_refusal,5=full_compliance"
+    safe = _rows(capsys, "safe", str(LABELLED / "long-binary-and-actions.csv"), "--label-column", "action", "--labels", mapping)
+    assert (safe["m1"]["full_refusal_rate"], safe["m2"]["partial_refusal_rate"]) == (0.5, 1.0)
+
+
+def test_does_a_wide_file_with_safety_from_the_prompt_type_give_rates_per_column(capsys):
+    args = [str(LABELLED / "wide.csv"), "--label-columns", "gpt4,llama,mistral", "--prompt-label-column", "type",
+            "--prompt-labels", "contrast_*=unsafe,*=safe"]
+    safe = _rows(capsys, "safe", *args)
+    assert (safe["gpt4"]["refusal_rate"], safe["llama"]["full_refusal_rate"], safe["llama"]["refusal_rate"]) == (0.0, 0.5, 1.0)
+    unsafe = _rows(capsys, "unsafe", *args)
+    assert (unsafe["mistral"]["unclassified"], unsafe["mistral"]["refusal_rate"]) == (1, 0.0)
+
+
+def test_does_an_all_unsafe_file_with_a_0_1_label_need_no_edit(capsys):
+    unsafe = _rows(capsys, "unsafe", str(LABELLED / "all-unsafe.csv"), "--prompt-label", "unsafe", "--label-column", "harmful",
+                   "--labels", "1=full_compliance,0=full_refusal")
+    assert (unsafe["m1"]["refusal_rate"], unsafe["m2"]["refusal_rate"]) == (0.5, 1.0)
+
+
+def test_does_by_take_several_columns(capsys):
+    assert main(["refusal-rates", str(LABELLED / "long-binary-and-actions.csv"), "--by", "model,type", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["unsafe"]
+    assert [(row["model"], row["type"]) for row in rows] == [("m1", "contrast_homonyms"), ("m2", "contrast_homonyms")]
+
+
+def test_is_a_label_mapping_onto_an_unknown_label_refused(capsys):
+    assert main(["refusal-rates", str(LABELLED / "all-unsafe.csv"), "--prompt-label", "unsafe", "--label-column", "harmful",
+                 "--labels", "1=bad"]) == 2
+    assert capsys.readouterr().err == "error: --labels: 1=bad: map values onto full_compliance, partial_refusal or full_refusal\n"

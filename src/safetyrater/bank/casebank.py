@@ -88,6 +88,9 @@ def load_cases(
         if in_pool != (case.use == "assessment"):
             where = f"files in {POOL_DIR}/" if in_pool else f"files outside {POOL_DIR}/"
             problems.append(Problem(path, line, "use", f"{case.use!r} is not allowed in {where} (assessment cases live in {POOL_DIR}/)"))
+        redaction = case.redaction_problem()
+        if redaction is not None:
+            problems.append(Problem(path, line, *redaction))
         if taxonomy is not None:
             for category in case.categories:
                 if category not in taxonomy:

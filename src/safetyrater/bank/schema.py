@@ -102,6 +102,22 @@ class CaseBase(Strict):
     #: cases sharing this id are a contrast set: the same topic and wording, different labels
     contrast_group: str | None = Field(default=None, pattern=ID_PATTERN)
 
+    @property
+    def harmful_response(self) -> tuple[str, str] | None:
+        """The field and text of the response the reference calls harmful (each kind says; None when there is none)."""
+        return None
+
+    def redaction_problem(self) -> tuple[str, str] | None:
+        """The redaction rule, as (field, problem): a harmful response shows its left-out operational detail
+        as a visible ``[REDACTED: …]`` marker, unless the case says it holds none (``no_operational_content``)."""
+        harmful = self.harmful_response
+        if harmful is None or self.no_operational_content or REDACTION_MARKER.search(harmful[1]):
+            return None
+        return harmful[0], (
+            "a harmful response must show its operational detail as a [REDACTED: …] marker "
+            "(or set no_operational_content: true when it holds none)"
+        )
+
     @field_validator("categories")
     @classmethod
     def _unique_categories(cls, categories: list[str]) -> list[str]:

@@ -47,6 +47,23 @@ _NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't ha
 # A quotation ('better off without me') is as specific as a note gets.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
 _MODALS = ("could", "would", "can", "might", "may", "will")
+_CONDITION = re.compile(r"\s+(?:the|this|that|it|he|she|they|you|a|an|any)\b(?:\s+[\w'-]+){0,3}?\s+(?:be|prove|turn out)\b")
+# Imperatives that start a later clause ("Over-refusal, explain the Somme deaths"; "Don't write it.")
+_IMPERATIVES = frozenset({
+    "refuse", "decline", "explain", "give", "point", "offer", "add", "remove", "cut", "keep", "replace", "suggest", "tell",
+    "ask", "say", "write", "answer", "warn", "drop", "delete", "use", "mention", "include", "link", "recommend", "redirect",
+})
+_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+)(?:(?:don't|do not|never)\s+)?([a-z]+)\b")
+# What happens to someone, by grammar: "voters would be disenfranchised", "she can't leave",
+# "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
+_PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
+_PERSON = (
+    r"(?:she|he|they|we|you|someone|anyone|nobody|people|users?|voters?|victims?|the (?:\w+ )?(?:user|child|kid|teen|student|"
+    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy)s?)"
+)
+_PERSON_RESULT = re.compile(
+    rf"\b{_PERSON}\s+(?:can't|cannot|can not|won't|couldn't|pays? for|gets? no|has no|have no|is left|are left|stays?|will never)\b"
+)
 _PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
 _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
@@ -63,16 +80,25 @@ _EMPTY_OBJECTS = frozenset({"it", "this", "that", "things", "stuff", "thing", "s
 # --------------------------------------------------------------------------- reading a note
 
 
+def _responses(case: Any) -> list[str]:
+    segments = getattr(case, "segments", None)
+    parts = list(segments) if segments else [getattr(case, "response", None)]
+    parts += [getattr(case, name, None) for name in ("response_a", "response_b")]
+    return [p for p in parts if isinstance(p, str)]
+
+
+def _case_key(case: Any) -> tuple[str, int]:
+    return (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None), tuple(_responses(case)))))
+
+
 def case_vocabulary(case: Any) -> frozenset[str]:
     """Stems of what a learner reads in a case: prompt, context and response(s)."""
     if case is None:
         return frozenset()
-    key = (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None))))
+    key = _case_key(case)
     found = _vocabulary_cache.get(key)
     if found is None:
-        parts = [getattr(case, name, None) for name in ("prompt", "context", "response_a", "response_b")]
-        segments = getattr(case, "segments", None)
-        parts += list(segments) if segments else [getattr(case, "response", None)]
+        parts = [getattr(case, name, None) for name in ("prompt", "context")] + _responses(case)
         text = normalise(" ".join(p for p in parts if isinstance(p, str)))
         words = tokenise(text)
         found = frozenset(stem(t) for t in words + [p for t in words if "-" in t for p in t.split("-")])
@@ -83,6 +109,50 @@ def case_vocabulary(case: Any) -> frozenset[str]:
 
 
 _vocabulary_cache: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def case_refuses(case: Any, rubric: Rubric) -> bool:
+    """Does the response (either response, for a pair) refuse in words of ``refusal_markers``?
+
+    A note's claim of an over-refusal fits the case only when it does: the
+    claim is tied to the case, not credited under every case."""
+    if case is None:
+        return True
+    key = _case_key(case)
+    found = _refusal_cache.get(key)
+    if found is None:
+        found = any(rubric.phrases["refusal_markers"].first(normalise(text)) for text in _responses(case))
+        if len(_refusal_cache) > 4096:
+            _refusal_cache.clear()
+        _refusal_cache[key] = found
+    return found
+
+
+_refusal_cache: dict[tuple[str, int], bool] = {}
+
+# "harm, poison, weapon, kill": three or more short items in a row, most of them
+# words of the kit's own lists. Such a run counts as its first item only.
+_RUN = re.compile(r"(?<![\w'-])([\w'-]+(?: [\w'-]+)?)((?:\s*(?:,|;|/|\+)\s*(?:and\s+|or\s+)?[\w'-]+(?: [\w'-]+)?){2,})")
+
+
+def _collapse_keyword_runs(text: str, rubric: Rubric) -> str:
+    """Keyword lists count once: a run of list words is replaced by its first word."""
+
+    def listed(item: str) -> bool:
+        words = tokenise(item)
+        return bool(words) and all(
+            w in rubric.risk_words.words or w in rubric.outcome_words.words or w in rubric.taxonomy_words or w in STOPWORDS
+            or w in rubric.generic_words
+            for w in words
+        )
+
+    def replace(match: re.Match[str]) -> str:
+        items = [match.group(1)] + [i for i in re.split(r"\s*(?:,|;|/|\+)\s*(?:and\s+|or\s+)?", match.group(2)) if i]
+        if sum(listed(item) for item in items) * 3 >= len(items) * 2 and len(items) >= 3:
+            return match.group(1)
+        return match.group(0)
+
+    return _RUN.sub(replace, text)
 
 
 def _specific(tokens: list[str], rubric: Rubric) -> list[str]:
@@ -122,6 +192,11 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
         and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
     body = sentence
+    if not imperative and cue is None:
+        # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
+        later = next((m for m in _CLAUSE_START.finditer(sentence) if m.group(1) in _IMPERATIVES), None)
+        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "do not", "never"))):
+            parsed.change, body = sentence[later.start():].lstrip(",;: "), sentence[: later.start()]
     if imperative:
         parsed.change, body = sentence, ""
     elif cue is not None:
@@ -148,6 +223,9 @@ def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
     """Is this change cue a proposal? Not in "staff don't need to know…", nor
     in "a refusal could have taken that from them" (a counterfactual harm)."""
     if _NOT_BEFORE.search(sentence[: cue.start()]):
+        return False
+    # "Should the accusation be false, …": a condition, not a proposal
+    if cue.group(0) == "should" and not sentence[: cue.start()].strip() and _CONDITION.match(sentence[cue.end():]):
         return False
     if cue.group(0) == "could have":
         following = tokenise(sentence[cue.end():])[:1]
@@ -241,9 +319,13 @@ def _quotes(text: str) -> list[str]:
 # --------------------------------------------------------------------------- the four elements
 
 
-def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None) -> list[str]:
-    """Evidence that the note names the problem, or precisely why a good response is right."""
-    evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)]
+def _check_problem(
+    sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None, refuses: bool = True
+) -> list[str]:
+    """Evidence that the note names the problem, or precisely why a good response is right.
+
+    An over-refusal counts only when the case's response refuses (``refuses``)."""
+    evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)] if refuses else []
     settings = rubric.settings
     for sentence in sentences:
         # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
@@ -256,8 +338,9 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabu
             span = _strip_generic(span, rubric)
             tokens = tokenise(span)
             specific = _specific(tokens, rubric)
-            # A named risk ("stalkerware", "piracy") is enough on its own.
-            risks = rubric.risk_words.hits(specific, span)
+            # A named risk ("stalkerware", "piracy") is enough on its own when
+            # it is about this case (its words are in the case, or the case is unknown).
+            risks = [r for r in rubric.risk_words.hits(specific, span) if vocabulary is None or _in_case(r, vocabulary)]
             if risks:
                 evidence += risks
                 continue
@@ -272,7 +355,7 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabu
             else:
                 carried = cues[:1]
         # "Refusing leaves a parent unable to…": the refusal is the problem.
-        if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric):
+        if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric, vocabulary):
             evidence.append(sentence.refusal_cost)
         # "…instead of X", "should not have X", "keep X": X names what went wrong or right.
         for span, needed in sentence.named:
@@ -286,24 +369,36 @@ def _check_problem(sentences: list[_Sentence], text: str, rubric: Rubric, vocabu
     return _unique(evidence)
 
 
-def _check_why(sentences: list[_Sentence], rubric: Rubric) -> list[str]:
-    """Evidence that the note explains how harm comes about, or what a refusal costs."""
+def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset[str] | None = None) -> list[str]:
+    """Evidence that the note explains how harm comes about, or what a refusal costs.
+
+    A consequence explains why when it names a concrete outcome, or carries
+    enough specific words of which some are the case's own (with the case known)."""
     evidence: list[str] = []
     for sentence in sentences:
         # "Voters who believe it miss the real election day and lose their
         # vote": no connective needed for a chain of concrete outcomes. A
         # description of the response ("Gives an overdose method…") is not one.
         outcomes: list[str] = []
+        results: list[str] = []
         for clause in sentence.diagnoses + sentence.consequences:
-            if not _acts(clause, tokenise(clause), rubric):
-                outcomes += rubric.outcome_words.hits(tokenise(clause), clause)
-        if len(set(outcomes)) >= rubric.settings.min_outcome_words:
-            evidence += outcomes
+            # "refuses a calm note, kid keeps getting bullied": each comma part is judged on its own
+            for part in re.split(r"[,;]\s+", clause):
+                if not _acts(part, tokenise(part), rubric):
+                    outcomes += rubric.outcome_words.hits(tokenise(part), part)
+                    results += rubric.result_words.hits(tokenise(part), part)
+        # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
+        results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
+        if results or len(set(outcomes)) >= rubric.settings.min_outcome_words:
+            evidence += results + outcomes
         for consequence in sentence.consequences:
             connective = rubric.phrases["why_connectives"].first(consequence)
             outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
+            outcomes += [m.group(0) for m in _PASSIVE_RESULT.finditer(consequence) if m.group(1) not in rubric.generic_words]
             specific = _specific(tokenise(_strip_generic(consequence, rubric)), rubric)
-            if outcomes or len(specific) >= rubric.settings.min_why_words:
+            settings = rubric.settings
+            about = vocabulary is None or sum(_in_case(w, vocabulary) for w in specific) >= settings.min_why_case_words
+            if outcomes or (len(specific) >= settings.min_why_words and about) or len(specific) >= settings.min_why_words_any:
                 evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
     return _unique(evidence)
 
@@ -321,8 +416,10 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
                 continue  # "be more careful", "follow the guidelines"
             tokens = tokenise(clause)
             for index, token in enumerate(tokens):
-                # "…so refusing makes sense": a gerund describes, it does not propose
-                if token not in rubric.action_words or token.endswith("ing"):
+                # "…so refusing makes sense": a gerund describes, it does not propose;
+                # "improved it by recommending a professional" proposes
+                gerund = token.endswith("ing") and not (index and tokens[index - 1] == "by")
+                if token not in rubric.action_words or gerund:
                     continue
                 complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
                 objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
@@ -332,39 +429,55 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
     return _unique(evidence)
 
 
-def _from_case(word: str, vocabulary: frozenset[str], rubric: Rubric) -> bool:
-    """Is this word about the case: in its text, or in the kit's risk and outcome vocabulary?"""
-    return (
-        stem(word) in vocabulary
-        or word in rubric.risk_words.words
-        or word in rubric.taxonomy_words
-        or word in rubric.outcome_words.words
-        or any(c.isdigit() for c in word)
-        or ("-" in word and any(stem(part) in vocabulary for part in word.split("-")))
+def _in_case(word: str, vocabulary: frozenset[str]) -> bool:
+    """Is this word (or a phrase's word, or a part of a hyphenated word) in the case's text?"""
+    return any(
+        _stem_in(part, vocabulary) or ("-" in part and any(_stem_in(p, vocabulary) for p in part.split("-"))) for part in word.split()
     )
 
 
+def _stem_in(word: str, vocabulary: frozenset[str]) -> bool:
+    # the crude stem keeps a final "e" on short words: "vote" and "voting" (vot) must meet
+    found = stem(word)
+    return found in vocabulary or found + "e" in vocabulary or (found.endswith("e") and found[:-1] in vocabulary)
+
+
+def _listed(word: str, rubric: Rubric) -> bool:
+    """Is this one of the kit's own list words (risks, outcomes, the taxonomy's)?"""
+    return word in rubric.risk_words.words or word in rubric.taxonomy_words or word in rubric.outcome_words.words
+
+
 def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> float:
-    """How specific these words are: words about the case count 1, others ``other_word_weight``.
+    """How specific these words are, tied to the case: the case's own words (and quotations) count 1;
+    the kit's list words not in the case count ``list_words_credit`` in all, however many;
+    other uncommon words ``other_word_weight`` each.
 
     Without the case every word counts 1 (and the thresholds for a note
     without a case apply)."""
     if vocabulary is None:
         return float(len(words))
-    about = sum(1 for w in words if w in quotes or _from_case(w, vocabulary, rubric))
-    return about + rubric.settings.other_word_weight * (len(words) - about)
+    about = listed = other = 0
+    for word in words:
+        if word in quotes or _in_case(word, vocabulary):
+            about += 1
+        elif _listed(word, rubric):
+            listed += 1
+        else:
+            other += 1
+    settings = rubric.settings
+    return about + min(float(listed), settings.list_words_credit) + settings.other_word_weight * other
 
 
 def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
-    """Is the note vague? Specific words from the case count in full, other uncommon words at a discount."""
+    """Is the note vague? See :func:`_weight`: only the case's own words count in full."""
     quotes = _quotes(text)
     specific = _unique(_specific(tokenise(_strip_generic(text, rubric)), rubric))
     settings = rubric.settings
     if case is None:
         return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
     vocabulary = case_vocabulary(case)
-    from_case = [w for w in specific if _from_case(w, vocabulary, rubric)]
-    weight = len(from_case) + len(quotes) + settings.other_word_weight * (len(specific) - len(from_case))
+    weight = _weight(specific, [], vocabulary, rubric) + len(quotes)
+    from_case = [w for w in specific if _in_case(w, vocabulary)]
     return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
 
 
@@ -441,20 +554,26 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     and nbgrader agree). Without it, vagueness is judged from the note alone.
     """
     rubric = rubric or load_rubric()
-    normal = normalise(text if isinstance(text, str) else "")
+    # Only the first max_note_chars are read: a check stays linear and fast on a pasted essay.
+    text = text[: rubric.settings.max_note_chars] if isinstance(text, str) else ""
+    normal = _collapse_keyword_runs(normalise(text), rubric)
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
     vocabulary = case_vocabulary(case) if case is not None else None
+    vague, specific = _check_specific(normal, case, rubric)
+    # Tied to the case: a note that is vague for it (it would fit any case) explains no
+    # mechanism of this case, and the learned model, which knows no case, is not asked.
+    tied = case is None or not vague
     found = {
-        "problem": _check_problem(sentences, normal, rubric, vocabulary),
-        "why": _check_why(sentences, rubric),
+        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric)),
+        "why": _check_why(sentences, rubric, vocabulary) if tied else [],
         "change": _check_change(sentences, normal, rubric),
     }
     sources = {name: "rules" for name, words in found.items() if words}
-    if rubric.model.elements:
+    if rubric.model.elements and tied:
         models = load_model(graders_file(rubric.model.file))
         for name in rubric.model.elements:
             if not found[name]:
-                hit, words = models[name].predict(text if isinstance(text, str) else "", _Ignored(rubric))
+                hit, words = models[name].predict(text, _Ignored(rubric))
                 # No evidence, no credit: a decision resting only on function
                 # words ("a", "the", "on") cannot be shown to a learner.
                 if hit and words:
@@ -463,7 +582,6 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
         name: ElementCheck(name, bool(words), tuple(words[:8]), None if words else rubric.elements[name].hint, sources.get(name))
         for name, words in found.items()
     }
-    vague, specific = _check_specific(normal, case, rubric)
     checks["vague"] = ElementCheck("vague", vague, tuple(specific[:8]), rubric.elements["vague"].hint if vague else None)
     earned = sum(rubric.elements[name].weight for name in ("problem", "why", "change") if checks[name].passed)
     earned += 0.0 if vague else rubric.elements["vague"].weight

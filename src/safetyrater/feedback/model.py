@@ -133,6 +133,73 @@ def read_labelled_notes(path: Path | None = None) -> list[dict[str, Any]]:
     return rows
 
 
+#: what the coach reads of each case the labelled notes are about, as it was when they were labelled
+LABELLED_CASES_FILE = Path("feedback_notes") / "cases.jsonl"
+_CASE_TEXT_FIELDS = ("prompt", "context", "response", "response_a", "response_b")
+
+
+@dataclass(frozen=True)
+class LabelledCase:
+    """A case as its labelled notes saw it: only what :func:`~safetyrater.feedback.check.check_note` reads.
+
+    A label judges a note against the case's text at the time (a note on "box breathing" is
+    specific only while the response says it), so the measurements read this snapshot and stay
+    fixed when the case bank is rewritten."""
+
+    id: str
+    prompt: str
+    context: str | None = None
+    response: str | None = None
+    response_a: str | None = None
+    response_b: str | None = None
+    segments: tuple[str, ...] | None = None
+
+
+def labelled_cases_path() -> Path:
+    return datasets_dir() / LABELLED_CASES_FILE
+
+
+def read_labelled_cases(path: Path | None = None) -> dict[str, LabelledCase]:
+    """The snapshot of the labelled notes' cases, by id; a bad line is named by file and line."""
+    path = path or labelled_cases_path()
+    cases: dict[str, LabelledCase] = {}
+    problems: list[Problem] = []
+    for line, obj, problem in iter_jsonl(path):
+        if problem is not None or obj is None:
+            problems += [problem] if problem is not None else []
+            continue
+        texts = {name: obj.get(name) for name in _CASE_TEXT_FIELDS}
+        segments = obj.get("segments")
+        if not isinstance(obj.get("case_id"), str) or not isinstance(obj.get("prompt"), str):
+            problems.append(Problem(path, line, "case_id" if not isinstance(obj.get("case_id"), str) else "prompt", "expected str"))
+        elif not all(value is None or isinstance(value, str) for value in texts.values()):
+            problems.append(Problem(path, line, "response", "expected str or null"))
+        elif segments is not None and not (isinstance(segments, list) and all(isinstance(x, str) for x in segments)):
+            problems.append(Problem(path, line, "segments", "expected a list of str"))
+        else:
+            cases[obj["case_id"]] = LabelledCase(
+                id=obj["case_id"], prompt=obj["prompt"], context=obj.get("context"), response=obj.get("response"),
+                response_a=obj.get("response_a"), response_b=obj.get("response_b"), segments=tuple(segments) if segments else None,
+            )
+    if problems:
+        raise DataError(problems)
+    return cases
+
+
+def snapshot_case(case: Any) -> dict[str, Any]:
+    """The line of ``cases.jsonl`` for a bank case: what the coach reads of it, no more (``case_id`` names it,
+    as in the notes files, so the learner kit leaves out graded cases' lines alike)."""
+    line: dict[str, Any] = {"case_id": case.id}
+    for name in _CASE_TEXT_FIELDS:
+        value = getattr(case, name, None)
+        if value is not None:
+            line[name] = value
+    segments = getattr(case, "segments", None)
+    if segments:
+        line["segments"] = list(segments)
+    return line
+
+
 def train(elements: list[str], c: float, max_n: int, notes: Path | None = None) -> dict[str, Any]:
     """Train one model per element on the ``dev`` notes (never the held-out ones)."""
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -87,8 +87,9 @@ class Vocabulary:
 #: the phrase lists of rubric.toml, in the order the file explains them
 PHRASE_LISTS: tuple[str, ...] = (
     "over_refusal", "risk_words", "response_subjects", "act_words", "verdict_words",
-    "refusal_subjects", "why_connectives", "outcome_words", "change_cues", "action_words",
+    "refusal_subjects", "why_connectives", "outcome_words", "result_words", "change_cues", "action_words",
     "complete_actions", "keep_phrases", "generic_changes", "generic_phrases", "generic_words",
+    "refusal_markers",
 )
 
 
@@ -123,7 +124,11 @@ class SettingsSection(Strict):
     min_specific_words_without_case: int = Field(default=3, ge=0)
     min_problem_words: float = Field(default=2, ge=0)
     min_why_words: int = Field(default=3, ge=0)
+    min_why_case_words: int = Field(default=1, ge=0)
+    min_why_words_any: int = Field(default=4, ge=0)
     min_outcome_words: int = Field(default=2, ge=1)
+    list_words_credit: float = Field(default=1, ge=0)
+    max_note_chars: int = Field(default=6000, ge=100, le=1_000_000)
     min_change_words: int = Field(default=1, ge=0)
     taxonomy_cues: bool = True
 
@@ -219,6 +224,7 @@ class Rubric:
     act_words: Vocabulary
     verdict_words: Vocabulary
     outcome_words: Vocabulary
+    result_words: Vocabulary
     action_words: WordSet
 
     @property
@@ -281,7 +287,7 @@ def _load_rubric(path: Path, *version: int) -> Rubric:
     compiled = {
         name: PhraseSet(getattr(phrases, name))
         for name in ("over_refusal", "why_connectives", "change_cues", "keep_phrases", "generic_changes",
-                     "generic_phrases", "complete_actions", "response_subjects")
+                     "generic_phrases", "complete_actions", "response_subjects", "refusal_markers")
     }
     compiled["refusal_subject_start"] = PhraseSet(phrases.refusal_subjects, anchored=True)
     compiled["response_subject_start"] = PhraseSet(phrases.response_subjects, anchored=True)
@@ -298,5 +304,6 @@ def _load_rubric(path: Path, *version: int) -> Rubric:
         act_words=Vocabulary(phrases.act_words),
         verdict_words=Vocabulary(phrases.verdict_words),
         outcome_words=Vocabulary(phrases.outcome_words),
+        result_words=Vocabulary(phrases.result_words),
         action_words=WordSet(phrases.action_words),
     )

@@ -90,6 +90,10 @@ class MultidimCase(CaseBase):
     def is_redacted(self) -> bool:
         return bool(REDACTION_MARKER.search(self.response + (self.response_b or "")))
 
+    @property
+    def harmful_response(self) -> tuple[str, str] | None:
+        return ("response", self.response + (self.response_b or "")) if self.references.get("safety") == "harmful" else None
+
 
 class MultidimView(PublicCase):
     """What a learner may see of a multi-dimension case (``response_b``, if any, is shown for the overall preference)."""

@@ -57,6 +57,10 @@ class RatingCase(CaseBase):
     def is_redacted(self) -> bool:
         return bool(REDACTION_MARKER.search(self.response))
 
+    @property
+    def harmful_response(self) -> tuple[str, str] | None:
+        return ("response", self.response) if self.reference_rating == "harmful" else None
+
 
 class RatingView(PublicCase):
     """What a learner may see of a rating case."""

@@ -56,6 +56,10 @@ class SpanCase(CaseBase):
     def is_redacted(self) -> bool:
         return bool(REDACTION_MARKER.search(self.response))
 
+    @property
+    def harmful_response(self) -> tuple[str, str] | None:
+        return ("segments", self.response) if self.reference_rating == "harmful" else None
+
 
 class SpanView(PublicCase):
     """What a learner may see of a span-flag case."""

@@ -81,7 +81,7 @@ def xstest_dir() -> Path:
 # Reading CSV files with the line each row starts on --------------------------------
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
+def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Problem]]:
     """The header, the rows (each with the line it starts on) and the problems of a CSV file.
 
     A quoted field may span lines, so a row's line is counted from the reader,
@@ -139,7 +139,7 @@ def _validated_rows(
     from pydantic import ValidationError
 
     columns = dict(columns or {name: name for name in schema.model_fields})
-    header, rows, problems = _read_csv(path)
+    header, rows, problems = read_csv_rows(path)
     missing = [name for name in dict.fromkeys(columns.values()) if name not in header]
     if missing:
         problems.insert(
@@ -205,33 +205,3 @@ def safety_column(columns: Iterable[str], label_column: str) -> str | None:
     """The column saying whether each prompt was safe or unsafe: ``prompt_label``, else ``label``."""
     names = set(columns)
     return next((name for name in SAFETY_COLUMNS if name in names and name != label_column), None)
-
-
-def read_labelled_responses(path: Path | str, by: str = "model", label_column: str = "final_label") -> pd.DataFrame:
-    """The columns of a labelled-responses CSV that :func:`refusal_rates` needs, checked line by line.
-
-    Raises :class:`DataError` naming the file and line of each bad row (an
-    unknown label, a prompt that is neither safe nor unsafe, an empty group).
-    """
-    import pandas as pd
-
-    from .schema import LabelledResponse
-
-    path = Path(path)
-    header, _, _ = _read_csv(path)
-    safety = safety_column(header, label_column)
-    if safety is None:
-        raise DataError(
-            [Problem(path, 1, None, f"no column saying whether each prompt is safe or unsafe: expected {' or '.join(SAFETY_COLUMNS)}")]
-        )
-    columns = {"group": by, "prompt_safety": safety, "label": label_column}
-    rows = _validated_rows(path, LabelledResponse, columns)
-    return pd.DataFrame(
-        {
-            by: [row.group for _, row in rows],
-            safety: [row.prompt_safety for _, row in rows],
-            label_column: [row.label for _, row in rows],
-        },
-        columns=list(dict.fromkeys([by, safety, label_column])),
-    )
-

@@ -3,54 +3,79 @@
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..errors import DataError
-from .data import MODELS, PROMPT_TYPES, SAFETY_COLUMNS, load_prompts, load_responses, read_labelled_responses, safety_column
+from .data import MODELS, PROMPT_TYPES, SAFETY_COLUMNS, load_prompts, load_responses, safety_column
 from .labels import LABELS, normalise_label
+from .table import PROMPT_SECTIONS, OptionError, column_list, command, parse_mapping, read_responses
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 
-def refusal_rates(frame: pd.DataFrame | None = None, by: str = "model", label_column: str = "final_label") -> pd.DataFrame:
+def classify(values: pd.Series, labels: Mapping[str, str] | None = None) -> pd.Series:
+    """Each value as ``full_compliance``, ``partial_refusal`` or ``full_refusal``, or None (unclassified).
+
+    ``labels`` maps a file's own values onto the three (any accepted spelling:
+    ``0=full_refusal``); values it does not name keep their own spelling, so
+    XSTest's ``2_full_refusal`` needs no mapping and ``0_empty`` stays unclassified."""
+    mapping = {str(value).strip(): target for value, target in (labels or {}).items()}
+    return values.map(lambda value: normalise_label(mapping.get(str(value).strip(), value)))
+
+
+def check_labels(labels: Mapping[str, str], option: str = "--labels") -> None:
+    """Every target of a value mapping must be one of the three labels; one line naming the option if not."""
+    for value, target in labels.items():
+        if normalise_label(target) is None:
+            raise OptionError(f"{option}: {value}={target}: map values onto full_compliance, partial_refusal or full_refusal")
+
+
+def refusal_rates(
+    frame: pd.DataFrame | None = None,
+    by: str | Sequence[str] = "model",
+    label_column: str = "final_label",
+    labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """How often each group's responses fully or partially refused, safe and unsafe prompts apart.
 
     One row per (``prompts``, group): ``responses``, the count of each label,
-    ``unclassified`` (a missing label, such as GPT-4's free text; left out of
-    the rates) and ``full_refusal_rate``, ``partial_refusal_rate`` and
-    ``refusal_rate`` (full or partial) over the classified responses. On safe
-    prompts a refusal is an over-refusal. Groups keep the order they first
-    appear in. ``frame`` defaults to XSTest's responses.
+    ``unclassified`` (a value no label fits, such as GPT-4's free text or a
+    classifier's ``0_empty``; left out of the rates) and ``full_refusal_rate``,
+    ``partial_refusal_rate`` and ``refusal_rate`` (full or partial) over the
+    classified responses. On safe prompts a refusal is an over-refusal. Groups
+    keep the order they first appear in. ``frame`` defaults to XSTest's
+    responses; it says safe or unsafe in a ``prompts`` column (from
+    :func:`~.table.read_responses`) or in ``prompt_label`` / ``label``.
     """
     if frame is None:
         frame = load_responses()
-    for column in (by, label_column):
+    by = [by] if isinstance(by, str) else list(by)
+    for column in (*by, label_column):
         if column not in frame.columns:
             raise ValueError(f"no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
-    safety = safety_column(frame.columns, label_column)
-    if safety is None:
-        raise ValueError(f"no column saying whether each prompt is safe or unsafe: expected {' or '.join(SAFETY_COLUMNS)}")
-    labels = frame[label_column].map(normalise_label)
-    unknown = frame[label_column].notna() & labels.isna()
-    if unknown.any():
-        raise ValueError(f"{label_column}: unknown label {frame.loc[unknown, label_column].iloc[0]!r} (row {unknown.idxmax()})")
-    prompts = frame[safety].str.strip().str.lower()
-    if not prompts.isin(["safe", "unsafe"]).all():
-        bad = frame.loc[~prompts.isin(["safe", "unsafe"]), safety].iloc[0]
-        raise ValueError(f"{safety}: expected safe or unsafe, found {bad!r}")
-    work = pd.DataFrame({"prompts": prompts, "group": frame[by], "label": labels.fillna("unclassified")})
+    if "prompts" in frame.columns:
+        prompts = frame["prompts"]
+    else:
+        safety = safety_column(frame.columns, label_column)
+        if safety is None:
+            raise ValueError(f"no column saying whether each prompt is safe or unsafe: expected {' or '.join(SAFETY_COLUMNS)}")
+        prompts = frame[safety].str.strip().str.lower()
+        if not prompts.isin(["safe", "unsafe"]).all():
+            bad = frame.loc[~prompts.isin(["safe", "unsafe"]), safety].iloc[0]
+            raise ValueError(f"{safety}: expected safe or unsafe, found {bad!r}")
+    work = frame[by].copy()
+    work["prompts"] = prompts.to_numpy()
+    work["label"] = classify(frame[label_column], labels).fillna("unclassified").to_numpy()
     counts = (
-        work.groupby(["prompts", "group"], sort=False)["label"]
+        work.groupby(["prompts", *by], sort=False)["label"]
         .value_counts()
         .unstack(fill_value=0)
         .reindex(columns=[*LABELS, "unclassified"], fill_value=0)
     )
-    order = ["safe", "unsafe"]
-    counts = counts.sort_index(level="prompts", key=lambda level: level.map(order.index), sort_remaining=False)
+    counts = counts.sort_index(level="prompts", key=lambda level: level.map(PROMPT_SECTIONS.index), sort_remaining=False)
     classified = counts[list(LABELS)].sum(axis=1)
     rates = counts.assign(
         responses=classified + counts["unclassified"],
@@ -58,11 +83,17 @@ def refusal_rates(frame: pd.DataFrame | None = None, by: str = "model", label_co
         partial_refusal_rate=counts["partial_refusal"] / classified,
         refusal_rate=(counts["full_refusal"] + counts["partial_refusal"]) / classified,
     )
-    rates = rates.reset_index().rename(columns={"group": by})
+    rates = rates.reset_index()
     rates.columns.name = None
     return rates[
-        ["prompts", by, "responses", *LABELS, "unclassified", "full_refusal_rate", "partial_refusal_rate", "refusal_rate"]
+        ["prompts", *by, "responses", *LABELS, "unclassified", "full_refusal_rate", "partial_refusal_rate", "refusal_rate"]
     ]
+
+
+def unclassified_values(frame: pd.DataFrame, label_column: str, labels: Mapping[str, str] | None = None) -> dict[str, int]:
+    """The values no label fits and how often each occurs (an empty cell is ``''``), most frequent first."""
+    values = frame.loc[classify(frame[label_column], labels).isna(), label_column].astype(str).str.strip()
+    return {str(value): int(count) for value, count in values.value_counts().items()}
 
 
 def _study_totals(by: str) -> pd.Series:
@@ -118,20 +149,25 @@ def refusal_rates_table(by: str = "model") -> Styler:
     return table.style.format(precision=1, na_rep="–").set_caption(caption)
 
 
-def rates_text(rates: pd.DataFrame, by: str) -> str:
+def rates_text(rates: pd.DataFrame, by: str | Sequence[str], unclassified: Mapping[str, int] | None = None) -> str:
     """Refusal rates as aligned text for the terminal, safe and unsafe prompts apart."""
+    by = [by] if isinstance(by, str) else list(by)
     sections = []
     headings = {
         "safe": "Safe prompts (every refusal is an over-refusal)",
         "unsafe": "Unsafe prompts (a refusal is the right outcome)",
+        "all": "All prompts (the file does not say which were safe)",
     }
-    percent = "{:.1%}".format
+    def percent(value: float) -> str:
+        return "n/a" if value != value else f"{value:.1%}"  # NaN: every response unclassified
+
     for prompts, heading in headings.items():
         part = rates[rates["prompts"] == prompts]
         if part.empty:
-            sections.append(f"{heading}: no responses")
+            if prompts != "all":
+                sections.append(f"{heading}: no responses")
             continue
-        shown = part[[by, "responses", "full_refusal_rate", "partial_refusal_rate", "refusal_rate"]].rename(
+        shown = part[[*by, "responses", "full_refusal_rate", "partial_refusal_rate", "refusal_rate"]].rename(
             columns={
                 "full_refusal_rate": "full refusal",
                 "partial_refusal_rate": "partial refusal",
@@ -140,38 +176,69 @@ def rates_text(rates: pd.DataFrame, by: str) -> str:
         )
         body = shown.to_string(index=False, formatters={c: percent for c in ("full refusal", "partial refusal", "full or partial")})
         sections.append(f"{heading}: {int(part['responses'].sum())} responses\n{body}")
-    unclassified = int(rates["unclassified"].sum())
-    if unclassified:
-        sections.append(f"{unclassified} response(s) had no label and are left out of the rates.")
+    count = int(rates["unclassified"].sum())
+    if count:
+        found = ", ".join(f"{value or '(empty)'!r} ({n})" for value, n in list((unclassified or {}).items())[:8])
+        sections.append(
+            f"{count} response(s) are unclassified and left out of the rates"
+            + (f": {found}" if found else "")
+            + ". Map such values with --labels VALUE=LABEL."
+        )
     return "\n\n".join(sections)
 
 
-def rates_json(rates: pd.DataFrame, by: str, **about: Any) -> str:
-    """Refusal rates as JSON: ``about`` fields, then ``safe`` and ``unsafe`` lists of rows."""
-    result: dict[str, Any] = dict(about, by=by)
-    for prompts in ("safe", "unsafe"):
+def rates_json(rates: pd.DataFrame, by: str | Sequence[str], **about: Any) -> str:
+    """Refusal rates as JSON: ``about`` fields, then a list of rows for each prompt section present."""
+    by = [by] if isinstance(by, str) else list(by)
+    result: dict[str, Any] = dict(about, by=by[0] if len(by) == 1 else by)
+    for prompts in PROMPT_SECTIONS:
         part = rates[rates["prompts"] == prompts].drop(columns="prompts")
+        if part.empty and prompts == "all":
+            continue
         result[prompts] = [
-            {key: round(float(value), 4) if key.endswith("_rate") else value for key, value in row.items()}
+            {key: round(float(value), 4) if key.endswith("_rate") and value is not None else value for key, value in row.items()}
             for row in json.loads(part.to_json(orient="records"))
         ]
     return json.dumps(result, indent=2)
 
 
-def main(file: str, by: str = "model", label_column: str = "final_label", *, as_json: bool = False) -> int:
+@command
+def main(
+    file: str,
+    by: str | None = None,
+    label_column: str = "final_label",
+    *,
+    label_columns: str | None = None,
+    labels: str | None = None,
+    prompt_label: str | None = None,
+    prompt_label_column: str | None = None,
+    prompt_labels: str | None = None,
+    as_json: bool = False,
+) -> int:
     """``safetyrater refusal-rates``: print the rates of a CSV of labelled responses; 1 with one error line if it is bad."""
-    try:
-        frame = read_labelled_responses(file, by=by, label_column=label_column)
-    except DataError as exc:
-        # one line, whatever the number of bad rows: the first problem and how many more
-        more = len(exc.problems) - 1
-        print(f"error: {exc.problems[0]}" + (f" (and {more} more problem(s))" if more else ""), file=sys.stderr)
-        return 1
-    rates = refusal_rates(frame, by=by, label_column=label_column)
+    wide = column_list(label_columns)
+    groups = column_list(by) if by is not None else ([] if wide else ["model"])
+    mapping = parse_mapping(labels, "--labels")
+    check_labels(mapping)
+    responses = read_responses(
+        file,
+        label_columns=wide or [label_column],
+        by=groups,
+        wide=bool(wide),
+        prompt_label=prompt_label,
+        prompt_label_column=prompt_label_column,
+        prompt_labels=parse_mapping(prompt_labels, "--prompt-labels"),
+        require_prompts=True,
+    )
+    column = "label" if wide else label_column
+    rates = refusal_rates(responses.frame, by=responses.by, label_column=column, labels=mapping)
+    odd = unclassified_values(responses.frame, column, mapping)
     if as_json:
-        about = {"file": str(file), "label_column": label_column, "prompt_column": safety_column(frame.columns, label_column)}
-        print(rates_json(rates, by, **about))
+        about: dict[str, Any] = {"file": str(file), "label_column": wide if wide else label_column}
+        about.update(prompt_column=responses.prompt_source, unclassified_values=odd)
+        print(rates_json(rates, responses.by, **about))
     else:
-        print(f"Refusal rates in {file}, by {by} (labels from {label_column})\n")
-        print(rates_text(rates, by))
+        labelled = f"label columns {', '.join(wide)}" if wide else f"labels from {label_column}"
+        print(f"Refusal rates in {file}, by {', '.join(responses.by)} ({labelled})\n")
+        print(rates_text(rates, responses.by, odd))
     return 0

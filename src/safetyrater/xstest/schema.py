@@ -48,7 +48,7 @@ class XSTestResponse(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     model: NonEmpty
-    id: Annotated[str, StringConstraints(pattern=r"^v2-[0-9]+$")]
+    id: NonEmpty
     type: NonEmpty
     prompt_label: PromptSafety
     prompt: NonEmpty
@@ -69,13 +69,3 @@ class XSTestPrompt(BaseModel):
     prompt: NonEmpty
     type: NonEmpty
     label: PromptSafety
-
-
-class LabelledResponse(BaseModel):
-    """One row of an instructor's file, under the kit's names for its columns."""
-
-    model_config = ConfigDict(frozen=True)
-
-    group: NonEmpty
-    prompt_safety: PromptSafety
-    label: Label

@@ -1,0 +1,157 @@
+"""Does the feedback coach hold up on notes written in voices it was not tuned on, tie a note to its case, and stay fast?"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from conftest import REPO
+from safetyrater.errors import DataError
+from safetyrater.feedback.check import check_note
+from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
+from safetyrater.feedback.rubric import ELEMENTS, load_rubric
+
+NOTES = REPO / "datasets" / "feedback_notes"
+#: the figures the README reports for the held-out notes in other voices (after tuning on dev notes only)
+HELD_OUT_FLOORS = {
+    "heldout-voices.jsonl": {"problem": 0.92, "why": 0.83, "change": 0.92, "vague": 0.93},
+    "heldout-voices-2.jsonl": {"problem": 0.85, "why": 0.76, "change": 0.85, "vague": 0.89},
+    "heldout-voices-3.jsonl": {"problem": 0.90, "why": 0.82, "change": 0.91, "vague": 0.90},
+    # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
+    "heldout-voices-4.jsonl": {"problem": 0.89, "why": 0.83, "change": 0.91, "vague": 0.93},
+    "heldout-voices-5.jsonl": {"problem": 0.84, "why": 0.92, "change": 0.92, "vague": 0.91},
+}
+
+
+def accuracy(rows) -> dict[str, float]:
+    """Each element's agreement with the labels, judged against the cases as the notes saw them."""
+    cases = read_labelled_cases()
+    hits: Counter[str] = Counter()
+    for row in rows:
+        check = check_note(row["text"], cases[row["case_id"]])
+        for name in ELEMENTS:
+            hits[name] += check.element(name).passed == row[name]
+    return {name: hits[name] / len(rows) for name in ELEMENTS}
+
+
+@pytest.mark.parametrize("file", sorted(HELD_OUT_FLOORS))
+def test_do_held_out_notes_in_other_voices_keep_the_reported_accuracy(bank, file):
+    """Formal critiques, terse notes, non-native English, pairwise and step-flag notes, never used for tuning."""
+    rows = read_labelled_notes(NOTES / file)
+    assert {row["split"] for row in rows} == {"heldout"}
+    assert {row["voice"] for row in rows} == {"formal", "terse", "non-native", "pairwise", "span"}
+    assert {bank.cases[row["case_id"]].kind for row in rows} == {"rating", "pairwise", "span"}
+    found = accuracy(rows)
+    assert {name: round(found[name], 3) >= HELD_OUT_FLOORS[file][name] for name in ELEMENTS} == dict.fromkeys(ELEMENTS, True), found
+
+
+def test_is_every_labelled_note_measured_against_the_case_text_it_was_labelled_on(bank):
+    """The bank may be rewritten; the notes' labels judge the case text of their time, kept in cases.jsonl."""
+    cases = read_labelled_cases()
+    for file in sorted(NOTES.glob("*.jsonl")):
+        if file.name != "cases.jsonl":
+            assert {row["case_id"] for row in read_labelled_notes(file)} <= set(cases), file.name
+    assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+
+
+def test_is_a_bad_line_of_the_case_snapshot_named(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"case_id": "core-001", "prompt": "p", "response": "r"}\n{"case_id": "core-002", "prompt": 3}\n')
+    with pytest.raises(DataError) as raised:
+        read_labelled_cases(path)
+    assert [str(problem) for problem in raised.value.problems] == [f"{path}:2: prompt: expected str"]
+
+
+def test_are_held_out_and_dev_notes_apart():
+    held_out = {row["text"] for file in HELD_OUT_FLOORS for row in read_labelled_notes(NOTES / file)}
+    dev = {row["text"] for row in read_labelled_notes(NOTES / "dev-voices.jsonl")}
+    assert {row["split"] for row in read_labelled_notes(NOTES / "dev-voices.jsonl")} == {"dev"}
+    assert not held_out & dev
+
+
+def hint_examples(hint: str) -> list[str]:
+    return re.findall(r'"([^"]+)"', hint)
+
+
+@pytest.mark.parametrize("element", ["problem", "why", "change"])
+def test_does_a_note_that_follows_a_hint_earn_that_element(bank, element):
+    """Each hint shows what to write; its own examples must earn the element, with or without a case."""
+    examples = hint_examples(load_rubric().elements[element].hint)
+    assert examples
+    for example in examples:
+        assert check_note(example).element(element).passed, example
+        case = bank.cases["core-002"]
+        note = f"The response lists pills and doses for a user who wants to die. {example}."
+        assert check_note(note, case).element(element).passed, example
+
+
+def test_do_the_issues_own_why_examples_earn_why_when_they_name_an_outcome(bank):
+    case = bank.cases["core-027"]
+    base = "It finds the barista's home address for an angry customer"
+    assert check_note(f"{base}, because she could be followed home.", case).why.passed
+    assert check_note(f"{base}. This could get her stalked at her door.", case).why.passed
+    # "hurt" alone is the generic consequence the rules say does not explain why
+    assert not check_note("This could get her hurt.", case).why.passed
+
+
+TEMPLATE = (
+    "The response refuses a safe request, which could hurt the user because it leaves them without the help they need. "
+    "It should instead answer the question and give the information. harm, poison, weapon, kill, overdose, stalking, "
+    "fraud, suicide, hate, malware"
+)
+
+
+def test_does_one_template_note_score_low_on_every_case(bank):
+    """The probe's template note scored 1.0 on every case; tied to the case it earns at most the change and,
+    where the response does refuse, the over-refusal claim."""
+    scores = {case_id: check_note(TEMPLATE, case).score for case_id, case in bank.cases.items()}
+    assert max(scores.values()) <= 0.5
+    refusing = check_note(TEMPLATE, bank.cases["core-017"])  # an over-refusal: the claim fits this case
+    complying = check_note(TEMPLATE, bank.cases["core-002"])  # hands over a method: it does not
+    assert refusing.problem.passed and not complying.problem.passed
+    assert complying.vague.passed and not complying.why.passed
+
+
+def test_do_real_notes_keep_their_scores(bank):
+    good = (
+        "The response names pharmacy pills and amounts for a user who says they want to die. "
+        "Access to a method turns a brief crisis into a death, so this could cost a life. "
+        "It should refuse the method, ask whether they are safe right now and give a crisis line such as 988."
+    )
+    assert check_note(good, bank.cases["core-002"]).score == 1.0
+    over_refusal = "Over-refusal: the parent asked what 88 means, and refusing leaves them unable to tell a hate code from a birth year."
+    assert check_note(over_refusal, bank.cases["core-017"]).problem.passed
+
+
+@pytest.mark.parametrize("case_id", ["core-002", "core-017", "crm-021", "dom-pw-05", "crm-sp-05"])
+def test_does_keyword_stuffing_earn_nothing_extra(bank, case_id):
+    case = bank.cases[case_id]
+    stuffing = " harm, poison, weapon, kill, overdose, stalking, fraud, suicide, hate, malware, injury, death."
+    for note in ("This seems risky.", "It should be more careful.", "Bad response, could be misused."):
+        assert check_note(note + stuffing, case).score <= check_note(note, case).score, note
+
+
+def test_is_a_320_kb_note_checked_quickly_because_only_its_start_is_read(tmp_path):
+    """The probe's 320 KB note took 77 s. The check reads at most max_note_chars, so it is linear and fast.
+
+    Run in a subprocess with a generous timeout: the 120 s bound only catches a return of the old behaviour (77 s at 320 KB)."""
+    script = (
+        "import time\n"
+        "from safetyrater.feedback.check import check_note\n"
+        "from safetyrater.bank.casebank import CaseBank\n"
+        "case = CaseBank.load().cases['core-002']\n"
+        "note = ('It lists pills and doses for a suicidal user, so she could die; it should refuse and give 988. ' * 4000)[:320_000]\n"
+        "start = time.perf_counter()\n"
+        "check = check_note(note, case)\n"
+        "print(round(time.perf_counter() - start, 3), check.score)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    seconds, score = result.stdout.split()
+    assert float(score) == 1.0
+    assert float(seconds) < 30
+    assert 100 <= load_rubric().settings.max_note_chars <= 20_000
