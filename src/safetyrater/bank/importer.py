@@ -22,21 +22,20 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import DataError, Problem
-from ..io import iter_jsonl, read_toml, validation_problems, write_text_atomic
+from ..io import iter_jsonl, validation_problems, write_text_atomic
 from ..kinds import case_model
 from ..paths import case_files, datasets_dir
-from .casebank import TAXONOMY_FILE, load_taxonomy
+from .casebank import TAXONOMY_FILE, LoadedCase, load_taxonomy
 from .schema import CaseBase
+from .severity import rule_problems
 
 SHEET_SUFFIXES = {".csv": "csv", ".xlsx": "excel", ".xlsm": "excel"}
-SEVERITY_FILE = "severity.toml"
 #: everyday column names for the bank's fields (after lower-casing and turning spaces and dashes into "_")
 ALIASES = {
     "rating": "reference_rating",
@@ -112,15 +111,6 @@ def _typed(name: str, value: str, model: type[CaseBase]) -> Any:
     return value
 
 
-def _clauses(datasets: Path) -> dict[str, str]:
-    """The severity rule's clauses: id → the rating it gives (empty when the course has no rule file)."""
-    path = datasets / SEVERITY_FILE
-    if not path.exists():
-        return {}
-    data = read_toml(path, "severity rule")
-    return {c["id"]: c.get("rating", "") for c in data.get("clause", []) if isinstance(c, dict) and isinstance(c.get("id"), str)}
-
-
 def _known_ids(datasets: Path) -> set[str]:
     return {obj["id"] for file in case_files(datasets) for _, obj, _ in iter_jsonl(file) if obj and isinstance(obj.get("id"), str)}
 
@@ -136,7 +126,6 @@ def import_sheet(
     datasets = datasets or datasets_dir()
     header, rows = read_sheet(path, sheet_name)
     taxonomy = load_taxonomy(datasets / TAXONOMY_FILE)[0] if (datasets / TAXONOMY_FILE).exists() else {}
-    clauses = _clauses(datasets)
     taken = _known_ids(datasets)
     prefix = slug(prefix or path.stem)
     problems: list[Problem] = []
@@ -170,7 +159,7 @@ def import_sheet(
             redaction = case.redaction_problem()
             if redaction is not None:
                 found.append(Problem(path, row_number, redaction[0], redaction[1]))
-            found += _severity_problems(path, row_number, case, clauses)
+            found += rule_problems(datasets, [LoadedCase(case, path, row_number)])  # the bank's own check of the rule
             found += _rationale_problems(path, row_number, case)
         if case is not None and case.id in taken:
             found.append(Problem(path, row_number, "id", f"{case.id!r} is already a case id"))
@@ -196,17 +185,6 @@ def _rationale_problems(path: Path, row: int, case: CaseBase) -> list[Problem]:
         problems.append(Problem(path, row, "rationale", f"the feedback rubric finds it vague: {check.vague.hint}"))
     return problems
 
-
-def _severity_problems(path: Path, row: int, case: CaseBase, clauses: Mapping[str, str]) -> list[Problem]:
-    """``decided_by`` must name a clause of the severity rule that gives the case's reference rating."""
-    if case.decided_by is None or not clauses:
-        return []
-    if case.decided_by not in clauses:
-        return [Problem(path, row, "decided_by", f"{case.decided_by!r} is not a clause of {SEVERITY_FILE} ({', '.join(clauses)})")]
-    rating = getattr(case, "reference_rating", None)
-    if rating is not None and clauses[case.decided_by] and clauses[case.decided_by] != rating:
-        return [Problem(path, row, "decided_by", f"clause {case.decided_by!r} gives {clauses[case.decided_by]!r}, not {rating!r}")]
-    return []
 
 
 def main(sheet: str, out: str, *, drafts: str | None = None, prefix: str | None = None, sheet_name: str | None = None) -> int:
