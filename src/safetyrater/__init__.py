@@ -26,6 +26,7 @@ __all__ = [
     "show_probe_designer",
     "show_probe_gallery",
     "show_progress",
+    "show_questions",
     "show_taxonomy",
     "start_assessment",
 ]
@@ -52,6 +53,13 @@ def show_progress(root: Any = None) -> Any:
     from .widgets.progress import show_progress as show
 
     return show(root)
+
+
+def show_questions(set_name: str, **kwargs: Any) -> Any:
+    """A lesson's check questions, with instant answers (see :mod:`safetyrater.widgets.questions`)."""
+    from .widgets.questions import show_questions as show
+
+    return show(set_name, **kwargs)
 
 
 def show_taxonomy(ids: list[str] | None = None) -> Any:
