@@ -84,10 +84,10 @@ def show_labelling_deck(n: int = 12, seed: int = 0, folder: Any = None) -> Any:
 
 
 def classifier_agreement(frame: Any = None) -> Any:
-    """XSTest's classifiers against the human final label (see :mod:`safetyrater.xstest.agreement`)."""
-    from .xstest.agreement import classifier_agreement as agreement
+    """XSTest's classifiers against the human final label, as the lesson's table (see :mod:`safetyrater.xstest.agreement`)."""
+    from .xstest.agreement import agreement_table
 
-    return agreement(frame)
+    return agreement_table(frame)
 
 
 def refusal_rates_table(by: str = "model") -> Any:
