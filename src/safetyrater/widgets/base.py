@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from ..bank.policy import load_policy
 from ..bank.schema import RATINGS, Category
 from ..feedback.render import note_check_html
+from ..numbers import one_decimal
 from .errors import guarded, problem_html
 from .html import escape, render_text
 from .status import save_status_html
@@ -70,7 +71,7 @@ def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html
     return (
         f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
         f"<div style='color:{colour};font-weight:600'>{escape(verdict)} "
-        f"({result['points']:g} / {result['max_points']:g} points)</div>"
+        f"({one_decimal(result['points'])} / {one_decimal(result['max_points'])} points)</div>"
         f"<div>{reference_html}</div>"
         + (f"<ul>{messages}</ul>" if messages else "")
         + f"<div style='margin-top:4px'><b>Why:</b> {rationale_html}</div></div>"
