@@ -156,7 +156,9 @@ def launch_chromium(playwright: Any) -> Any:
 
 # --- pages -----------------------------------------------------------------
 
-CARD = ".sr-card"
+#: a case card (check questions share the card style but are not cases)
+CARD = ".sr-card:not(.sr-question)"
+QUESTION = ".sr-question"
 
 
 def answers_on_disk(path: Path) -> dict[str, Any]:

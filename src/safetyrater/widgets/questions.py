@@ -29,6 +29,9 @@ from .html import escape
 from .status import save_status_html
 from .style import CARD_CLASS, style_widget
 
+#: a check question's card also carries the card class, so the card style (focus outline, spacing) applies
+QUESTION_CLASS = "sr-question"
+
 QUESTIONS_FILE = "check_questions.toml"
 #: the one field a question's answer saves: the index of the picked option
 ANSWER_FIELDS = ("choice",)
@@ -128,6 +131,7 @@ class QuestionCard(widgets.VBox):
         self.feedback.value = answer_html(question, choice)
         super().__init__([header, self.options, self.status, self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
         self.add_class(CARD_CLASS)
+        self.add_class(QUESTION_CLASS)
         self.options.observe(guarded(self.show_problem)(self._picked), names="value")
 
     def show_problem(self, message: str) -> None:
