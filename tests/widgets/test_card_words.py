@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from conftest import REPO
 from safetyrater.widgets.base import RATING_HELP, header_html
 
@@ -30,3 +32,31 @@ def test_a_card_heading_shows_its_position_and_keeps_the_case_id_for_a_learner_w
     text = heading.split(">", 1)[1]
     assert "Case 3 of 10" in text and "core-001" not in text
     assert "title='Case id: core-001'" in heading
+
+
+@pytest.mark.slow  # builds and checks every practice card (about 120)
+def test_check_panels_of_every_lesson_deck_name_risk_areas_and_round_points(bank, tmp_path):
+    """Press Check on every practice card with a partly wrong answer: is the panel free of ids and long decimals?"""
+    from bs4 import BeautifulSoup
+
+    from conftest import perfect_answer
+    from safetyrater.widgets.deck import DeckView
+    from support.learner_text import learner_text_problems
+
+    checked = 0
+    for deck in (d for d in bank.decks.values() if d.mode == "practice"):
+        view = DeckView(bank, deck, tmp_path / deck.id)
+        for card in view.cards:
+            answer = perfect_answer(card.case)
+            if "categories" in answer:
+                # one risk area right, one wrong: partial points (thirds, like 2.6667)
+                wrong = next(c for c in bank.taxonomy if c not in answer["categories"])
+                answer = {**answer, "categories": [*answer["categories"][:1], wrong, "privacy"]}
+            if "rating" in answer:
+                answer = {**answer, "rating": "risky" if answer["rating"] != "risky" else "harmful"}
+            view.store.update(card.case.id, **answer)
+            card.check()
+            text = BeautifulSoup(card.feedback.value, "html.parser").get_text(" ")
+            assert learner_text_problems(text, bank.taxonomy, bank.cases) == [], (deck.id, card.case.id)
+            checked += 1
+    assert checked >= 100
