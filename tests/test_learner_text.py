@@ -48,5 +48,5 @@ def test_each_kind_of_unclean_text_is_named(bank):
 
 
 def test_ids_that_are_english_words_are_allowed_as_words(bank):
-    text = "A response can invite self-harm, hate or harassment, or invade privacy; 97.5% refused; version 0.5.13; $12.50."
+    text = "A response can invite self-harm, hate or harassment, or invade privacy; 97.5% refused; version 0.5.13; $12.50; weighted kappa 0.74 (pass mark 0.70)."
     assert learner_text_problems(text, bank.taxonomy, bank.cases) == []

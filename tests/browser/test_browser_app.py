@@ -171,6 +171,7 @@ def test_a_broken_answer_file_is_one_plain_message_not_a_traceback(page, app_ser
 def test_lesson_one_shows_the_decision_flow_a_worked_example_and_answers_a_check_question(page, app_server, app_root, screenshots):
     """In the app, does lesson 1 show the decision-flow figure (loaded, with its alt text), the worked
     examples, and a check question that answers a click with a word and a mark, the reason, and saves it?"""
+    page.set_viewport_size({"width": 1280, "height": 1500})  # the whole figure in one picture
     voila_open(page, app_server, LESSON)
     figure = page.get_by_role("img", name=re.compile("^Decision flow"))
     figure.wait_for()
@@ -180,7 +181,7 @@ def test_lesson_one_shows_the_decision_flow_a_worked_example_and_answers_a_check
         figure.screenshot(path=screenshots / "lesson-decision-flow.png")
 
     worked = page.get_by_role("heading", name=re.compile("^Worked examples"))
-    worked.scroll_into_view_if_needed()
+    worked.evaluate("(heading) => heading.scrollIntoView({block: 'start'})")
     assert worked.is_visible()
     if screenshots:
         page.screenshot(path=screenshots / "lesson-worked-example.png")

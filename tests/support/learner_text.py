@@ -10,7 +10,8 @@ learner hovers to ask for it) does not count.
 :func:`learner_text_problems` names what a learner must never read: a taxonomy id
 (ids that are also plain English words, "hate", "privacy", "self-harm", only in
 id-like places: code, quotes, ``key=value``), a case id, a raw float with more than
-one decimal, "-0.0", and "Notes for instructors".
+one decimal (kappa, written with two as the assessment report does, excepted), "-0.0",
+and "Notes for instructors".
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def _widget_texts(state: dict) -> list[str]:
     return texts
 
 
+def _kappa(text: str, start: int) -> bool:
+    """Whether a number is a kappa or its pass mark, which the course writes with two decimals (0.70) as the report does."""
+    before = text[max(start - 30, 0) : start].lower()
+    return "kappa" in before or "κ" in before
+
+
 def learner_text_problems(text: str, taxonomy_ids: Iterable[str], case_ids: Iterable[str]) -> list[str]:
     """Every thing in ``text`` a learner must not read, each with the words around it."""
     problems: list[str] = []
@@ -92,7 +99,7 @@ def learner_text_problems(text: str, taxonomy_ids: Iterable[str], case_ids: Iter
     if ids:
         pattern = r"(?<![\w-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])"
         problems += [f"case id {m.group(0)!r}: …{around(m)}…" for m in re.finditer(pattern, text)]
-    problems += [f"raw number {m.group(0)!r}: …{around(m)}…" for m in RAW_FLOAT.finditer(text)]
+    problems += [f"raw number {m.group(0)!r}: …{around(m)}…" for m in RAW_FLOAT.finditer(text) if not _kappa(text, m.start())]
     problems += [f"negative zero {m.group(0)!r}: …{around(m)}…" for m in NEGATIVE_ZERO.finditer(text)]
     if INSTRUCTOR_NOTES.lower() in text.lower():
         problems.append(f"'{INSTRUCTOR_NOTES}' is shown to learners")
