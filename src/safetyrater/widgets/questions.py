@@ -151,8 +151,8 @@ class QuestionsView(widgets.VBox):
         questions = load_questions(set_name, path)
         self.store = AnswerStore(answers_deck_id(set_name), folder, fields=ANSWER_FIELDS, what="check-question answer")
         self.cards = [QuestionCard(q, self.store, position=i, total=len(questions)) for i, q in enumerate(questions, 1)]
-        intro = widgets.HTML("<div>Pick an answer: each question tells you at once whether it is right, and why.</div>")
-        super().__init__([style_widget(), intro, *self.cards])
+        # the lesson's text says what to do; the view is only the cards
+        super().__init__([style_widget(), *self.cards])
 
 
 def show_questions(set_name: str, folder: Path | str | None = None) -> QuestionsView | widgets.HTML:
