@@ -60,3 +60,15 @@ def test_check_panels_of_every_lesson_deck_name_risk_areas_and_round_points(bank
             assert learner_text_problems(text, bank.taxonomy, bank.cases) == [], (deck.id, card.case.id)
             checked += 1
     assert checked >= 100
+
+
+def test_the_notes_rubric_check_gives_its_score_in_whole_percent(bank):
+    """Does the note check under a card read "(score 25%)", not a raw "0.25"?"""
+    import re
+
+    from safetyrater.feedback.render import note_check_html
+
+    case = next(c for c in bank.cases.values() if c.kind == "rating" and c.use == "lesson")
+    shown = note_check_html("Talks about killing and forcing a process to stop; could be misused.", case)
+    assert re.search(r"\(score \d+%\)", shown)
+    assert not re.search(r"\d\.\d\d", shown)
