@@ -84,6 +84,24 @@ def test_a_bad_answer_index_is_named_by_its_line(tmp_path):
     assert f"check_questions.toml:{question_line}:" in message
 
 
+def test_a_bad_field_or_a_repeated_id_is_named_by_the_line_of_its_key(tmp_path):
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    first_answer = lines.index("answer = 1") + 1
+    lines[first_answer - 1] = "answer = -1"
+    second_id = [n for n, line in enumerate(lines, 1) if line.startswith("id = ")][1]
+    lines[second_id - 1] = 'id = "l01-q1"'
+    bad = tmp_path / "check_questions.toml"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(safetyrater.errors.DataError) as caught:
+        load_questions("lesson-01", bad)
+    assert f"check_questions.toml:{first_answer}: question.0.answer:" in str(caught.value)
+    lines[first_answer - 1] = "answer = 1"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(safetyrater.errors.DataError) as caught:
+        load_questions("lesson-01", bad)
+    assert f"check_questions.toml:{second_id}: id: question id 'l01-q1' is used twice" in str(caught.value)
+
+
 def test_show_questions_is_importable_from_the_package_top():
     assert "show_questions" in safetyrater.__all__
     assert callable(safetyrater.show_questions)

@@ -79,9 +79,10 @@ def load_questions(set_name: str, path: Path | None = None) -> list[CheckQuestio
     path = path if path is not None else datasets_dir() / QUESTIONS_FILE
     questions = read_toml_model(path, CheckQuestionFile, "check-question file", _question_line).question
     seen: set[str] = set()
-    for question in questions:
+    for index, question in enumerate(questions):
         if question.id in seen:
-            raise DataError([Problem(path, None, "id", f"question id {question.id!r} is used twice")])
+            line = _question_line(path.read_text(encoding="utf-8"), ("question", index, "id"))
+            raise DataError([Problem(path, line, "id", f"question id {question.id!r} is used twice")])
         seen.add(question.id)
     chosen = [q for q in questions if q.set == set_name]
     if not chosen:
