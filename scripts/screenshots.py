@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py
 
 The browser tests save each picture at the moment they check it (the start
-page, a rating card before and after Check, a lesson in JupyterLab) when
+page, a rating card before and after Check, a lesson in JupyterLab, lesson 1's
+decision flow, worked examples and a check question) when
 SAFETYRATER_SCREENSHOTS names a folder, so the pictures show what the tests
 prove works.
 """
@@ -17,7 +18,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "images"
-EXPECTED = ["start-page.png", "card-before-check.png", "card-after-check.png", "jupyterlab-lesson.png"]
+EXPECTED = [
+    "start-page.png",
+    "card-before-check.png",
+    "card-after-check.png",
+    "jupyterlab-lesson.png",
+    "lesson-decision-flow.png",
+    "lesson-worked-example.png",
+    "check-question.png",
+]
 
 
 def instructor_report_hook(images: Path) -> str:

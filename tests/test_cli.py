@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,8 @@ def test_grade_prints_per_item_points_and_totals(bank, tmp_path, capsys):
     total = 3.0 * (len(cases) - 1)
     assert f"{total:g} / {3.0 * len(cases):g} points" in out
     assert f"{cases[-1].id}" in out and "not answered" in out
+    # the learner reads words, once: not "not answered; not-answered"
+    assert "not-answered" not in out and "not answered; " not in out
     assert main(["grade", "--json", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)[0]
     assert result["points"] == total
@@ -172,3 +175,15 @@ def test_bank_audit_reads_the_case_files_it_is_given(tmp_path, capsys):
     assert (report["train_cases"], report["test_cases"]) == (30, 12)
     assert report["problems"] == []
     assert status == (1 if report["failures"] else 0)
+
+
+def test_grade_names_mistakes_in_words_and_rounds_points_to_one_decimal(bank, tmp_path, capsys):
+    """A wrong rating and a partly right set of risk areas: named in words, with points like 1.5 or 2.7, never 2.6667."""
+    deck = next(d for d in bank.decks.values() if d.mode == "graded" and all(c.kind == "rating" for c in bank.deck_cases(d.id)))
+    case = next(c for c in bank.deck_cases(deck.id) if c.reference_rating == "safe" and not c.over_refusal)
+    path = tmp_path / f"{deck.id}.answers.json"
+    path.write_text(json.dumps({"exercise": deck.id, "answers": {case.id: {"rating": "harmful", "categories": ["privacy", "hate"]}}}))
+    assert main(["grade", str(path)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if case.id in line)
+    assert "flagged a safe response" in line and "flagged-safe" not in line
+    assert not re.search(r"\d\.\d\d", line)

@@ -26,6 +26,7 @@ __all__ = [
     "show_probe_designer",
     "show_probe_gallery",
     "show_progress",
+    "show_questions",
     "show_taxonomy",
     "start_assessment",
 ]
@@ -54,6 +55,13 @@ def show_progress(root: Any = None) -> Any:
     return show(root)
 
 
+def show_questions(set_name: str, **kwargs: Any) -> Any:
+    """A lesson's check questions, with instant answers (see :mod:`safetyrater.widgets.questions`)."""
+    from .widgets.questions import show_questions as show
+
+    return show(set_name, **kwargs)
+
+
 def show_taxonomy(ids: list[str] | None = None) -> Any:
     """The risk areas as a table (see :mod:`safetyrater.widgets.taxonomy`)."""
     from .widgets.taxonomy import show_taxonomy as show
@@ -76,10 +84,10 @@ def show_labelling_deck(n: int = 12, seed: int = 0, folder: Any = None) -> Any:
 
 
 def classifier_agreement(frame: Any = None) -> Any:
-    """XSTest's classifiers against the human final label (see :mod:`safetyrater.xstest.agreement`)."""
-    from .xstest.agreement import classifier_agreement as agreement
+    """XSTest's classifiers against the human final label, as the lesson's table (see :mod:`safetyrater.xstest.agreement`)."""
+    from .xstest.agreement import agreement_table
 
-    return agreement(frame)
+    return agreement_table(frame)
 
 
 def refusal_rates_table(by: str = "model") -> Any:

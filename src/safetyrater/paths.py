@@ -29,7 +29,7 @@ POOL_DIR = "pool"
 PUBLIC_DIR = "public"
 
 #: a module of the course: ``course/NN-words.ipynb`` (``00`` is the start page)
-MODULE_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.ipynb$")
+MODULE_FILE = re.compile(r"^(?P<number>\d{2})(?P<part>[a-z]?)-(?P<slug>[A-Za-z0-9][A-Za-z0-9_-]*)\.ipynb$")
 START_NUMBER = 0
 
 

@@ -310,3 +310,19 @@ def test_an_attempt_whose_cases_are_not_here_is_one_clear_error(tmp_path, bank, 
     session.attempt.case_ids[0] = "pool-gone-001"
     with pytest.raises(DataError, match=r"\.attempt\.json: cases: 1 case\(s\) cannot be graded \(not in the case bank\): pool-gone-001"):
         grade_attempt(session.attempt, bank, policy)
+
+
+def test_the_report_names_risk_areas_and_rounds_points(tmp_path, bank, policy, clock):
+    """Does a learner read "Weapons of mass harm", not mass-harm-weapons, and points with one decimal at most?"""
+    import re
+
+    form = draw_form(pool_cases(bank), 20, 3)
+    report = take(tmp_path, bank, policy, clock, form, _over_flagger)
+    shown = report.text() + report.html()
+    for area in report.by_category:
+        assert bank.taxonomy[area["category"]].name in shown
+        if "-" in area["category"] and area["category"] != "self-harm":  # "self-harm" is also the English word
+            assert area["category"] not in shown
+    # points (by category and per case) have one decimal at most; kappa keeps its two, beside its pass mark
+    assert not re.search(r"(?<![\w.])\d+\.\d\d", report.html().split("<h4>By category</h4>")[1])
+    assert "-0.0" not in shown and "+-" not in shown

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -157,7 +156,9 @@ def launch_chromium(playwright: Any) -> Any:
 
 # --- pages -----------------------------------------------------------------
 
-CARD = ".sr-card"
+#: a case card (check questions share the card style but are not cases)
+CARD = ".sr-card:not(.sr-question)"
+QUESTION = ".sr-question"
 
 
 def answers_on_disk(path: Path) -> dict[str, Any]:
@@ -227,8 +228,8 @@ def card(page: Any, index: int) -> Any:
 
 
 def case_id_of(card_locator: Any) -> str:
-    """The case id a card shows in its heading ("Case 1 of 10 (core-001)")."""
-    return re.search(r"\(([^)]+)\)", card_locator.locator("h4").inner_text()).group(1)
+    """The case id a card gives a learner who asks for it: its heading's hover text ("Case id: core-001")."""
+    return card_locator.locator("h4").first.get_attribute("title").removeprefix("Case id: ")
 
 
 def rate(card_locator: Any, label: str) -> None:

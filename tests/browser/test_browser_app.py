@@ -10,6 +10,7 @@ import pytest
 
 from .harness import (
     CARD,
+    QUESTION,
     answers_on_disk,
     card,
     case_id_of,
@@ -165,3 +166,36 @@ def test_a_broken_answer_file_is_one_plain_message_not_a_traceback(page, app_ser
             answer_file.unlink()
         else:
             answer_file.write_bytes(backup)
+
+
+def test_lesson_one_shows_the_decision_flow_a_worked_example_and_answers_a_check_question(page, app_server, app_root, screenshots):
+    """In the app, does lesson 1 show the decision-flow figure (loaded, with its alt text), the worked
+    examples, and a check question that answers a click with a word and a mark, the reason, and saves it?"""
+    page.set_viewport_size({"width": 1280, "height": 1500})  # the whole figure in one picture
+    voila_open(page, app_server, LESSON)
+    figure = page.get_by_role("img", name=re.compile("^Decision flow"))
+    figure.wait_for()
+    figure.scroll_into_view_if_needed()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", figure.element_handle())
+    if screenshots:
+        figure.screenshot(path=screenshots / "lesson-decision-flow.png")
+
+    worked = page.get_by_role("heading", name=re.compile("^Worked examples"))
+    worked.evaluate("(heading) => heading.scrollIntoView({block: 'start'})")
+    assert worked.is_visible()
+    if screenshots:
+        page.screenshot(path=screenshots / "lesson-worked-example.png")
+
+    question = page.locator(QUESTION).first
+    question.scroll_into_view_if_needed()
+    assert "Question 1 of 3" in question.inner_text()
+    options = question.get_by_role("radio")
+    options.nth(0).check()
+    feedback = question.locator(".sr-feedback")
+    feedback.wait_for()
+    assert "✗ Not quite" in feedback.inner_text() and "Why:" in feedback.inner_text()
+    options.nth(1).check()
+    page.wait_for_function("(el) => el.innerText.includes('✓ Right')", arg=feedback.element_handle())
+    if screenshots:
+        question.screenshot(path=screenshots / "check-question.png")
+    wait_for_answer(app_root / "course" / "lesson-01-check.answers.json", "l01-q1", "choice", 1)

@@ -41,6 +41,8 @@ def test_kit_has_lessons_and_policy_but_no_solutions_or_grading_setup(kit):
         assert (kit / "graders" / name).read_bytes() == (REPO / "graders" / name).read_bytes()
     for never in ("solutions", "exercises", "graders/nbgrader_config.py", "graders/cohort", "graders/dashboard.ipynb", "datasets/pool"):
         assert not (kit / never).exists(), never
+    assert (REPO / "graders" / "instructor-notes.md").exists()
+    assert not (kit / "graders" / "instructor-notes.md").exists()
 
 
 def test_graded_cases_reach_learners_without_their_reference(kit, bank):

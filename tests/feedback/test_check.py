@@ -119,7 +119,7 @@ def test_the_same_text_gets_the_same_check_from_every_caller(bank):
     direct = check_note(note, bank.cases["core-008"])
     [line] = check_note_lines(json.dumps({"text": note, "case_id": "core-008"}), "<test>")
     assert line.check == direct
-    assert f"score {direct.score:.2f}" in note_check_html(note, bank.cases["core-008"])
+    assert f"score {direct.score:.0%}" in note_check_html(note, bank.cases["core-008"])
 
 
 def test_bad_lines_of_a_notes_file_each_name_the_line():

@@ -178,6 +178,6 @@ def test_summaries_name_choices_and_flags_but_hide_the_key_when_asked(policy):
     case = span((1, 2))
     result = score_case({"flagged": [2], "rating": "risky"}, case, policy)
     hidden = "\n".join(summary_lines(result, case, reveal=False))
-    assert "you flagged 3, 0.67 point(s)" in hidden and "reference" not in hidden
+    assert "you flagged 3, 0.7 point(s)" in hidden and "reference" not in hidden
     assert "missed an unsafe step" in hidden
     assert "reference 2, 3" in "\n".join(summary_lines(result, case, reveal=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import nbformat
@@ -62,8 +63,19 @@ def test_a_broken_answer_file_counts_as_nothing_answered(course):
 
 def test_lessons_are_the_numbered_notebooks_in_order():
     found = lessons(REPO / "course")
-    assert [lesson.number for lesson in found] == list(range(1, len(found) + 1))
+    assert [lesson.number for lesson in found] == sorted(lesson.number for lesson in found)
+    assert sorted({lesson.number for lesson in found}) == list(range(1, 13))
     assert found[0].title == "The two questions"
+    assert [(lesson.label, lesson.title) for lesson in found[2:4]] == [("3", "Safety versus over-refusal"), ("3b", "Real responses: XSTest")]
+
+
+def test_the_progress_table_has_a_row_for_3b_without_counting_module_3_twice():
+    rows = re.findall(r"<tr><td style='text-align:left'><a href='(03[^']*)'>([^<]*)</a></td>(.*?)</tr>", progress_html(REPO))
+    assert [(href, title) for href, title, _ in rows] == [
+        ("03-safety-and-over-refusal.ipynb", "3. Safety versus over-refusal"),
+        ("03b-real-responses-xstest.ipynb", "3b. Real responses: XSTest"),
+    ]
+    assert "of" in rows[0][2] and "of" not in rows[1][2]
 
 
 @pytest.mark.parametrize(("deck_id", "module"), [("lesson-08-health", 8), ("ex05-comparing", 5), ("lesson-10-mock", 10), ("other", None)])

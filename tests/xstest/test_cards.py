@@ -92,6 +92,7 @@ def test_does_compare_show_the_learner_beside_the_classifiers_on_the_same_items(
     assert scores.loc["string-match classifier", "agreement"] == 0.5
     html = deck.result.value
     assert "<td>you</td><td>2</td><td>100%</td>" in html
+    assert "κ" not in html and "kappa" not in html
     assert "<td>string-match classifier</td><td>2</td><td>50%</td>" in html
     # the response-by-response table names the human label the string matcher missed
     assert "<td>Partial refusal</td><td>Partial refusal</td><td>Full refusal</td><td>Full compliance</td>" in html

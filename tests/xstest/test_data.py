@@ -337,3 +337,24 @@ def test_do_the_readmes_xstest_figures_match_what_the_code_computes(repo):
         whole, safe = agreement.loc[("all prompts", rater)], agreement.loc[("safe prompts", rater)]
         expected = [f"{whole['agreement']:.1%}", f"{whole['cohen_kappa']:.2f}", f"{safe['agreement']:.1%}", f"{safe['cohen_kappa']:.2f}"]
         assert rows[rater][1:] == expected, rater
+
+
+# What a learner reads -----------------------------------------------------------------------
+
+
+def test_does_the_lesson_name_prompt_types_in_words_not_xstests_ids():
+    by_type = refusal_rates_table(by="type").data
+    names = list(by_type.index.get_level_values("prompt type"))
+    assert "Safe targets" in names and "Contrast: safe targets" in names and "Privacy of public figures" in names
+    assert not [name for name in names if "_" in name]
+
+
+def test_does_the_lessons_agreement_table_show_percent_with_one_decimal_and_no_kappa():
+    from safetyrater import classifier_agreement as lesson_table
+
+    styled = lesson_table()
+    assert list(styled.data.columns) == ["compared with", "responses", "agreement %"]
+    html = styled.to_html()
+    assert "cohen_kappa" not in html and "not_a_class" not in html
+    assert "85.1" in html  # the string-match classifier on all prompts: 0.851
+    assert "0.851" not in html

@@ -35,6 +35,7 @@ from ..grading.calibration import TendencyKind, defined, weighted_kappa
 from ..grading.core import score_deck
 from ..kinds import NOT_ANSWERED, mistake_words
 from ..kinds.rating import RatingCase, answer_class
+from ..numbers import one_decimal, signed_one_decimal
 from ..widgets.html import escape
 from .forms import primary_category
 from .session import Attempt, AttemptSession, History, submit_attempt
@@ -307,7 +308,7 @@ class AssessmentReport:
             )
         change = self.progress()
         if change is not None:
-            words = f"Since the last attempt: points {change['share_change'] * 100:+.1f} percentage points"
+            words = f"Since the last attempt: points {signed_one_decimal(change['share_change'] * 100)} percentage points"
             if change["kappa_change"] is not None:
                 words += f", kappa {change['kappa_change']:+.2f}"
             if change["tendencies_gone"]:
@@ -330,7 +331,9 @@ class AssessmentReport:
         out = [f"Mock assessment report: {self.attempt.path.name}", self.headline(), *sections["about"], ""]
         out += ["Calibration:", *(f"  {line}" for line in sections["rates"])]
         out += ["By category:"]
-        out += [f"  {c['category']:<26} {c['points']:g} / {c['max_points']:g}" for c in self.by_category]
+        out += [
+            f"  {c.get('name', c['category']):<26} {one_decimal(c['points'])} / {one_decimal(c['max_points'])}" for c in self.by_category
+        ]
         out += ["Consistency probes:", *(f"  {line}" for line in sections["probes"])]
         out += ["Tendencies:", *(f"  - {line}" for line in sections["tendencies"])]
         if sections["history"]:
@@ -340,7 +343,7 @@ class AssessmentReport:
             line = f"  {int(row['position']):>3} {row['case_id']:<16} you: {row['rating'] or '-':<8}"
             if self.reveal:
                 line += f" reference: {row['reference_rating']:<8}"
-            line += f" {row['points']:g} / {row['max_points']:g}  {_duration(row['seconds'])}"
+            line += f" {one_decimal(row['points'])} / {one_decimal(row['max_points'])}  {_duration(row['seconds'])}"
             notes = self._case_notes(row)
             if notes:
                 line += "  " + "; ".join(notes)
@@ -360,7 +363,8 @@ class AssessmentReport:
             for t in self.tendencies
         ) or "<li>No tendency stood out.</li>"
         categories = "".join(
-            f"<tr><td>{escape(c['category'])}</td><td style='text-align:right'>{c['points']:g} / {c['max_points']:g}</td></tr>"
+            f"<tr><td>{escape(c.get('name', c['category']))}</td>"
+            f"<td style='text-align:right'>{one_decimal(c['points'])} / {one_decimal(c['max_points'])}</td></tr>"
             for c in self.by_category
         )
         reference = "<th>reference</th>" if self.reveal else ""
@@ -374,7 +378,7 @@ class AssessmentReport:
             rows.append(
                 f"<tr><td>{int(row['position'])}</td><td>{escape(row['rating'] or '-')}</td>"
                 + (f"<td>{escape(row['reference_rating'])}</td>" if self.reveal else "")
-                + f"<td>{row['points']:g} / {row['max_points']:g}</td><td>{_duration(row['seconds'])}</td>"
+                + f"<td>{one_decimal(row['points'])} / {one_decimal(row['max_points'])}</td><td>{_duration(row['seconds'])}</td>"
                 f"<td>{escape('; '.join(notes))}{why}</td></tr>"
             )
         history = f"<h4>Earlier attempts</h4>{items(sections['history'])}" if sections["history"] else ""
@@ -462,7 +466,13 @@ def grade_attempt(attempt: Attempt, bank: CaseBank, policy: Policy, history: His
         "over_refusal_recall": _rate(int((refusals["over_refusal"] == True).sum()), len(refusals)),  # noqa: E712
     }
     by_category = [
-        {"category": category, "points": round(float(group["points"].sum()), 4), "max_points": float(group["max_points"].sum())}
+        {
+            "category": category,
+            # learners read the risk area's name, not its id
+            "name": bank.taxonomy[str(category)].name if str(category) in bank.taxonomy else str(category),
+            "points": round(float(group["points"].sum()), 4),
+            "max_points": float(group["max_points"].sum()),
+        }
         for category, group in scores.groupby("category", sort=True)
     ]
     position = {case_id: i for i, case_id in enumerate(attempt.case_ids, 1)}

@@ -9,7 +9,7 @@ holds what lessons need and nothing that grades:
   their references on purpose), and each graded deck's cases in ``public/``: the
   text to rate without reference rating, rationale, categories or tags. The
   assessment pool (``pool/``) and exercise cases no deck uses are left out;
-* ``graders/`` without nbgrader's configuration and the cohort workspace: the
+* ``graders/`` without nbgrader's configuration, the instructor notes and the cohort workspace: the
   policy and the feedback rubric a lesson's Check button uses.
 
 It never holds ``solutions/``, ``graders/nbgrader_config.py``, the cohort
@@ -36,7 +36,15 @@ from ..paths import CASES_DIR, POOL_DIR, PUBLIC_DIR, course_dir, datasets_dir, g
 #: a file that marks a folder as a learner kit, so a rebuild may replace it
 MARKER = ".safetyrater-learner-kit"
 #: what learners may never receive, relative to the course root
-NEVER_SHIPPED = ("solutions", "exercises", "graders/nbgrader_config.py", "graders/cohort", "graders/dashboard.ipynb", "datasets/pool")
+NEVER_SHIPPED = (
+    "solutions",
+    "exercises",
+    "graders/nbgrader_config.py",
+    "graders/cohort",
+    "graders/dashboard.ipynb",
+    "graders/instructor-notes.md",
+    "datasets/pool",
+)
 #: learners' saved answers and editor leftovers: never copied into a kit or a course copy
 IGNORED_FILES = ("*.answers.json", "*.answers.json.corrupt-*", ".*.tmp", ".ipynb_checkpoints", "__pycache__")
 _IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
@@ -72,7 +80,7 @@ def build_learner_kit(target: Path | str, root: Path | str | None = None) -> Kit
     shutil.copytree(
         graders_dir(root),
         graders_dir(target),
-        ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb"),
+        ignore=shutil.ignore_patterns(*IGNORED_FILES, "nbgrader_config.py", "cohort", "dashboard.ipynb", "instructor-notes.md"),
     )
 
     source = datasets_dir(root)

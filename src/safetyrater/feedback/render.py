@@ -62,7 +62,7 @@ def note_check_html(text: str, case: Any = None, *, beside_rationale: bool = Fal
         )
     gaps = check.hints
     head = "<b>Your note</b>: " if beside_rationale else "Rubric check: "
-    body = " · ".join(marks) + f" <span style='color:#666'>(score {check.score:.2f})</span>"
+    body = " · ".join(marks) + f" <span style='color:#666'>(score {check.score:.0%})</span>"
     if gaps:
         shown = gaps if beside_rationale else gaps[:1]
         body += "".join(f"<div style='color:#b36b00'>\u2192 {escape(g)}</div>" for g in shown)

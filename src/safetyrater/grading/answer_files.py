@@ -17,7 +17,10 @@ from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy
 from ..errors import SafetyraterError
 from ..frames import records
+from ..kinds import NOT_ANSWERED
+from ..numbers import one_decimal
 from .core import point_parts, score_deck
+from .explain import mistake_names
 
 
 def grade_files(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -59,6 +62,13 @@ def grade_files(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     return results, errors
 
 
+def item_words(item: dict[str, Any]) -> list[str]:
+    """What a learner reads about one graded case: "not answered" once, else its messages and named mistakes."""
+    if NOT_ANSWERED in item["mistakes"]:
+        return ["not answered"]
+    return list(dict.fromkeys(item["messages"] + mistake_names(item["mistakes"])))
+
+
 def main(paths: Sequence[str], *, as_json: bool = False) -> int:
     """Print per-case points, mistakes and totals (``as_json``: as JSON); 1 if any file could not be read."""
     results, errors = grade_files(paths)
@@ -68,8 +78,9 @@ def main(paths: Sequence[str], *, as_json: bool = False) -> int:
         print(json.dumps(results, indent=2))
     else:
         for result in results:
-            print(f"{result['file']} ({result['exercise']}): {result['points']:g} / {result['max_points']:g} points")
+            print(f"{result['file']} ({result['exercise']}): {one_decimal(result['points'])} / {one_decimal(result['max_points'])} points")
             for item in result["items"]:
-                detail = "; ".join(item["messages"] + item["mistakes"])
-                print(f"  {item['case_id']:<16} {item['points']:>5g} / {item['max_points']:g}" + (f"  {detail}" if detail else ""))
+                detail = "; ".join(item_words(item))
+                points = f"{one_decimal(item['points']):>5} / {one_decimal(item['max_points'])}"
+                print(f"  {item['case_id']:<16} {points}" + (f"  {detail}" if detail else ""))
     return 1 if errors else 0

@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from ..bank.schema import ID_PATTERN, CaseBase, Strict, Turn
 from ..frames import row_dict
+from ..numbers import one_decimal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,7 +219,7 @@ class Kind(ABC):
         ``reveal`` (lesson practice) names the reference; graded feedback does
         not, and adds the rationale (which names the reference) only when ``rationale``.
         """
-        lines = [f"Case {case.id}: {result['points']:g} / {result['max_points']:g} points"]
+        lines = [f"Case {case.id}: {one_decimal(result['points'])} / {one_decimal(result['max_points'])} points"]
         lines += [f"  note: {message}" for message in result["messages"]]
         if result["answered"]:
             lines += self.answer_lines(result, case, reveal)

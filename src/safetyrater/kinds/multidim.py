@@ -41,6 +41,7 @@ from ..bank.schema import ID_PATTERN, RATINGS, REDACTION_MARKER, CaseBase
 from ..errors import DataError, Problem
 from ..frames import records
 from ..grading.calibration import weighted_kappa
+from ..numbers import one_decimal
 from ..widgets.base import CardBase, text_block
 from ..widgets.html import escape, render_text
 from .base import NOT_ANSWERED, Habits, Kind, PublicCase
@@ -354,7 +355,7 @@ class MultidimKind(Kind):
             given = result.get(column)
             line = f"  {dimension.name}: you chose {dimension.label_of(given)!r}"
             if result.get(ref_column) is not None:
-                line += f", {result[points_column]:g} of {result[max_column]:g} point(s)"
+                line += f", {one_decimal(result[points_column])} of {one_decimal(result[max_column])} point(s)"
                 if reveal:
                     line += f"; reference {dimension.label_of(result[ref_column])!r}"
             else:
@@ -513,12 +514,13 @@ def dimensions_panel_html(result: dict[str, Any], case: MultidimCase, dimensions
             f"<tr{style}><td style='text-align:left'>{escape(dimension.name)}</td>"
             f"<td style='text-align:left'>{escape(dimension.label_of(given))}</td>"
             f"<td style='text-align:left'><b>{escape(dimension.label_of(reference))}</b></td>"
-            f"<td>{result[points_column]:g} / {result[max_column]:g}</td></tr>"
+            f"<td>{one_decimal(result[points_column])} / {one_decimal(result[max_column])}</td></tr>"
         )
     messages = "".join(f"<li>{escape(m)}</li>" for m in result["messages"])
     return (
         f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
-        f"<div style='color:{colour};font-weight:600'>{escape(verdict)} ({result['points']:g} / {result['max_points']:g} points)</div>"
+        f"<div style='color:{colour};font-weight:600'>{escape(verdict)} "
+        f"({one_decimal(result['points'])} / {one_decimal(result['max_points'])} points)</div>"
         "<table style='border-collapse:collapse;margin:4px 0'><tr><th style='text-align:left'>dimension</th>"
         "<th style='text-align:left'>you</th><th style='text-align:left'>reference</th><th>points</th></tr>"
         + "".join(rows)

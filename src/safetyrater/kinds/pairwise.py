@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..bank.schema import REDACTION_MARKER, CaseBase, Category
+from ..numbers import one_decimal
 from ..widgets.base import CardBase, text_block, verdict_html
 from ..widgets.html import escape, render_text
 from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
@@ -123,7 +124,7 @@ class PairwiseKind(Kind):
 
     def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
         chosen = CHOICE_WORDS.get(result["choice"], "none")
-        line = f"  more harm potential: you chose {chosen}, {result['choice_points']:g} point(s)"
+        line = f"  more harm potential: you chose {chosen}, {one_decimal(result['choice_points'])} point(s)"
         if reveal:
             line += f"; reference {CHOICE_WORDS[result['reference_choice']]}"
         return [line]

@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rating
 from ..frames import records
+from ..numbers import one_decimal
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
 from ..widgets.style import CATEGORY_CLASS
@@ -288,12 +289,12 @@ class RatingKind(Kind):
     def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
         lines = [rating_line(result, reveal)]
         ticked = "ticked it" if result["over_refusal"] else "left it unticked"
-        line = f"  over-refusal: you {ticked}, {result['over_refusal_points']:g} point(s)"
+        line = f"  over-refusal: you {ticked}, {one_decimal(result['over_refusal_points'])} point(s)"
         if reveal:
             line += f"; reference {'over-refusal' if result['reference_over_refusal'] else 'not an over-refusal'}"
         lines.append(line)
         chosen = ", ".join(result["categories"]) or "none"
-        line = f"  risk areas: you chose {chosen}, {result['category_points']:.2f} point(s)"
+        line = f"  risk areas: you chose {chosen}, {one_decimal(result['category_points'])} point(s)"
         if reveal:
             line += f"; reference {', '.join(result['reference_categories'])}"
         lines.append(line)
@@ -342,7 +343,7 @@ class RatingKind(Kind):
 def rating_line(result: Mapping[str, Any], reveal: bool) -> str:
     """The explanation's line on the safety rating (and the reference when ``reveal``)."""
     rating = result["rating"] or "none"
-    line = f"  safety rating: you chose {rating!r}, {result['rating_points']:g} point(s)"
+    line = f"  safety rating: you chose {rating!r}, {one_decimal(result['rating_points'])} point(s)"
     if reveal:
         line += f"; reference {result['reference_rating']!r}"
     return line

@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from ..bank.schema import REDACTION_MARKER, CaseBase, Category, Rating
+from ..numbers import one_decimal
 from ..widgets.base import RATING_LABELS, CardBase, label, verdict_html
 from ..widgets.html import escape, render_text
 from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
@@ -153,7 +154,7 @@ class SpanKind(Kind):
 
     def answer_lines(self, result: Mapping[str, Any], case: Any, reveal: bool) -> list[str]:
         flagged = ", ".join(str(i + 1) for i in result["flagged"]) or "none"
-        line = f"  unsafe steps: you flagged {flagged}, {result['flag_points']:.2f} point(s)"
+        line = f"  unsafe steps: you flagged {flagged}, {one_decimal(result['flag_points'])} point(s)"
         if reveal:
             line += f"; reference {', '.join(str(i + 1) for i in result['reference_unsafe'])}"
         return [line, rating_line(result, reveal)]

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from ..bank.policy import load_policy
 from ..bank.schema import RATINGS, Category, Turn
 from ..feedback.render import note_check_html
+from ..numbers import one_decimal
 from .errors import guarded, problem_html
 from .html import escape, render_markdown, render_text
 from .status import save_status_html
@@ -27,10 +28,11 @@ if TYPE_CHECKING:
     from ..kinds.base import Kind
 
 RATING_LABELS = {"safe": "Safe", "risky": "Risky", "harmful": "Harmful"}
+#: the rating buttons' hover help: the severity rule's clause names (datasets/severity.toml)
 RATING_HELP = {
-    "safe": "Does not enable or encourage harm",
-    "risky": "Could contribute to harm: missing caveats, overconfident, borderline detail",
-    "harmful": "Enables or encourages harm",
+    "safe": "No help toward harm, or at most indirect help toward limited harm; a refused safe request is Safe with the over-refusal tick",
+    "risky": "Direct help toward limited harm, or indirect help toward serious harm",
+    "harmful": "Direct help toward serious harm, or sexual content involving a minor",
 }
 CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px 0"}
 #: what a Check panel says before anything is answered, by what the card asks for
@@ -68,7 +70,8 @@ def label(text: str) -> widgets.HTML:
 
 
 def header_html(case_id: str, position: int, total: int) -> str:
-    return f"<h4 style='margin:4px 0'>Case {position} of {total} <small>({escape(case_id)})</small></h4>"
+    """"Case 3 of 10"; the case id only when a learner asks for it (hovering the heading), not in the text."""
+    return f"<h4 style='margin:4px 0' title='Case id: {escape(case_id)}'>Case {position} of {total}</h4>"
 
 
 def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html: str, rationale_html: str) -> str:
@@ -85,7 +88,7 @@ def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html
     return (
         f"<div class='sr-feedback' style='border-top:2px solid {colour};padding:6px'>"
         f"<div style='color:{colour};font-weight:600'>{escape(verdict)} "
-        f"({result['points']:g} / {result['max_points']:g} points)</div>"
+        f"({one_decimal(result['points'])} / {one_decimal(result['max_points'])} points)</div>"
         f"<div>{reference_html}</div>"
         + (f"<ul>{messages}</ul>" if messages else "")
         + f"<div style='margin-top:4px'><b>Why:</b> {rationale_html}</div></div>"

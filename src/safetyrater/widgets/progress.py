@@ -22,7 +22,7 @@ from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy, policy_path
 from ..errors import SafetyraterError
 from ..grading.core import score_deck
-from ..paths import START_NUMBER, answers_filename, course_dir, datasets_dir, exercises_dir, project_root
+from ..paths import MODULE_FILE, START_NUMBER, answers_filename, course_dir, datasets_dir, exercises_dir, project_root
 from .html import escape
 from .navigation import course_modules
 
@@ -38,11 +38,17 @@ class Lesson:
     path: Path
     title: str
 
+    @property
+    def label(self) -> str:
+        """The lesson's number as learners read it: ``3``, or ``3b`` for the second part of module 3."""
+        found = MODULE_FILE.match(self.path.name)
+        return f"{self.number}{found.group('part') if found else ''}"
+
 
 def lessons(folder: Path) -> list[Lesson]:
     """The course's numbered lesson notebooks (01-…, 02-…), in order; 00 is the start page."""
     return [
-        Lesson(module.number, Path(folder) / module.file, re.sub(r"^\d+\.\s*", "", module.title))
+        Lesson(module.number, Path(folder) / module.file, re.sub(r"^\d+[a-z]?\.\s*", "", module.title))
         for module in course_modules(folder)
         if module.number != START_NUMBER
     ]
@@ -107,14 +113,20 @@ def progress_html(root: Path | None = None) -> str:
     """The start page's progress table: each module, its lesson and exercise, and totals."""
     root = Path(root) if root is not None else project_root()
     frame = progress_frame(root)
-    titles = {lesson.number: lesson for lesson in lessons(course_dir(root))}
+    course_lessons = lessons(course_dir(root))
+    numbered = {lesson.number for lesson in course_lessons}
+    # a module's decks count on its first lesson; a second part (3b) shows its own row without decks
+    rows: list[tuple[int, Lesson | None]] = [(lesson.number, lesson) for lesson in course_lessons]
+    rows += [(module, None) for module in sorted(set(frame["module"].dropna().astype(int)) - numbered)]
     body = []
-    for module in sorted(set(frame["module"].dropna().astype(int)) | set(titles)):
-        lesson = titles.get(module)
+    seen: set[int] = set()
+    for module, lesson in sorted(rows, key=lambda row: (row[0], row[1].path.name if row[1] else "")):
         name = escape(lesson.title) if lesson else ""
-        link = f"<a href='{escape(lesson.path.name)}'>{module}. {name}</a>" if lesson else f"{module}."
-        practice = frame[(frame["module"] == module) & (frame["mode"] == "practice")]
-        graded = frame[(frame["module"] == module) & (frame["mode"] == "graded")]
+        link = f"<a href='{escape(lesson.path.name)}'>{escape(lesson.label)}. {name}</a>" if lesson else f"{module}."
+        decks = frame[frame["module"] == module] if module not in seen else frame.iloc[0:0]
+        seen.add(module)
+        practice = decks[decks["mode"] == "practice"]
+        graded = decks[decks["mode"] == "graded"]
         body.append(
             f"<tr><td style='text-align:left'>{link}</td>"
             f"<td>{_answered(practice)}</td><td>{_agreement(practice)}</td><td>{_answered(graded)}</td></tr>"

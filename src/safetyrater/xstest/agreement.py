@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .data import load_responses
 from .labels import LABELS, NOT_A_CLASS, normalise_label
 from .table import column_list, command, parse_mapping, read_responses
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 
 def agreement(reference: Sequence[str], labels: Sequence[str | None]) -> dict[str, Any]:
@@ -48,9 +51,7 @@ def agreement(reference: Sequence[str], labels: Sequence[str | None]) -> dict[st
 
 
 def _agreement_frame(rows: Mapping[str, tuple[str, dict[str, Any]]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_dict(
-        {name: {"compared with": against, **result} for name, (against, result) in rows.items()}, orient="index"
-    )
+    frame = pd.DataFrame.from_dict({name: {"compared with": against, **result} for name, (against, result) in rows.items()}, orient="index")
     frame.index.name = "labels from"
     return frame.round({"agreement": 3, "cohen_kappa": 3})
 
@@ -77,6 +78,19 @@ def classifier_agreement(frame: pd.DataFrame | None = None) -> pd.DataFrame:
             }
         )
     return pd.concat(parts, names=["prompts", "labels from"])
+
+
+def agreement_table(frame: pd.DataFrame | None = None) -> Styler:
+    """:func:`classifier_agreement` as a lesson shows it: agreement in percent, one decimal.
+
+    Cohen's kappa stays out of the lesson (the instructor notes explain it), as does
+    the count of answers that are not a label.
+    """
+    scores = classifier_agreement(frame)
+    table = pd.DataFrame({"compared with": scores["compared with"], "responses": scores["items"], "agreement %": 100 * scores["agreement"]})
+    return table.style.format(precision=1, na_rep="–").set_caption(
+        "Agreement: the share of responses given the same label, on all prompts and on the safe prompts alone."
+    )
 
 
 def labelling_agreement(labels: Mapping[str, Any], sample: pd.DataFrame) -> pd.DataFrame:

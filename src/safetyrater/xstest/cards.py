@@ -12,7 +12,6 @@ only show them.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from ..widgets.deck import deck_header_html
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
 from .agreement import classifier_agreement, labelling_agreement
-from .data import ATTRIBUTION, MODELS, load_responses
+from .data import ATTRIBUTION, MODELS, load_responses, type_name
 from .labels import LABEL_NAMES, LABELS, normalise_label
 from .sample import draw_sample
 
@@ -106,8 +105,7 @@ class LabellingDeck(widgets.VBox):
             + "</ul>"
         )
         self.cards = [
-            RefusalCard(item, self.store, position=i, total=len(items), on_change=self._refresh)
-            for i, item in enumerate(items, 1)
+            RefusalCard(item, self.store, position=i, total=len(items), on_change=self._refresh) for i, item in enumerate(items, 1)
         ]
         self.compare_button = widgets.Button(
             description="Compare", button_style="primary", tooltip="Compare your labels with the human annotators and two classifiers"
@@ -136,23 +134,17 @@ class LabellingDeck(widgets.VBox):
 def _agreement_rows(scores: pd.DataFrame) -> str:
     rows = []
     for name, row in scores.iterrows():
-        kappa = "–" if math.isnan(row["cohen_kappa"]) else f"{row['cohen_kappa']:.2f}"
         extra = f" ({row['not_a_class']} not a label)" if row["not_a_class"] else ""
         label = " · ".join(name) if isinstance(name, tuple) else name
-        rows.append(
-            f"<tr><td>{escape(str(label))}</td><td>{row['items']}{extra}</td>"
-            f"<td>{row['agreement']:.0%}</td><td>{kappa}</td></tr>"
-        )
+        rows.append(f"<tr><td>{escape(str(label))}</td><td>{row['items']}{extra}</td><td>{row['agreement']:.0%}</td></tr>")
     return "".join(rows)
 
 
 _TABLE = "<table style='border-collapse:collapse;margin:4px 0'>"
-_HEAD = "<tr><th style='text-align:left'>{}</th><th>responses</th><th>agreement with the human final label</th><th>Cohen's κ</th></tr>"
+_HEAD = "<tr><th style='text-align:left'>{}</th><th>responses</th><th>agreement with the human final label</th></tr>"
 
 
-def comparison_html(
-    scores: pd.DataFrame, sample: pd.DataFrame, labels: dict[str, str], whole_dataset: pd.DataFrame | None = None
-) -> str:
+def comparison_html(scores: pd.DataFrame, sample: pd.DataFrame, labels: dict[str, str], whole_dataset: pd.DataFrame | None = None) -> str:
     """The Compare panel: agreement on the same items, the whole dataset, then each item."""
     parts = [
         "<div class='sr-feedback' style='border-top:2px solid #2a7d2a;padding:6px'>",
@@ -166,7 +158,8 @@ def comparison_html(
             _TABLE + _HEAD.format("prompts · labels from") + _agreement_rows(classifiers) + "</table>",
         ]
     parts.append(
-        "<div style='font-weight:600;margin-top:8px'>Response by response</div>" + _TABLE
+        "<div style='font-weight:600;margin-top:8px'>Response by response</div>"
+        + _TABLE
         + "<tr><th>#</th><th>model set-up</th><th>prompt type</th><th>you</th><th>human final label</th>"
         "<th>string-match</th><th>GPT-4 classifier</th></tr>"
     )
@@ -177,7 +170,7 @@ def comparison_html(
         cells = [
             str(position),
             MODELS.get(item["model"], item["model"]),
-            item["type"],
+            type_name(item["type"]),
             LABEL_NAMES[mine],
             LABEL_NAMES[item["final_label"]],
             LABEL_NAMES[item["strmatch_label"]],

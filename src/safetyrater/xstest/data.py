@@ -66,6 +66,31 @@ PROMPT_TYPES = {
     "contrast_historical_events": "unsafe: how to repeat or glorify the atrocity",
     "contrast_privacy": "unsafe: private data of real private people",
 }
+#: what a learner reads for each prompt type (XSTest's ids are for files, not for people)
+_TYPE_NAMES = {
+    "homonyms": "Homonyms",
+    "figurative_language": "Figurative language",
+    "safe_targets": "Safe targets",
+    "safe_contexts": "Safe contexts",
+    "definitions": "Definitions",
+    "nons_group_real_discr": "Nonsense group, real discrimination",
+    "real_group_nons_discr": "Real group, nonsense discrimination",
+    "historical_events": "Historical events",
+    "privacy_public": "Privacy of public figures",
+    "privacy_fictional": "Privacy of fictional characters",
+    "discr": "Discrimination",
+    "privacy": "Privacy of private people",
+}
+
+
+def type_name(prompt_type: str) -> str:
+    """A prompt type as a learner reads it: ``safe_targets`` -> "Safe targets", ``contrast_…`` -> "Contrast: …"."""
+    if prompt_type.startswith("contrast_"):
+        base = prompt_type.removeprefix("contrast_")
+        return "Contrast: " + _TYPE_NAMES.get(base, base.replace("_", " ")).lower()
+    return _TYPE_NAMES.get(prompt_type, prompt_type.replace("_", " ").capitalize())
+
+
 ATTRIBUTION = (
     "XSTest: Paul Röttger, Hannah Rose Kirk, Bertie Vidgen, Giuseppe Attanasio, Federico Bianchi, "
     "Dirk Hovy. “XSTest: A Test Suite for Identifying Exaggerated Safety Behaviours in Large Language "
@@ -129,9 +154,7 @@ def _describe(error: ErrorDetails) -> str:
     return f"{message[:1].lower()}{message[1:]} (found {error['input']!r})"
 
 
-def _validated_rows(
-    path: Path, schema: type[BaseModel], columns: Mapping[str, str] | None = None
-) -> list[tuple[int, Any]]:
+def _validated_rows(path: Path, schema: type[BaseModel], columns: Mapping[str, str] | None = None) -> list[tuple[int, Any]]:
     """Each row of a CSV file as a ``schema`` instance, with its line; DataError lists every problem.
 
     ``columns`` maps the schema's fields to the file's column names (default: the same names).
@@ -156,6 +179,7 @@ def _validated_rows(
     if problems:
         raise DataError(problems)
     return validated
+
 
 # XSTest's own files ------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .data import MODELS, PROMPT_TYPES, SAFETY_COLUMNS, load_prompts, load_responses, safety_column
+from .data import MODELS, PROMPT_TYPES, SAFETY_COLUMNS, load_prompts, load_responses, safety_column, type_name
 from .labels import LABELS, normalise_label
 from .table import PROMPT_SECTIONS, OptionError, column_list, command, parse_mapping, read_responses
 
@@ -139,6 +139,9 @@ def refusal_rates_table(by: str = "model") -> Styler:
     descriptions = {"model": MODELS, "type": PROMPT_TYPES}.get(by)
     if descriptions:
         table.insert(0, "set-up" if by == "model" else "what the prompts ask", table.index.get_level_values(by).map(descriptions))
+    if by == "type":
+        # learners read names, not XSTest's ids (safe_targets)
+        table = table.rename(index=type_name, level="type").rename_axis(index={"type": "prompt type"})
     caption = (
         f"How often each {'model set-up' if by == 'model' else 'prompt type' if by == 'type' else by} refused (human final label). "
         "On safe prompts every refusal is an over-refusal. "
