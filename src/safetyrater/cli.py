@@ -295,10 +295,13 @@ def _add_hub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="sr-learner1,sr-learner2,sr-learner3",
         help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)",
     )
-    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
+    up.add_argument(
+        "--trial-dir", metavar="DIR",
+        help="where the trial keeps its state: a new or empty folder outside the checkout (default /var/lib/safetyrater/trial-*)",
+    )
     up.set_defaults(func=cmd_hub_up)
     remove = actions.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
-    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
+    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder, as made by `hub up` (default /var/lib/safetyrater/trial-*)")
     remove.set_defaults(func=cmd_hub_remove)
 
 
