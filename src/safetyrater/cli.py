@@ -451,16 +451,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a path given or found: missing, a folder, no permission, a full disk
         print(f"error: {_os_problem(exc)}", file=sys.stderr)
         return 1
+    except RuntimeError as exc:
+        if not str(exc).startswith("Symlink loop from"):  # Python 3.11's Path.resolve on a link to itself
+            return _internal_error(exc)
+        print(f"error: {str(exc).removeprefix('Symlink loop from ')}: a symbolic link that leads back to itself", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
     except Exception as exc:
-        # Last resort: every bad input should have been named above; this is a bug. One line, not a
-        # traceback (SAFETYRATER_DEBUG=1 shows it); the CLI fuzz (tests/reliability) fails on this line.
-        if os.environ.get("SAFETYRATER_DEBUG"):
-            raise
-        print(f"internal error (a bug in safetyrater; please report it): {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
-        return INTERNAL_ERROR
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    """Last resort: every bad input should have been named before this; reaching it is a bug. One line,
+    not a traceback (SAFETYRATER_DEBUG=1 shows it); the CLI fuzz (tests/reliability) fails on this line."""
+    if os.environ.get("SAFETYRATER_DEBUG"):
+        raise exc
+    print(f"internal error (a bug in safetyrater; please report it): {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

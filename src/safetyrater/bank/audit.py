@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import DataError, Problem
 from ..kinds.rating import RatingCase, answer_class
 from ..paths import CASES_DIR, POOL_DIR, datasets_dir
 from .casebank import load_cases
@@ -325,14 +326,29 @@ def format_report(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+def _enough(items: list[RatingItem], files: Sequence[Path], problems: list[str], labels: int) -> None:
+    """Refuse in one line, naming the files, when they hold no rating cases or too few labels to fit a model."""
+    found = len({item.label for item in items})
+    if not items or found < labels:
+        detail = f" ({problems[0]})" if problems else ""
+        where = ", ".join(str(path) for path in files)
+        message = f"{len(items)} rating case(s), {found} label(s): the audit needs {labels} or more{detail}"
+        raise DataError([Problem(where, None, None, message)])
+
+
 def main(train: Sequence[Path] = (), test: Sequence[Path] = (), cv: Sequence[Path] = (), *, as_json: bool = False) -> int:
     """``safetyrater bank audit``: print the report (``as_json``: as JSON); 1 when a cue gives the label away."""
     if cv:
         items, problems = rating_items(list(cv))
+        _enough(items, cv, problems, 2)
         report = audit(items, None, problems)
     elif train or test:
-        train_items, p1 = rating_items(list(train) or sorted((datasets_dir() / CASES_DIR).glob("*.jsonl")))
-        test_items, p2 = rating_items(list(test) or sorted((datasets_dir() / POOL_DIR).glob("*.jsonl")))
+        train = list(train) or sorted((datasets_dir() / CASES_DIR).glob("*.jsonl"))
+        test = list(test) or sorted((datasets_dir() / POOL_DIR).glob("*.jsonl"))
+        train_items, p1 = rating_items(train)
+        test_items, p2 = rating_items(test)
+        _enough(train_items, train, p1, 2)
+        _enough(test_items, test, p2, 1)
         report = audit(train_items, test_items, p1 + p2)
     else:
         report = bank_audit()
