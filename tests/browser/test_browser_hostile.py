@@ -127,7 +127,7 @@ def test_the_formgrader_shows_a_learners_markup_as_text_with_no_script_run(brows
 
     with Gradebook(f"sqlite:///{adversarial_course.course / 'gradebook.db'}") as gradebook:
         submission = gradebook.find_submission_notebook(EXERCISE, EXERCISE, "mallory-xss").id
-    context, page, dialogs = open_hostile_page(browser, formgrader.url(f"/formgrader/submission/{submission}/"), "#notebook-container")
+    context, page, dialogs = open_hostile_page(browser, formgrader.url(f"/formgrader/submissions/{submission}/"), "#notebook-container")
     try:
         assert page.locator(".score").count() > 0  # the grading form is there: this is the page the instructor grades on
         assert_learner_markup_is_inert(page, dialogs)
