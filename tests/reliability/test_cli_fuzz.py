@@ -119,11 +119,26 @@ def hostile(tmp_path_factory):
     bad_output_folders = [tmp / "empty.json", tmp / "empty.json" / "x", Path("/proc/report"), tmp / "loop"]
     cwd = Path.cwd()
     os.chdir(tmp)  # anything written by a relative default lands here
+    # Only refused invocations reach the commands that start servers or touch accounts; should a
+    # refusal ever be lost, the command fails here (as an internal error) instead of starting.
+    patch = pytest.MonkeyPatch()
+
+    def must_not_start(*args, **kwargs):
+        raise AssertionError("started although the invocation should have been refused")
+
+    import safetyrater.assessment.commands
+    import safetyrater.deploy.hub
+    import safetyrater.deploy.launch
+
+    patch.setattr(safetyrater.deploy.launch, "start", must_not_start)
+    patch.setattr(safetyrater.assessment.commands, "start_assessment", must_not_start)
+    patch.setattr(safetyrater.deploy.hub, "ensure_proxy", must_not_start)
     yield {
         "tmp": tmp, "inputs": [str(p) for p in inputs], "courses": [str(p) for p in courses],
         "bad_output_files": [str(p) for p in bad_output_files], "bad_output_folders": [str(p) for p in bad_output_folders],
         "ordinary": str(tmp / "full"), "folder": str(folder),
     }
+    patch.undo()
     os.chdir(cwd)
 
 
