@@ -12,8 +12,14 @@ from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells, SaveAutoGrades
-from safetyrater.nbgrader.preprocessors import FlagNotesForReview, RunOnlyCourseCells, SetAsideHandedInModules
+from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, OverwriteCells, SaveAutoGrades
+from safetyrater.nbgrader.preprocessors import (
+    ExecuteInCleanFolder,
+    FlagNotesForReview,
+    RunOnlyCourseCells,
+    SetAsideHandedInModules,
+    ShowLearnerCellsAsText,
+)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -52,14 +58,22 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 # wrote a note, so the formgrader lists the submission for review.
 steps = list(Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default())
 steps.insert(steps.index(SaveAutoGrades) + 1, FlagNotesForReview)
-# Grades must mean what they say: a deleted grade cell comes back and only the
-# course's own cells run (a learner's cell could replace the grading function or
-# rewrite the answer file); see safetyrater/nbgrader/preprocessors.py.
+# Grades must mean what they say: a deleted grade cell comes back, only the course's own
+# cells run (a learner's cell could replace the grading function or rewrite the answer
+# file), the kernel starts in a clean folder that holds only the answer file, so nothing
+# handed in can be imported, and a learner's markdown reaches the formgrader and the
+# feedback as plain text; see safetyrater/nbgrader/preprocessors.py.
 steps.insert(0, SetAsideHandedInModules)
+steps[steps.index(Execute)] = ExecuteInCleanFolder
 c.Autograde.autograde_preprocessors = steps
 sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
-sanitize.insert(sanitize.index(OverwriteCells) + 1, RunOnlyCourseCells)
+sanitize[sanitize.index(OverwriteCells) + 1 : sanitize.index(OverwriteCells) + 1] = [RunOnlyCourseCells, ShowLearnerCellsAsText]
 c.Autograde.sanitize_preprocessors = sanitize
+
+# Collect takes a submission only from the account it names and only as plain files and
+# folders: `nbgrader submit --student=<someone else>` and a link swapped into a submission
+# are refused and named in the log (safetyrater/nbgrader/exchange.py).
+c.ExchangeFactory.collect = "safetyrater.nbgrader.exchange.OwnerCheckedCollect"
 
 # A grading cell that runs long means something is wrong; fail it rather than hang.
 c.Execute.timeout = 60

@@ -106,3 +106,11 @@ def course_cycle(tmp_path_factory, bank):
     from support.nbgrader_course import build_course_cycle
 
     return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)
+
+
+@pytest.fixture(scope="session")
+def adversarial_course(tmp_path_factory):
+    """Honest ivy and hostile learners, graded in one nbgrader run (see tests/support/adversaries.py)."""
+    from support.adversaries import build_adversarial_course
+
+    return build_adversarial_course(tmp_path_factory.mktemp("adversaries"))

@@ -9,12 +9,116 @@ runs, so ``safetyrater --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import SafetyraterError
+
+# --- argument types: a bad value is refused in one line before anything runs ----------------
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def port(text: str) -> int:
+    """A TCP port a server can listen on."""
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return value
+
+
+def _between(minimum: int, maximum: int) -> Callable[[str], int]:
+    """A whole number from ``minimum`` to ``maximum``."""
+
+    def check(text: str) -> int:
+        value = _integer(text)
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not between {minimum} and {maximum}")
+        return value
+
+    return check
+
+
+#: seeds go to numpy's generators, which take 0 to 2**32 - 1
+seed = _between(0, 2**32 - 1)
+#: how many cases or learners: at least one (a form draws from a pool of hundreds)
+count = _between(1, 100_000)
+
+
+def minutes(text: str) -> float:
+    """A time allowance in minutes: more than zero, at most a week."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not math.isfinite(value) or not 0 < value <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time allowance (more than 0, at most {7 * 24 * 60} minutes)")
+    return value
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = Path(os.path.abspath(path))
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def output_file(text: str) -> str:
+    """A file to write: not a folder, in a folder that exists and can be written."""
+    path = Path(text)
+    if text == "" or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written here (no permission)")
+    return text
+
+
+def output_folder(text: str) -> str:
+    """A folder to write into: one that exists, or one that can be made."""
+    path = Path(text)
+    if text == "" or (path.exists() and not path.is_dir()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    existing = _nearest_existing(path)
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be made: {str(existing)!r} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written (no permission in {str(existing)!r})")
+    return text
+
+
+def existing_folder(text: str) -> str:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder" if Path(text).exists() else f"{text!r} does not exist")
+    return text
+
+
+def existing_file(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file" if Path(text).exists() else f"{text!r} does not exist")
+    return text
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a refusal in one line that points to --help (not the usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 
 # Each cmd_* imports its command's module when it runs (start-up speed: see the module docstring).
 
@@ -53,7 +157,7 @@ def cmd_bank_coverage(args: argparse.Namespace) -> int:
 def cmd_bank_audit(args: argparse.Namespace) -> int:
     from .bank.audit import main
 
-    return main(args.train or (), args.test or (), args.cv or (), as_json=args.json)
+    return main(*([Path(p) for p in paths or ()] for paths in (args.train, args.test, args.cv)), as_json=args.json)
 
 
 def cmd_cohort_grade(args: argparse.Namespace) -> int:
@@ -168,7 +272,7 @@ def cmd_hub_remove(args: argparse.Namespace) -> int:
 def _add_start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
     start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
-    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start.add_argument("--port", type=port, default=8888, help="port to serve on (default 8888)")
     mode = start.add_mutually_exclusive_group()
     mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
     mode.add_argument(
@@ -204,9 +308,9 @@ def _add_bank(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     coverage = actions.add_parser("coverage", help="rewrite README.md's coverage table from the bank")
     coverage.set_defaults(func=cmd_bank_coverage)
     audit = actions.add_parser("audit", help="can a model of surface words predict the labels? (course cases against the pool)")
-    audit.add_argument("--train", nargs="+", type=Path, metavar="FILE", help="case files to train on (default: datasets/cases)")
-    audit.add_argument("--test", nargs="+", type=Path, metavar="FILE", help="case files to test on (default: datasets/pool)")
-    audit.add_argument("--cv", nargs="+", type=Path, metavar="FILE", help="cross-validate within these case files instead")
+    audit.add_argument("--train", nargs="+", type=existing_file, metavar="FILE", help="case files to train on (default: datasets/cases)")
+    audit.add_argument("--test", nargs="+", type=existing_file, metavar="FILE", help="case files to test on (default: datasets/pool)")
+    audit.add_argument("--cv", nargs="+", type=existing_file, metavar="FILE", help="cross-validate within these case files instead")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
     audit.set_defaults(func=cmd_bank_audit)
 
@@ -228,30 +332,32 @@ def _add_cohort(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     where = "an nbgrader course folder (the course root or its graders/ folder)"
 
     grade = commands.add_parser("grade", help="grade every learner's answer files without kernels (the fast lane)")
-    grade.add_argument("course_dir", metavar="COURSE_DIR", help=where)
-    grade.add_argument("--out", metavar="FILE", help="write the tidy scores (learner, exercise, case, points, max, ...) as CSV")
+    grade.add_argument("course_dir", type=existing_folder, metavar="COURSE_DIR", help=where)
+    grade.add_argument(
+        "--out", type=output_file, metavar="FILE", help="write the tidy scores (learner, exercise, case, points, max, ...) as CSV"
+    )
     grade.add_argument("--gradebook", action="store_true", help="also write the scores into nbgrader's gradebook")
     grade.add_argument("--learner", action="append", metavar="ID", help="grade only this learner (repeatable)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.set_defaults(func=cmd_cohort_grade)
 
     report = commands.add_parser("report", help="write the calibration report (HTML with plots, CSV tables)")
-    report.add_argument("course_dir", metavar="COURSE_DIR", help=where)
-    report.add_argument("--out", metavar="DIR", required=True, help="folder for report.html and the CSV tables")
+    report.add_argument("course_dir", type=existing_folder, metavar="COURSE_DIR", help=where)
+    report.add_argument("--out", type=output_folder, metavar="DIR", required=True, help="folder for report.html and the CSV tables")
     report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(func=cmd_cohort_report)
 
     demo = commands.add_parser("demo", help="build a synthetic cohort with known profiles, grade it and report")
-    demo.add_argument("--learners", type=int, required=True, metavar="N", help="how many learners")
-    demo.add_argument("--out", metavar="DIR", required=True, help="folder for the demo course and its report/")
-    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same cohort")
+    demo.add_argument("--learners", type=count, required=True, metavar="N", help="how many learners")
+    demo.add_argument("--out", type=output_folder, metavar="DIR", required=True, help="folder for the demo course and its report/")
+    demo.add_argument("--seed", type=seed, default=0, metavar="S", help="random seed (default 0): same seed, same cohort")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.set_defaults(func=cmd_cohort_demo)
 
     export = commands.add_parser("export", help="write an LMS gradebook CSV: one row per learner, one column per exercise")
-    export.add_argument("course_dir", metavar="COURSE_DIR", help=where)
+    export.add_argument("course_dir", type=existing_folder, metavar="COURSE_DIR", help=where)
     export.add_argument("--lms", choices=["canvas", "moodle"], required=True, help="the gradebook import to write for")
-    export.add_argument("--out", metavar="FILE", required=True, help="the CSV file to write")
+    export.add_argument("--out", type=output_file, metavar="FILE", required=True, help="the CSV file to write")
     export.add_argument(
         "--source",
         choices=["auto", "gradebook", "answers"],
@@ -355,21 +461,21 @@ def _add_assess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     assess = sub.add_parser("assess", help="timed mock calibration assessments: start one, report on an attempt")
     commands = assess.add_subparsers(dest="assess_command", metavar="ACTION", required=True)
     start = commands.add_parser("start", help="open the mock-assessment notebook in JupyterLab")
-    start.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
-    start.add_argument("--seed", type=int, metavar="S", help="draw the form with this seed (default: a new form)")
-    start.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    start.add_argument("--cases", type=count, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    start.add_argument("--seed", type=seed, metavar="S", help="draw the form with this seed (default: a new form)")
+    start.add_argument("--minutes", type=minutes, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
     start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
-    start.add_argument("--port", type=int, default=8888, help="port to serve on (default 8888)")
+    start.add_argument("--port", type=port, default=8888, help="port to serve on (default 8888)")
     start.set_defaults(func=cmd_assess_start)
     report = commands.add_parser("report", help="score a saved attempt: pass mark, tendencies, earlier attempts")
-    report.add_argument("attempt", metavar="ATTEMPT_FILE", help="an attempt file (*.attempt.json)")
+    report.add_argument("attempt", type=existing_file, metavar="ATTEMPT_FILE", help="an attempt file (*.attempt.json)")
     report.add_argument("--json", action="store_true", help="print JSON instead of text")
     report.set_defaults(func=cmd_assess_report)
     form = commands.add_parser("form", help="write a reference-free form for a learner deployment without the pool")
-    form.add_argument("--cases", type=int, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
-    form.add_argument("--seed", type=int, default=0, metavar="S", help="draw the form with this seed (default 0)")
-    form.add_argument("--minutes", type=float, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
-    form.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    form.add_argument("--cases", type=count, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
+    form.add_argument("--seed", type=seed, default=0, metavar="S", help="draw the form with this seed (default 0)")
+    form.add_argument("--minutes", type=minutes, metavar="M", help="time allowed (default: graders/policy.toml, 60)")
+    form.add_argument("-o", "--output", type=output_file, metavar="FILE", help="write to FILE instead of printing")
     form.set_defaults(func=cmd_assess_form)
 
 
@@ -377,28 +483,31 @@ def _add_hub(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     hub = sub.add_parser("hub", help="JupyterHub for a cohort: learner kit, trial hub on this machine")
     actions = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
     kit = actions.add_parser("kit", help="write the learner kit: lessons and exercise cases without answer keys")
-    kit.add_argument("dest", metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
+    kit.add_argument("dest", type=output_folder, metavar="DEST", help="folder to write (missing, empty or an earlier kit)")
     kit.set_defaults(func=cmd_hub_kit)
     install = actions.add_parser("install", help="install the hub's proxy (npm) and the single-user environment, or refresh them")
-    install.add_argument("--python", metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
+    install.add_argument("--python", type=existing_file, metavar="PATH", help="a Python 3.11+ every account can run (default: found)")
     install.set_defaults(func=cmd_hub_install)
     up = actions.add_parser("up", help="start a trial hub on 127.0.0.1 with local accounts (as root)")
-    up.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    up.add_argument("--port", type=port, default=8000, help="port to serve on (default 8000)")
     up.add_argument("--instructor", default="sr-instructor", help="instructor account (default sr-instructor)")
     up.add_argument(
         "--learners",
         default="sr-learner1,sr-learner2,sr-learner3",
         help="learner accounts, comma-separated (default sr-learner1,sr-learner2,sr-learner3)",
     )
-    up.add_argument("--trial-dir", metavar="DIR", help="where the trial keeps its state (default deploy/hub/trial)")
+    up.add_argument(
+        "--trial-dir", metavar="DIR",
+        help="where the trial keeps its state: a new or empty folder outside the checkout (default /var/lib/safetyrater/trial-*)",
+    )
     up.set_defaults(func=cmd_hub_up)
     remove = actions.add_parser("remove", help="delete a trial's accounts (with their homes) and its folder")
-    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder (default deploy/hub/trial)")
+    remove.add_argument("--trial-dir", metavar="DIR", help="the trial's folder, as made by `hub up` (default /var/lib/safetyrater/trial-*)")
     remove.set_defaults(func=cmd_hub_remove)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = OneLineParser(
         prog="safetyrater",
         description="Train AI-safety evaluators: lessons, graded exercises and grading tools.",
     )
@@ -415,6 +524,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the exit status of a bug caught by main's last resort (sysexits' EX_SOFTWARE)
+INTERNAL_ERROR = 70
+
+
+def _os_problem(exc: OSError) -> str:
+    """An OSError as one line naming the path and the reason."""
+    where = " -> ".join(os.fsdecode(name) for name in (exc.filename, exc.filename2) if name is not None)
+    reason = exc.strerror or str(exc)
+    return f"{where}: {reason}" if where else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -423,6 +543,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SafetyraterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a path given or found: missing, a folder, no permission, a full disk
+        print(f"error: {_os_problem(exc)}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        if not str(exc).startswith("Symlink loop from"):  # Python 3.11's Path.resolve on a link to itself
+            return _internal_error(exc)
+        print(f"error: {str(exc).removeprefix('Symlink loop from ')}: a symbolic link that leads back to itself", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    """Last resort: every bad input should have been named before this; reaching it is a bug. One line,
+    not a traceback (SAFETYRATER_DEBUG=1 shows it); the CLI fuzz (tests/reliability) fails on this line."""
+    if os.environ.get("SAFETYRATER_DEBUG"):
+        raise exc
+    print(f"internal error (a bug in safetyrater; please report it): {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -99,8 +99,11 @@ class CourseServer:
         self.env.pop("JUPYTER_CONFIG_PATH", None)
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "safetyrater", "start", "--no-browser", "--port", str(self.port), *self.flags]
+
     def start(self) -> CourseServer:
-        command = [sys.executable, "-m", "safetyrater", "start", "--no-browser", "--port", str(self.port), *self.flags]
+        command = self.command()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.root, start_new_session=True
@@ -139,6 +142,17 @@ class CourseServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+class FormgraderServer(CourseServer):
+    """The instructor's Jupyter server with nbgrader's formgrader, over an nbgrader course folder
+    (one whose ``nbgrader_config.py`` is at its root, as tests/support/nbgrader_course.py makes)."""
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "jupyter_server", "--no-browser", f"--ServerApp.port={self.port}",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={self.root}", "--allow-root",
+        ]
 
 
 @contextmanager

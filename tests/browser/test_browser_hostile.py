@@ -1,4 +1,6 @@
-"""Inert text in the real page: does a case written as an attack show as text in the course app?"""
+"""Inert text in the real page: does a case written as an attack show as text in the course app,
+and does markup a learner adds to a submitted notebook stay text in the instructor's pages
+(nbgrader's feedback page and the formgrader, which runs on the instructor's server beside the keys)?"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import REPO, CARD, CourseServer, card, press_check, rate, running, voila_open
+from .harness import REPO, CARD, CourseServer, FormgraderServer, card, press_check, rate, running, voila_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,5 +66,70 @@ def test_a_hostile_case_shows_as_text_with_no_script_run_and_no_element_injected
         assert page.locator(f"{CARD} script, {CARD} img#sr-injected, {CARD} a[href^='javascript']").count() == 0
         assert page.evaluate("() => window.pwned === undefined")
         assert dialogs == []
+    finally:
+        context.close()
+
+
+# --- a learner's markup in the instructor's pages ---------------------------------------------
+
+#: the elements a payload in tests/support/adversaries.py would inject, or make live
+INJECTED = "[id^='sr-injected'], a[href^='javascript' i], [onerror], [onload], [ontoggle], iframe[srcdoc]"
+
+
+def open_hostile_page(browser, url: str, ready: str):
+    """Open ``url`` with every request off this machine refused (the page's CDN scripts too);
+    return the page and the list that collects any dialog a script raises."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "http://127.0.0.1")) else route.abort())
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url, wait_until="load")
+    page.locator(ready).first.wait_for()
+    return context, page, dialogs
+
+
+def assert_learner_markup_is_inert(page, dialogs: list[str]) -> None:
+    from support.adversaries import XSS_MARKDOWN
+
+    page.wait_for_timeout(500)  # an onerror or ontoggle handler fires within moments of the load
+    assert dialogs == [], dialogs
+    assert page.evaluate("() => document.documentElement.dataset.pwned === undefined")
+    assert page.locator(INJECTED).count() == 0, page.locator(INJECTED).first.evaluate("e => e.outerHTML")
+    shown = page.locator("body").inner_text()
+    for source in XSS_MARKDOWN:  # the learner's words reach the instructor, as text
+        assert source in shown, source
+
+
+def test_the_feedback_page_shows_a_learners_markup_as_text_with_no_script_run(browser, adversarial_course):
+    """nbgrader's feedback page for a learner who added script, onerror, javascript: links, raw HTML and a widget state."""
+    from support.adversaries import EXERCISE
+
+    feedback = adversarial_course.course / "graders" / "cohort" / "feedback" / "mallory-xss" / EXERCISE / f"{EXERCISE}.html"
+    context, page, dialogs = open_hostile_page(browser, feedback.as_uri(), "#notebook-container")
+    try:
+        assert_learner_markup_is_inert(page, dialogs)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def formgrader(adversarial_course, tmp_path_factory):
+    with running(FormgraderServer(adversarial_course.course, tmp_path_factory.mktemp("formgrader"))) as server:
+        yield server
+
+
+def test_the_formgrader_shows_a_learners_markup_as_text_with_no_script_run(browser, adversarial_course, formgrader):
+    """The formgrader's page of the same submission, on the instructor's own server: no dialog, no injected element?"""
+    from nbgrader.api import Gradebook
+
+    from support.adversaries import EXERCISE
+
+    with Gradebook(f"sqlite:///{adversarial_course.course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook(EXERCISE, EXERCISE, "mallory-xss").id
+    context, page, dialogs = open_hostile_page(browser, formgrader.url(f"/formgrader/submissions/{submission}/"), "#notebook-container")
+    try:
+        assert page.locator(".score").count() > 0  # the grading form is there: this is the page the instructor grades on
+        assert_learner_markup_is_inert(page, dialogs)
     finally:
         context.close()

@@ -324,6 +324,12 @@ def cohort(request):
         "the instructor's case bank": str(course / "datasets" / "cases" / "core.jsonl"),
         "the gradebook": str(course / "graders" / "cohort" / "gradebook.db"),
         "collected submissions": str(course / "graders" / "cohort" / "submitted" / alice / EXERCISE / f"{EXERCISE}.answers.json"),
+        # the instructor's checkout, which `hub up` ran from: every key is in it
+        "the checkout's pool cases": str(REPO / "datasets" / "pool" / "crime.jsonl"),
+        "the checkout's case bank": str(REPO / "datasets" / "cases" / "core.jsonl"),
+        "the checkout's solutions": str(REPO / "solutions" / EXERCISE / f"{EXERCISE}.ipynb"),
+        "the checkout's collected work": str(REPO / "graders" / "cohort" / "submitted"),
+        "the checkout's folder": str(REPO),
     }
     result["bob_can"] = json.loads(hub.run_code(bob, PROBE_CODE % json.dumps(probes)).strip())
     result["alice_submission"] = alice_submission

@@ -1,152 +1,31 @@
 """Grades can't be gamed and keys don't leak: adversarial learners through nbgrader and the fast lane.
 
-One nbgrader course, exercise 1 released, one ``autograde`` and one
-``generate_feedback`` call over many learners. Each adversary hands in the
-answers of an honest learner (ivy) plus one attack; each must get ivy's grade.
+One nbgrader course (``adversarial_course``, tests/support/adversaries.py), exercise 1
+released, one ``autograde`` and one ``generate_feedback`` call over many learners.
+Each adversary hands in the answers of an honest learner (ivy) plus one attack;
+each must get ivy's grade.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import REPO
-from support.nbgrader_course import make_course, nbgrader
+from support.adversaries import ADVERSARIES, EXERCISE, NOTEBOOK, grade_cells
 
 pytestmark = pytest.mark.slow
-
-EXERCISE = "ex01-two-questions"
-NOTEBOOK = f"{EXERCISE}.ipynb"
-
-PATCH_GRADER = (
-    "import safetyrater.exercise as e, safetyrater.nbgrader.cells as c, safetyrater.grading.core as g\n"
-    "e.grade_item = c.grade_item = lambda *a, **k: 3.0\n"
-    "e.grade_notes = c.grade_notes = lambda *a, **k: 8.0\n"
-    "g.score_case = c.score_case = lambda *a, **k: {'points': 3, 'max_points': 3}\n"
-)
-REWRITE_ANSWERS = (
-    "import json\n"
-    "from safetyrater.bank.casebank import CaseBank\n"
-    "bank = CaseBank.load()\n"
-    "answers = {c.id: {'rating': c.reference_rating, 'over_refusal': c.over_refusal, 'categories': list(c.categories), 'note': c.rationale}\n"
-    f"           for c in bank.deck_cases({EXERCISE!r})}}\n"
-    f"open({EXERCISE + '.answers.json'!r}, 'w').write(json.dumps({{'format': 1, 'exercise': {EXERCISE!r}, 'answers': answers}}))\n"
-)
-SHADOW_MODULE = "def grade_item(*a, **k):\n    return 3.0\n\ndef grade_notes(*a, **k):\n    return 8.0\n"
-
-
-def honest_answers(cases) -> dict:
-    """Half the ratings right, half one level off, no notes: well below full marks."""
-    from conftest import perfect_answers
-
-    one_off = {"safe": "risky", "risky": "harmful", "harmful": "risky"}
-    answers = perfect_answers(cases)
-    for case in cases[::2]:
-        answers[case.id]["rating"] = one_off[answers[case.id]["rating"]]
-    return answers
-
-
-def _code(source: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_code_cell(source)
-
-
-def _grade_cells(nb) -> list:
-    return [c for c in nb.cells if (c.metadata.get("nbgrader") or {}).get("grade")]
-
-
-def attack_notebooks(released: Path) -> dict[str, nbformat.NotebookNode]:
-    """Each adversary's notebook: the released one, changed by the attack."""
-    plain = nbformat.read(released, as_version=4)
-    attacks = {}
-
-    nb = copy.deepcopy(plain)  # redefines the kit's grading functions in an earlier cell
-    nb.cells.insert(2, _code(PATCH_GRADER))
-    attacks["mallory-patch"] = nb
-
-    nb = copy.deepcopy(plain)  # edits some grade cells to return full marks, deletes another
-    cells = _grade_cells(nb)
-    cells[0].source = "3.0"
-    cells[1].source = "print(3.0)\n3.0"
-    cells[-1].source = "8.0"
-    nb.cells.remove(cells[2])
-    attacks["mallory-edit"] = nb
-
-    nb = copy.deepcopy(plain)  # prints numbers, writes score variables
-    nb.cells.insert(2, _code("score = points = total = 1000\nprint('Case core-009: 3 / 3 points')\nprint(3.0)\n3.0"))
-    nb.cells.append(_code("score = 1000\nprint('Total: 32 / 32')"))
-    attacks["mallory-print"] = nb
-
-    nb = copy.deepcopy(plain)  # at grading time, writes the key into the answer file
-    nb.cells.insert(2, _code(REWRITE_ANSWERS))
-    attacks["mallory-rewrite"] = nb
-
-    nb = copy.deepcopy(plain)  # removes the grade metadata of a grade cell and replaces its code
-    cell = _grade_cells(nb)[0]
-    cell.metadata.pop("nbgrader")
-    cell.source = "3.0"
-    attacks["mallory-unmark"] = nb
-    return attacks
-
-
-@pytest.fixture(scope="module")
-def adversarial_course(tmp_path_factory):
-    """Released course; honest ivy and the adversaries submit; one autograde and one feedback run."""
-    from safetyrater.bank.casebank import CaseBank
-
-    course = make_course(tmp_path_factory.mktemp("adversaries"))
-    nbgrader(course, "generate_assignment", EXERCISE, "--force")
-    cases = CaseBank.load(REPO / "datasets").deck_cases(EXERCISE)
-    answers = honest_answers(cases)
-    submitted = course / "graders" / "cohort" / "submitted"
-
-    def submit(learner: str, notebook=None, answer_document: dict | None = None) -> Path:
-        folder = submitted / learner / EXERCISE
-        shutil.copytree(course / "exercises" / EXERCISE, folder)
-        if notebook is not None:
-            nbformat.write(notebook, folder / NOTEBOOK)
-        document = answer_document or {"format": 1, "exercise": EXERCISE, "answers": answers}
-        (folder / f"{EXERCISE}.answers.json").write_text(json.dumps(document))
-        return folder
-
-    submit("ivy")
-    for learner, notebook in attack_notebooks(course / "exercises" / EXERCISE / NOTEBOOK).items():
-        submit(learner, notebook)
-    forged = {
-        "format": 1, "exercise": EXERCISE, "points": 999, "score": 999, "max_score": 1,
-        "answers": {cid: {**a, "points": 999, "max_points": 0, "score": 1.0, "reference_rating": a["rating"]} for cid, a in answers.items()},
-    }
-    submit("mallory-forge", answer_document=forged)
-    shadow = submit("mallory-shadow")
-    (shadow / "safetyrater").mkdir()
-    (shadow / "safetyrater" / "__init__.py").write_text("")
-    (shadow / "safetyrater" / "exercise.py").write_text(SHADOW_MODULE)
-    (shadow / "sitecustomize.py").write_text("import builtins\nbuiltins.SCORE = 1000\n")
-
-    # something outside the course a '../' learner id would reach
-    outside = course.parent / "outside" / EXERCISE
-    outside.mkdir(parents=True)
-    (outside / f"{EXERCISE}.answers.json").write_text(json.dumps({"format": 1, "exercise": EXERCISE, "answers": answers}))
-
-    nbgrader(course, "autograde", EXERCISE, "--create")
-    nbgrader(course, "generate_feedback", EXERCISE)
-    nbgrader(course, "export")
-    return course, cases, answers
 
 
 def _nbgrader_scores(course: Path) -> dict[str, float]:
     with open(course / "grades.csv", newline="") as handle:
         return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == EXERCISE}
-
-
-ADVERSARIES = ["mallory-patch", "mallory-edit", "mallory-print", "mallory-rewrite", "mallory-unmark", "mallory-forge", "mallory-shadow"]
 
 
 def _honest_points(cases, answers) -> float:
@@ -159,7 +38,7 @@ def _honest_points(cases, answers) -> float:
 @pytest.mark.parametrize("adversary", ADVERSARIES)
 def test_nbgrader_gives_an_adversary_the_grade_their_answers_deserve(adversarial_course, adversary):
     """Does each attack on the notebook or the answer file leave nbgrader's grade at the honest one?"""
-    course, cases, answers = adversarial_course
+    course, cases, answers = adversarial_course.course, adversarial_course.cases, adversarial_course.answers
     scores = _nbgrader_scores(course)
     honest = _honest_points(cases, answers)
     assert 0 < honest < 24
@@ -170,28 +49,97 @@ def test_nbgrader_gives_an_adversary_the_grade_their_answers_deserve(adversarial
 def test_a_learners_own_cells_do_not_run_and_their_files_are_not_imported(adversarial_course):
     from safetyrater.nbgrader.preprocessors import NOT_RUN
 
-    course = adversarial_course[0]
+    course = adversarial_course.course
     autograded = course / "graders" / "cohort" / "autograded"
     patched = nbformat.read(autograded / "mallory-patch" / EXERCISE / NOTEBOOK, as_version=4)
     assert any(cell.source == NOT_RUN for cell in patched.cells)
     assert not any("e.grade_item = " in cell.source for cell in patched.cells)
     # the grade cell the learner deleted came back and graded the answers
     edited = nbformat.read(autograded / "mallory-edit" / EXERCISE / NOTEBOOK, as_version=4)
-    assert len(_grade_cells(edited)) == len(_grade_cells(nbformat.read(course / "exercises" / EXERCISE / NOTEBOOK, as_version=4)))
+    assert len(grade_cells(edited)) == len(grade_cells(nbformat.read(course / "exercises" / EXERCISE / NOTEBOOK, as_version=4)))
     shadow = autograded / "mallory-shadow" / EXERCISE
     assert (shadow / "safetyrater.not-run").is_dir() and (shadow / "sitecustomize.py.not-run").is_file()
     # the learner's submitted folder itself is left as handed in
     assert (course / "graders" / "cohort" / "submitted" / "mallory-shadow" / EXERCISE / "sitecustomize.py").is_file()
     # the answer file the rewriting cell would have replaced is the learner's own
     rewritten = json.loads((autograded / "mallory-rewrite" / EXERCISE / f"{EXERCISE}.answers.json").read_text())
-    assert rewritten["answers"] == adversarial_course[2]
+    assert rewritten["answers"] == adversarial_course.answers
+
+
+@pytest.mark.parametrize("adversary", ["mallory-shadow", "mallory-compiled"])
+def test_a_shadow_package_is_set_aside_and_named_in_the_log(adversarial_course, adversary):
+    """A package of Python source, or one whose __init__ is compiled C (built with gcc): set aside in the graded copy and reported?"""
+    graded = adversarial_course.course / "graders" / "cohort" / "autograded" / adversary / EXERCISE
+    assert (graded / "safetyrater.not-run").is_dir() and not (graded / "safetyrater").exists()
+    handed_in = {p.name for p in (graded / "safetyrater.not-run").iterdir()}
+    assert handed_in & {"__init__.py", "__init__.so"}, handed_in
+    assert f"Set aside {graded / 'safetyrater'} (handed in with the submission)" in adversarial_course.autograde_log
+
+
+def test_everything_importable_handed_in_is_set_aside_and_nothing_else(tmp_path):
+    """Source, bytecode, compiled extensions, .pth files, packages with any __init__, namespace packages and links: all renamed?"""
+    import py_compile
+
+    from safetyrater.nbgrader.preprocessors import set_aside_modules
+
+    folder = tmp_path / "handed-in"
+    folder.mkdir()
+    importable = ["a.py", "b.pyc", "c.so", "d.cpython-311-x86_64-linux-gnu.so", "e.abi3.so", "f.pth", "g.pyd", "h.pyw"]
+    for name in importable:
+        (folder / name).write_bytes(b"")
+    for package, init in (("pkg_source", "__init__.py"), ("pkg_compiled", "__init__.so"), ("pkg_bytecode", "__init__.pyc")):
+        (folder / package).mkdir()
+        (folder / package / init).write_bytes(b"")
+    (folder / "namespace" / "inner").mkdir(parents=True)
+    py_compile.compile(str(folder / "a.py"), cfile=str(folder / "namespace" / "inner" / "mod.pyc"))
+    (folder / "cache" / "__pycache__").mkdir(parents=True)
+    (folder / "link").symlink_to(tmp_path)
+    kept = [f"{EXERCISE}.answers.json", NOTEBOOK, "notes.txt", "data"]
+    for name in kept[:3]:
+        (folder / name).write_text("{}")
+    (folder / "data").mkdir()
+    (folder / "data" / "table.csv").write_text("a,b\n")
+
+    moved = set_aside_modules(folder)
+    expected = [*importable, "pkg_source", "pkg_compiled", "pkg_bytecode", "namespace", "cache", "link"]
+    assert sorted(p.name for p in moved) == sorted(f"{name}.not-run" for name in expected)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".not-run")) == sorted(kept)
+
+
+def test_the_grading_kernel_imports_nothing_from_a_folder_it_starts_in(tmp_path):
+    """Does ExecuteInCleanFolder run the notebook where a shadow module beside it is out of reach (and only the answer file is)?"""
+    from nbgrader.preprocessors import Execute
+
+    from safetyrater.nbgrader.preprocessors import ExecuteInCleanFolder
+
+    handed_in = tmp_path / "handed-in"
+    handed_in.mkdir()
+    (handed_in / "shadowmod.py").write_text("VALUE = 'shadow'\n")
+    (handed_in / f"{EXERCISE}.answers.json").write_text("{}")
+    probe = (
+        "import os, sys\n"
+        "try:\n    import shadowmod; print('imported', shadowmod.VALUE)\nexcept ImportError:\n    print('not importable')\n"
+        "print(sorted(os.listdir('.')))\nprint(sys.flags.safe_path)"
+    )
+
+    def run(step) -> str:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        resources = {"metadata": {"path": str(handed_in)}, "nbgrader": {"assignment": EXERCISE}}
+        step.preprocess(nb, resources)
+        assert resources["metadata"]["path"] == str(handed_in)
+        return "".join(output.get("text", "") for output in nb.cells[0].outputs)
+
+    assert "imported shadow" in run(Execute())  # nbgrader's own step: the attack's premise
+    printed = run(ExecuteInCleanFolder()).splitlines()
+    assert printed == ["not importable", f"['{EXERCISE}.answers.json']", "True"], printed
 
 
 def test_the_fast_lane_gives_every_adversary_the_same_grade_and_reads_nothing_outside(adversarial_course):
     """Does the fast lane agree with nbgrader for every adversary and skip a '../' learner id?"""
     from safetyrater.cohort.grade import grade_course
 
-    course, cases, answers = adversarial_course
+    course, cases, answers = adversarial_course.course, adversarial_course.cases, adversarial_course.answers
     honest = _honest_points(cases, answers)
     learners = ["ivy", *ADVERSARIES, "../../outside", "..", "ivy/../../outside"]
     grades = grade_course(course, exercises=[EXERCISE], learners=learners, progress=False)
@@ -207,7 +155,7 @@ def test_the_fast_lane_gives_every_adversary_the_same_grade_and_reads_nothing_ou
 def test_a_learner_folder_that_links_outside_the_course_is_skipped(adversarial_course, tmp_path):
     from safetyrater.cohort.grade import grade_course
 
-    course = adversarial_course[0]
+    course = adversarial_course.course
     link = course / "graders" / "cohort" / "submitted" / "zed-link"
     link.symlink_to(course.parent / "outside", target_is_directory=True)
     try:
@@ -246,7 +194,7 @@ def test_no_key_reaches_the_release_the_feedback_or_a_learner_environment(advers
     """Release, nbgrader's feedback and the learner copy: is any reference, rationale or hidden test of a graded or assessment case in them?"""
     from safetyrater.deploy.learnerkit import build_learner_kit
 
-    course = adversarial_course[0]
+    course = adversarial_course.course
     hidden = _hidden_cases()
     assert len(hidden) > 100
     hidden_ids = {case.id for case in hidden}

@@ -169,3 +169,19 @@ def test_the_cohort_report_shows_hostile_learner_ids_and_messages_literally(tmp_
     page = write_report(grades, tmp_path / "report").read_text(encoding="utf-8")
     assert not LIVE.search(page)
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.slow
+def test_markup_a_learner_adds_to_the_notebook_reaches_nbgraders_feedback_as_text(adversarial_course):
+    """Script, onerror, javascript: links, raw HTML, a forged widget state and title in a submitted
+    notebook: after autograde, does nbgrader's feedback page hold them only as text the instructor can read?"""
+    import html
+
+    from support.adversaries import EXERCISE, XSS_MARKDOWN, live_payloads
+
+    feedback = adversarial_course.course / "graders" / "cohort" / "feedback" / "mallory-xss" / EXERCISE / f"{EXERCISE}.html"
+    page = feedback.read_text(encoding="utf-8")
+    assert live_payloads(page) == []
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for source in XSS_MARKDOWN:
+        assert source in shown, source

@@ -7,12 +7,12 @@ marked late), the seconds spent on each case and, once submitted, when::
 
     {
       "format": 1, "kind": "safetyrater-mock-assessment",
-      "form": "n40-s7", "seed": 7, "attempt": 1, "cases": ["pool-crm-004", ...],
+      "form": "n40-s7", "seed": 7, "attempt": 1, "cases": ["pool-case-a", ...],
       "minutes": 60, "started": "2026-11-29T10:00:00+00:00",
       "deadline": "2026-11-29T11:00:00+00:00", "submitted": null,
-      "answers": {"pool-crm-004": {"rating": "risky", "over_refusal": false,
+      "answers": {"pool-case-a": {"rating": "risky", "over_refusal": false,
                   "categories": ["violent-crime"], "note": "...", "updated": "..."}},
-      "late_answers": {}, "seconds": {"pool-crm-004": 42.5}
+      "late_answers": {}, "seconds": {"pool-case-a": 42.5}
     }
 
 Every change is written with :func:`safetyrater.answers.write_atomic`, so a

@@ -342,6 +342,7 @@ def format_report(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+
 def main(train: Sequence[Path] = (), test: Sequence[Path] = (), cv: Sequence[Path] = (), *, as_json: bool = False) -> int:
     """``safetyrater bank audit``: print the report (``as_json``: as JSON); 1 when a cue gives the label away."""
     try:

@@ -77,10 +77,12 @@ class CourseLayout:
         # nbgrader's own classes resolve the configuration, so the layout is
         # exactly the one `nbgrader autograde` would use from that folder.
         try:
+            # the file is Python: whatever it raises (or a SystemExit) means it cannot be used
             config = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
-        except (ConfigFileNotFound, SyntaxError, NameError, OSError) as exc:
-            raise DataError([Problem(path, None, None, f"cannot load the nbgrader configuration ({exc})")]) from None
-        coursedir = CourseDirectory(config=config)
+            coursedir = CourseDirectory(config=config)
+        except (Exception, SystemExit) as exc:
+            reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (ConfigFileNotFound, SyntaxError, OSError)) else str(exc)
+            raise DataError([Problem(path, None, None, f"cannot load the nbgrader configuration ({reason})")]) from None
         if coursedir.directory_structure != DEFAULT_STRUCTURE:
             raise DataError(
                 [Problem(path, None, "CourseDirectory.directory_structure", f"must be {DEFAULT_STRUCTURE!r} for the cohort tools")]

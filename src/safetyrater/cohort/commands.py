@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from ..errors import Problem
+from ..errors import DataError, Problem
 from .collect import CourseLayout
 from .demo import read_profiles, write_demo_cohort
 from .grade import CohortGrades, grade_course, summary_lines
@@ -30,7 +30,7 @@ def grade(
     course_dir: str, *, out: str | None = None, gradebook: bool = False, learners: Sequence[str] | None = None, progress: bool = True
 ) -> int:
     """Grade every learner's answer files (the fast lane); 1 when a file could not be graded."""
-    grades = grade_course(course_dir, learners=learners, progress=_progress(progress))
+    grades = _something_to_grade(grade_course(course_dir, learners=learners, progress=_progress(progress)), learners)
     if out:
         grades.to_csv(out)
     for line in summary_lines(grades):
@@ -47,13 +47,22 @@ def grade(
     return 1 if grades.problems else 0
 
 
+def _something_to_grade(grades: CohortGrades, learners: Sequence[str] | None = None) -> CohortGrades:
+    """``grades``, or one line saying there is no learner's work to grade (an empty cohort, an unknown --learner)."""
+    if grades.scores.empty:
+        where = grades.layout.submitted if grades.layout is not None else "the course"
+        who = f" for {', '.join(learners)}" if learners else ""
+        raise DataError([Problem(where, None, None, f"no learner's work to grade{who} (an empty cohort)")])
+    return grades
+
+
 def _db_url(grades: CohortGrades) -> str:
     return grades.layout.db_url if grades.layout is not None else "the gradebook"
 
 
 def report(course_dir: str, out: str, *, progress: bool = True) -> int:
     """Write the calibration report (HTML with plots, CSV tables) into ``out``."""
-    grades = grade_course(course_dir, progress=_progress(progress))
+    grades = _something_to_grade(grade_course(course_dir, progress=_progress(progress)))
     _print_problems(grades.problems)
     path = write_report(grades, out, profiles=read_profiles(course_dir))
     print(f"report: {path} (CSV tables beside it)")
@@ -87,6 +96,8 @@ def export(
     layout = CourseLayout.find(course_dir)
     totals: CourseTotals | None = None
     gradebook = layout.gradebook_file
+    if source == "gradebook" and gradebook is not None and not gradebook.is_file():
+        raise DataError([Problem(gradebook, None, None, "no gradebook here: autograde first, or use --source answers")])
     if source == "gradebook" or source == "auto" and (gradebook is None or gradebook.is_file()):
         totals = totals_from_gradebook(layout.db_url, layout.course_id)
         if source == "auto" and totals.points.columns.empty:

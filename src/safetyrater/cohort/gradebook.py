@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
-from ..errors import Problem
+from ..errors import DataError, Problem
 from ..nbgrader.cells import nbgrader_points
 from .grade import NOT_SUBMITTED, NOTES_CASE, CohortGrades
 
@@ -70,6 +70,9 @@ def open_gradebook(db_url: str, course_id: str) -> Iterator[Any]:
             # SQLAlchemy 2 warns about; the rows are added all the same
             warnings.simplefilter("ignore", SAWarning)
             yield gradebook
+    except SQLAlchemyError as exc:  # not a database, a damaged one, or one nbgrader cannot open
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__)
+        raise DataError([Problem(db_url, None, None, f"nbgrader's gradebook cannot be used ({reason})")]) from None
     finally:
         os.environ["PATH"] = path
 

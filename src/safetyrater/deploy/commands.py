@@ -31,7 +31,7 @@ def up(
 ) -> int:
     """Start a trial hub on 127.0.0.1 with local accounts and print their passwords; this process becomes JupyterHub."""
     names = tuple(name.strip() for name in learners.split(",") if name.strip())
-    trial = hub.Trial(Path(trial_dir) if trial_dir else hub.hub_dir() / "trial", instructor, names, port)
+    trial = hub.Trial(Path(trial_dir) if trial_dir else hub.default_trial_dir(), instructor, names, port)
     hub.prepare(trial)
     passwords = json.loads(trial.passwords_path.read_text())
     print(f"Trial hub at http://127.0.0.1:{port}/ (Ctrl+C stops it and every server it started)")
@@ -46,7 +46,7 @@ def up(
 
 def remove(trial_dir: str | None = None) -> int:
     """Delete a trial's accounts (with their homes) and its folder."""
-    folder = Path(trial_dir) if trial_dir else hub.hub_dir() / "trial"
+    folder = Path(trial_dir) if trial_dir else hub.default_trial_dir()
     removed = hub.remove(folder)
     print(f"removed {len(removed)} account(s){': ' + ', '.join(removed) if removed else ''} and {folder}")
     return 0

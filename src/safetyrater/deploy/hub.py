@@ -13,6 +13,12 @@ in the foreground on 127.0.0.1:
 * the hub's own state (database, cookie secret, proxy pid, an admin API token)
   in a folder only root can read.
 
+Learners' servers never reach into the instructor's checkout, which holds every key
+(pool cases, references, ``solutions/``, collected work): their environment
+(:func:`env_dir`) and the trial's folder (kit, exchange, Jupyter configuration;
+:func:`default_trial_dir`) live under :data:`STATE_ROOT`, and ``hub up`` closes
+the checkout to other accounts (``chmod o-rwx`` on its top folder) and says so.
+
 JupyterHub's proxy, configurable-http-proxy, is a Node.js program: it is
 installed from the npm registry into ``deploy/hub/node/`` (``npm ci``) the first
 time it is needed. Everything here needs root: it creates accounts and
@@ -46,6 +52,11 @@ COURSE_ID = "safetyrater"
 COURSE_PARTS = ("course", "solutions", "exercises", "datasets", "graders")
 _IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
 _IGNORE_WITH_COHORT = shutil.ignore_patterns(*IGNORED_FILES, "cohort")
+#: where the hub's environment and trials live: outside any checkout, made and owned by root
+#: (not /var/tmp, where another account could make the folder first and own what runs)
+STATE_ROOT = Path("/var/lib/safetyrater")
+#: the file ``hub up`` writes in a trial's folder; ``hub remove`` deletes only a folder holding it
+TRIAL_MARKER = ".safetyrater-trial"
 
 
 class HubError(SafetyraterError):
@@ -79,12 +90,44 @@ def ensure_proxy(hub: Path | None = None) -> Path:
     return proxy
 
 
+def _checkout_tag() -> str:
+    return hashlib.sha256(str(project_root()).encode()).hexdigest()[:12]
+
+
 def env_dir() -> Path:
-    """deploy/hub/env, or a folder under /var/tmp when other accounts cannot reach the checkout."""
-    if runnable_by_everyone(hub_dir()):
-        return hub_dir() / "env"
-    tag = hashlib.sha256(str(project_root()).encode()).hexdigest()[:12]
-    return Path("/var/tmp") / f"safetyrater-hub-env-{tag}"
+    """The single-user environment of this checkout, outside it: learners run it, never the checkout."""
+    return STATE_ROOT / f"hub-env-{_checkout_tag()}"
+
+
+def default_trial_dir() -> Path:
+    """The trial's folder of this checkout, outside it (learners read its kit and write its exchange)."""
+    return STATE_ROOT / f"trial-{_checkout_tag()}"
+
+
+def _state_root() -> Path:
+    """:data:`STATE_ROOT`, made by this account and open only to be passed through."""
+    try:
+        STATE_ROOT.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HubError(f"cannot make {STATE_ROOT} ({exc.strerror}): the hub's environment and trials live there; run as root") from None
+    info = STATE_ROOT.stat()
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise HubError(f"{STATE_ROOT} belongs to another account or others may write to it; remove it and run again")
+    STATE_ROOT.chmod(0o755)
+    return STATE_ROOT
+
+
+def inside(path: Path, folder: Path) -> bool:
+    return Path(path).resolve().is_relative_to(Path(folder).resolve())
+
+
+def close_checkout() -> Path | None:
+    """Take other accounts' access to the checkout away (its top folder only); return it when it was open."""
+    root = project_root()
+    if not os.stat(root).st_mode & 0o007:
+        return None
+    root.chmod(os.stat(root).st_mode & ~0o007)
+    return root
 
 
 def runnable_by_everyone(path: Path) -> bool:
@@ -120,7 +163,9 @@ def ensure_singleuser_env(env: Path | None = None, python: Path | None = None) -
     the package's source changes. A non-editable install carries the package's
     code only: no case bank, solutions or grading configuration.
     """
-    env = env or env_dir()
+    if env is None:
+        _state_root()
+        env = env_dir()
     root = project_root()
     stamp = env / "safetyrater-source.sha256"
     wanted = _source_digest(root)
@@ -213,6 +258,11 @@ def prepare(trial: Trial) -> dict[str, Any]:
         import jupyterhub  # noqa: F401
     except ImportError:
         raise HubError("JupyterHub is not installed: pip install -e '.[hub]'") from None
+    if inside(trial.folder, project_root()):
+        raise HubError(
+            f"the trial folder {trial.folder} is inside the checkout, which learners must not reach; choose --trial-dir elsewhere"
+        )
+    _claim_trial_folder(trial.folder)
     proxy = ensure_proxy()
     env = ensure_singleuser_env()
     for needed in (env / "bin" / "python", trial.folder.parent):
@@ -224,7 +274,6 @@ def prepare(trial: Trial) -> dict[str, Any]:
         if not name.replace("-", "").isalnum() or not name[0].isalpha() or name != name.lower() or len(name) > 32:
             raise HubError(f"{name!r} is not a usable account name (lowercase letters, digits and dashes, starting with a letter)")
 
-    trial.folder.mkdir(parents=True, exist_ok=True)
     trial.folder.chmod(0o755)  # learners pass through it to the kit and the exchange
     trial.state_dir.mkdir(exist_ok=True)
     trial.state_dir.chmod(0o700)
@@ -271,7 +320,22 @@ def prepare(trial: Trial) -> dict[str, Any]:
     }
     _write_private(trial.settings_path, json.dumps(settings, indent=2) + "\n")
     _write_private(trial.passwords_path, json.dumps(passwords, indent=2) + "\n")
+    closed = close_checkout()
+    if closed is not None:
+        print(f"closed {closed} to other accounts (chmod o-rwx): it holds the keys and learners have accounts here", flush=True)
     return settings
+
+
+def _claim_trial_folder(folder: Path) -> None:
+    """Make ``folder`` a trial's (new, or empty, or already a trial's) and mark it; refuse anything else."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise HubError(f"--trial-dir {folder} is not a folder")
+    if folder.is_dir() and not (folder / TRIAL_MARKER).is_file() and any(folder.iterdir()):
+        raise HubError(f"--trial-dir {folder} already holds files and was not made by `safetyrater hub up`; choose a new or empty folder")
+    if folder.parent == STATE_ROOT:
+        _state_root()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / TRIAL_MARKER).write_text("made by `safetyrater hub up`; `safetyrater hub remove` deletes this folder\n")
 
 
 def run(trial: Trial) -> None:
@@ -287,6 +351,8 @@ def run(trial: Trial) -> None:
 def remove(trial_folder: Path) -> list[str]:
     """Delete the accounts a trial created (with their homes) and its folder; return the accounts removed."""
     require_root()
+    if trial_folder.is_symlink() or not (trial_folder / TRIAL_MARKER).is_file():
+        raise HubError(f"{trial_folder} is not a trial folder made by `safetyrater hub up` (no {TRIAL_MARKER} in it); nothing removed")
     trial = Trial(trial_folder)
     created = json.loads(trial.accounts_path.read_text()) if trial.accounts_path.exists() else []
     removed = []

@@ -7,18 +7,28 @@ score that file. nbgrader restores the grade cells from the gradebook
 first, so a learner could add a cell before them that replaces the kit's grading
 function (``import safetyrater.exercise as e; e.grade_item = lambda *a, **k: 3.0``),
 rewrites the answer file with the key the grading machine holds, or prints
-numbers. And the kernel imports from the notebook's folder first, so a
-``safetyrater.py`` handed in beside the notebook would replace the kit.
+numbers. And nbgrader starts the kernel in the submission's folder, which Python
+and IPython put first on ``sys.path``, so anything importable handed in beside the
+notebook (``safetyrater.py``, a package whose ``__init__`` is compiled C, a
+``sitecustomize.py``) would replace the kit and run as the instructor.
 
-* :class:`SetAsideHandedInModules`, the first autograde step, renames Python
-  modules in the autograded copy of the submission (``*.py``, ``*.pth``, ``*.so``,
-  a folder with ``__init__.py``) to ``<name>.not-run``, so the kernel imports the
-  installed kit;
+* :class:`SetAsideHandedInModules`, the first autograde step, renames everything
+  importable in the autograded copy of the submission (Python source, bytecode,
+  compiled extensions, ``.pth`` files, and any folder holding them) to
+  ``<name>.not-run`` and names each in nbgrader's log;
 * :class:`RunOnlyCourseCells` runs right after ``OverwriteCells``: a code cell
   runs only when it is one of the course's cells (its grade id is a source cell
   of this notebook in the gradebook) with exactly the course's source; every
   other code cell is replaced by a comment saying so. It also puts back a grade
-  cell the learner deleted, so it grades the answers.
+  cell the learner deleted, so it grades the answers;
+* :class:`ShowLearnerCellsAsText` runs after it: a markdown or raw cell that is
+  not the course's (a learner added or edited it) becomes inert text, so nothing
+  a learner writes is rendered as HTML in the formgrader or the feedback;
+* :class:`ExecuteInCleanFolder` replaces nbgrader's ``Execute``: the kernel starts
+  in a new private folder that holds only the exercise's answer file, with
+  ``PYTHONSAFEPATH=1`` (Python and IPython then leave the working folder off
+  ``sys.path``), so whatever else was handed in is neither importable nor readable
+  by the grading code.
 
 **Written feedback waits for the instructor.** The written-feedback cell of an
 exercise is an autograded test cell whose output lists every note beside its
@@ -34,28 +44,70 @@ instructor confirms or overrides the score (saving any score clears the flag).
 
 from __future__ import annotations
 
+import importlib.machinery
+import os
+import re
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
+from ..paths import answers_filename
 from .cells import NO_NOTES, NOTES_GRADE_ID
 
 #: what a learner's own code cell becomes in the graded notebook
 NOT_RUN = "# This cell is not the course's, so it was not run when grading: answers are graded from the answer file."
 #: the suffix a module handed in beside the notebook gets, so the kernel cannot import it
 SET_ASIDE = ".not-run"
+#: what a learner's own markdown or raw cell says above its text in the graded notebook
+SHOWN_AS_TEXT = "*A cell the learner added or changed, shown as plain text (it is not rendered):*"
+#: file endings Python can import or that change what it imports: source, bytecode, compiled
+#: extensions (this platform's and others'), and .pth files (read at start-up from site folders)
+IMPORTABLE_SUFFIXES = frozenset(
+    {".py", ".pyw", ".pyc", ".pyo", ".pyd", ".so", ".pth"}
+    | {"." + suffix.rsplit(".", 1)[-1] for suffix in importlib.machinery.all_suffixes()}
+)
+#: the notebook metadata the course's exercises carry; anything else a learner put there
+#: (a forged widget state, a title) is dropped before nbgrader renders the notebook
+COURSE_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+
+
+def _importable_file(path: Path) -> bool:
+    return path.suffix.lower() in IMPORTABLE_SUFFIXES
+
+
+def _holds_importable(folder: Path) -> bool:
+    """True when a folder (at any depth, links not followed) holds a file Python could import."""
+    for _, dirnames, filenames in os.walk(folder):
+        if "__pycache__" in dirnames or any(_importable_file(Path(name)) for name in filenames):
+            return True
+    return False
 
 
 def set_aside_modules(folder: Path) -> list[Path]:
-    """Rename importable Python code in ``folder`` so a kernel started there cannot import it."""
+    """Rename everything importable in ``folder`` so a kernel started there could not import it.
+
+    Importable means a Python source, bytecode or compiled-extension file, a ``.pth``
+    file, or a folder holding any of them at any depth: a package whose ``__init__``
+    is ``.py``, ``.pyc`` or ``.so``, and a namespace package with no ``__init__`` at all.
+    """
     moved = []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        importable = path.suffix in {".py", ".pth", ".so", ".pyc"} if path.is_file() else (path / "__init__.py").exists()
+    for path in sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else []:
+        if path.name.endswith(SET_ASIDE):
+            continue
+        if path.is_symlink():
+            importable = True  # a link may lead to anything; nothing handed in needs one
+        elif path.is_dir():
+            importable = _holds_importable(path)
+        else:
+            importable = _importable_file(path)
         if importable:
             target = path.with_name(path.name + SET_ASIDE)
             path.rename(target)
@@ -63,16 +115,30 @@ def set_aside_modules(folder: Path) -> list[Path]:
     return moved
 
 
-class RunOnlyCourseCells(NbGraderPreprocessor):
-    """Blank every code cell that is not the course's own (a sanitizing step, after OverwriteCells)."""
+class _CourseCells(NbGraderPreprocessor):
+    """A step that knows the course's own cells of the notebook being graded (from the gradebook)."""
 
-    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+    def _load_course_cells(self, resources: dict[str, Any]) -> tuple[list[tuple[str, str, str, str]], dict[str, float]]:
         meta = resources["nbgrader"]
         with Gradebook(meta["db_url"]) as gradebook:
             notebook = gradebook.find_notebook(meta["notebook"], meta["assignment"])
             source_cells = [(cell.name, cell.cell_type, cell.source, cell.checksum) for cell in notebook.source_cells]
             points = {cell.name: cell.max_score for cell in notebook.grade_cells}
-        self._course_cells = {name: source for name, cell_type, source, _ in source_cells if cell_type == "code"}
+        self._course_cells = {(name, cell_type): source for name, cell_type, source, _ in source_cells}
+        return source_cells, points
+
+    def _is_course_cell(self, cell: NotebookNode) -> bool:
+        """The cell is one of the course's, with exactly the course's source."""
+        grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+        source: str | None = self._course_cells.get((grade_id, cell.cell_type))
+        return source is not None and source == cell.source
+
+
+class RunOnlyCourseCells(_CourseCells):
+    """Blank every code cell that is not the course's own (a sanitizing step, after OverwriteCells)."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        source_cells, points = self._load_course_cells(resources)
         nb, resources = super().preprocess(nb, resources)
         self._restore_missing_grade_cells(nb, source_cells, points)
         return nb, resources
@@ -109,10 +175,7 @@ class RunOnlyCourseCells(NbGraderPreprocessor):
             nb.cells.insert(after, cell)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int) -> tuple[NotebookNode, dict[str, Any]]:
-        if cell.cell_type != "code":
-            return cell, resources
-        grade_id = (cell.metadata.get("nbgrader") or {}).get("grade_id")
-        if grade_id in self._course_cells and cell.source == self._course_cells[grade_id]:
+        if cell.cell_type != "code" or self._is_course_cell(cell):
             return cell, resources
         cell.source = NOT_RUN
         cell.outputs = []
@@ -120,19 +183,112 @@ class RunOnlyCourseCells(NbGraderPreprocessor):
         return cell, resources
 
 
+def as_plain_text(source: str) -> str:
+    """Markdown that shows ``source`` exactly as typed: a fenced code block, which every
+    renderer escapes and MathJax skips, so no HTML, link, image or formula in it is live.
+    The fence is longer than any run of backticks in the text, so no line can close it."""
+    longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{SHOWN_AS_TEXT}\n\n{fence}text\n{source}\n{fence}"
+
+
+class ShowLearnerCellsAsText(_CourseCells):
+    """Make every markdown or raw cell that is not the course's plain text (a sanitizing step).
+
+    The formgrader and nbgrader's feedback render the graded notebook as HTML on
+    the instructor's server, beside the keys: a ``<script>``, an ``<img onerror>``,
+    a ``javascript:`` link or a raw HTML cell a learner added would run there. Such
+    a cell keeps its words (the instructor can read them) as a fenced code block,
+    loses its metadata and attachments, and the notebook's metadata keeps only what
+    the course's exercises carry (a learner's widget state is not replayed).
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        self._load_course_cells(resources)
+        for key in [key for key in nb.metadata if key not in COURSE_NOTEBOOK_METADATA]:
+            del nb.metadata[key]
+        done: tuple[NotebookNode, dict[str, Any]] = super().preprocess(nb, resources)
+        return done
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int) -> tuple[NotebookNode, dict[str, Any]]:
+        if cell.cell_type == "code" or self._is_course_cell(cell):
+            return cell, resources
+        self.log.warning("Cell %d is not the course's (a learner added or changed it): shown as plain text", index + 1)
+        text = nbformat.v4.new_markdown_cell(as_plain_text(cell.source))
+        if "id" in cell:
+            text["id"] = cell["id"]
+        return text, resources
+
+
 class SetAsideHandedInModules(NbGraderPreprocessor):
-    """Rename Python modules in the autograded copy before the kernel starts there.
+    """Rename importable files in the autograded copy before the kernel starts, and say so.
 
     It runs first among the autograde steps, whose notebook sits in the
-    autograded folder; the learner's submitted folder is never changed.
+    autograded folder; the learner's submitted folder is never changed. The
+    kernel no longer starts there (:class:`ExecuteInCleanFolder`); this step keeps
+    the autograded copy inert for anything else that might run in it, and tells
+    the instructor what was handed in.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         folder = (resources.get("metadata") or {}).get("path")
         if folder:
             for path in set_aside_modules(Path(folder)):
-                self.log.warning("Set aside %s handed in with the submission: it is not run when grading", path.name)
+                handed_in = path.with_name(path.name.removesuffix(SET_ASIDE))
+                self.log.warning("Set aside %s (handed in with the submission): renamed %s, never imported", handed_in, path.name)
         return nb, resources
+
+
+def copy_regular_file(source: Path, target: Path) -> bool:
+    """Copy ``source`` when it is a regular file (a link is not followed); False when it is not one."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return False
+        with open(target, "xb") as out:
+            shutil.copyfileobj(handle, out)
+    return True
+
+
+class ExecuteInCleanFolder(Execute):
+    """nbgrader's ``Execute``, with a kernel that can import and read nothing handed in.
+
+    The kernel's working folder is a new private temporary folder holding only a
+    copy of the exercise's answer file (all the grade cells read), and it starts
+    with ``PYTHONSAFEPATH=1``, so neither Python nor IPython adds that folder to
+    ``sys.path``. Whatever a learner put beside the notebook (a shadow ``safetyrater``
+    package in any form, ``sitecustomize.py``, ``.pth`` files) stays in the
+    autograded folder, out of the kernel's reach.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
+        metadata = resources.setdefault("metadata", {}) if resources is not None else {}
+        handed_in = metadata.get("path")
+        answers = answers_filename((resources or {}).get("nbgrader", {}).get("assignment", ""))
+        with tempfile.TemporaryDirectory(prefix="safetyrater-grading-") as clean:
+            if handed_in and not copy_regular_file(Path(handed_in) / answers, Path(clean) / answers):
+                self.log.warning("No answer file %s (a regular file) in the submission: its cases score 0", answers)
+            metadata["path"] = clean
+            try:
+                done: tuple[NotebookNode, Any] = super().preprocess(nb, resources, km)
+            finally:
+                metadata["path"] = handed_in
+        return done
+
+    @staticmethod
+    def _safe_path(kwargs: dict[str, Any]) -> dict[str, Any]:
+        # Python 3.11+ and IPython leave the working folder off sys.path under PYTHONSAFEPATH
+        return {**kwargs, "env": {**os.environ, **kwargs.get("env", {}), "PYTHONSAFEPATH": "1"}}
+
+    # nbclient's synchronous start_new_kernel wraps its own coroutine, not this class's: both are set
+    def start_new_kernel(self, **kwargs: Any) -> None:
+        super().start_new_kernel(**self._safe_path(kwargs))
+
+    async def async_start_new_kernel(self, **kwargs: Any) -> None:
+        await super().async_start_new_kernel(**self._safe_path(kwargs))
 
 
 # --- written feedback: the instructor's review --------------------------------------------
