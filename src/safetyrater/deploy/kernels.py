@@ -29,7 +29,9 @@ import asyncio
 import os
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ApiPath
 from tornado.ioloop import IOLoop
 from traitlets import Float, Integer
 
@@ -39,7 +41,7 @@ ADOPT_CODE = "from safetyrater.deploy.warm import adopt as _sr_adopt\n_sr_adopt(
 EXECUTE_TIMEOUT = 120.0
 
 
-class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class WarmKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager with a pool of warm Python kernels that any page may take."""
 
     pool_size = Integer(2, config=True, help="Warm kernels kept ready for the next page (0: none).")
@@ -48,7 +50,7 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
     )
 
     def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self._pool: list[asyncio.Task[str | None]] = []
         self._pool_ids: set[str] = set()
         self._fill_handle: asyncio.TimerHandle | None = None
@@ -74,12 +76,12 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         return kernel_id is not None and kernel_id in self
 
     async def _start_warm(self) -> str | None:
-        kernel_id: str = await super().start_kernel(kernel_name=self.default_kernel_name, path="")
+        kernel_id: str = await super().start_kernel(kernel_name=self.default_kernel_name, path=ApiPath(""))
         self._pool_ids.add(kernel_id)
         if not await self._execute(kernel_id, WARM_UP_CODE):
             self.log.warning("Warm kernel %s could not warm up; it is shut down", kernel_id)
             self._pool_ids.discard(kernel_id)
-            await super().shutdown_kernel(kernel_id)
+            await super().shutdown_kernel(kernel_id)  # type: ignore[no-untyped-call]
             return None
         self.log.info("Warm kernel %s is ready for the next page", kernel_id)
         return kernel_id
@@ -102,10 +104,10 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         client = self.get_kernel(kernel_id).client()
         client.start_channels()
         try:
-            await client.wait_for_ready(timeout=EXECUTE_TIMEOUT)
+            await ensure_async(client.wait_for_ready(timeout=EXECUTE_TIMEOUT))
             msg_id = client.execute(code, silent=True, store_history=False)
             while True:
-                reply = await client.get_shell_msg(timeout=EXECUTE_TIMEOUT)
+                reply = await ensure_async(client.get_shell_msg(timeout=EXECUTE_TIMEOUT))
                 if reply["parent_header"].get("msg_id") == msg_id:
                     content = reply["content"]
                     if content.get("status") != "ok":
@@ -118,14 +120,16 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
             client.stop_channels()
 
     # -- what Jupyter Server and Voilà call ---------------------------------------------------
-    async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None, **kwargs: Any) -> str:
+    async def start_kernel(  # type: ignore[override]  # Jupyter Server's own start_kernel is async too
+        self, *, kernel_id: str | None = None, path: ApiPath | None = None, **kwargs: Any
+    ) -> str:
         """A warm kernel moved to the page's folder and environment when one is ready, else a new one."""
         wanted = kwargs.get("kernel_name") or self.default_kernel_name
         if kernel_id is None and self.pool_size > 0 and wanted == self.default_kernel_name:
             taken = await self._take()
             self._schedule_fill()
             if taken is not None:
-                cwd = self.cwd_for_path(path) if path is not None else self.root_dir
+                cwd = self.cwd_for_path(path) if path is not None else self.root_dir  # type: ignore[no-untyped-call]
                 # Voilà's keys are StrEnum members: plain strings travel as Python literals
                 env = {str(k): str(v) for k, v in (kwargs.get("env") or {}).items() if os.environ.get(k) != v}
                 kernel = self.get_kernel(taken)
@@ -145,13 +149,13 @@ class WarmKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
         """Cull as Jupyter does, except the pool's kernels, which wait for a page on purpose."""
         if kernel_id in self._pool_ids:
             return
-        await super().cull_kernel_if_idle(kernel_id)
+        await super().cull_kernel_if_idle(kernel_id)  # type: ignore[no-untyped-call]
 
-    async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:
+    async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
         self._pool_ids.discard(kernel_id)
-        await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        await super().shutdown_kernel(kernel_id, now=now, restart=restart)  # type: ignore[no-untyped-call]
 
-    async def shutdown_all(self, now: bool = False) -> None:
+    async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         if self._fill_handle is not None:
             self._fill_handle.cancel()
         for task in self._pool:

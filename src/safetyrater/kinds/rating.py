@@ -25,7 +25,7 @@ from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rati
 from ..frames import records
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
-from ..widgets.style import CATEGORY_CLASS
+from ..widgets.style import CATEGORY_CLASS, shared
 from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase, chosen
 
 if TYPE_CHECKING:
@@ -373,7 +373,8 @@ class RatingCard(CardBase):
                 value=cid in chosen,
                 description=cat.name,
                 tooltip=cat.definition,
-                layout=widgets.Layout(width="auto"),
+                layout=shared("layout", width="auto"),
+                style=shared("toggle"),
             )
             for cid, cat in taxonomy.items()
         }

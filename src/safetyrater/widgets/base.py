@@ -20,7 +20,7 @@ from ..feedback.render import note_check_html
 from .errors import guarded, problem_html
 from .html import escape, render_text
 from .status import save_status_html
-from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS, shared
 
 if TYPE_CHECKING:
     from ..answers import CardStore
@@ -37,9 +37,14 @@ CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px
 NOT_YET_HTML = "<div style='padding:6px'>{}</div>"
 
 
+def html(value: str = "") -> widgets.HTML:
+    """An HTML widget with the shared layout and style (a card has a dozen; see :func:`~safetyrater.widgets.style.shared`)."""
+    return widgets.HTML(value, layout=shared("layout"), style=shared("html"))
+
+
 def text_block(label: str, text: str) -> widgets.HTML:
     """A labelled block of case text, inert (see :func:`~safetyrater.widgets.html.render_text`)."""
-    return widgets.HTML(
+    return html(
         f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>'
         f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">'
         f"{render_text(text)}</div></div>"
@@ -47,7 +52,7 @@ def text_block(label: str, text: str) -> widgets.HTML:
 
 
 def label(text: str) -> widgets.HTML:
-    return widgets.HTML(f"<div style='font-weight:600'>{escape(text)}</div>")
+    return html(f"<div style='font-weight:600'>{escape(text)}</div>")
 
 
 def header_html(case_id: str, position: int, total: int) -> str:
@@ -102,9 +107,9 @@ class CardBase(widgets.VBox):
         self.store = store
         self.practice = practice
         self._on_change = on_change
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
-        children: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
+        self.status = html()
+        self.feedback = html()
+        children: list[widgets.Widget] = [html(header_html(case.id, position, total)), text_block("Prompt", case.prompt)]
         if case.context:
             children.append(text_block("Context", case.context))
         children += self.controls(store.get(case.id), taxonomy or {})
@@ -169,7 +174,7 @@ class CardBase(widgets.VBox):
     def _note_controls(self, saved: dict[str, Any], placeholder: str) -> list[widgets.Widget]:
         """The note box and, under it, the rubric's instant check of what is written."""
         self.note = self._text_area(saved, "note", placeholder)
-        self.note_check = widgets.HTML()
+        self.note_check = html()
         return [self.note, self.note_check]
 
     def _save_note(self, change: dict[str, Any]) -> None:

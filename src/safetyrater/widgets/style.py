@@ -56,3 +56,30 @@ def style_widget() -> Any:
     import ipywidgets as widgets
 
     return widgets.HTML(f"<style>{CARD_CSS}</style>", layout=widgets.Layout(display="none"))
+
+
+_SHARED: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+
+
+def shared(kind: str, **traits: str) -> Any:
+    """One ``Layout`` or button style per set of traits, shared by every control that uses it.
+
+    Each ipywidgets control otherwise gets its own layout and style models:
+    three models per risk-area button, some 500 per deck, and building them is
+    most of the time a lesson page takes to show its cards. Nothing changes a
+    shared layout or style after it is made.
+    """
+    import ipywidgets as widgets
+    from ipywidgets.widgets.widget_bool import ToggleButtonStyle
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    key = (kind, tuple(sorted(traits.items())))
+    if key not in _SHARED:
+        factory = {
+            "layout": widgets.Layout,
+            "button": widgets.ButtonStyle,
+            "toggle": ToggleButtonStyle,
+            "html": HTMLStyle,
+        }[kind]
+        _SHARED[key] = factory(**traits)
+    return _SHARED[key]

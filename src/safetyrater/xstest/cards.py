@@ -13,6 +13,7 @@ only show them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,9 +95,15 @@ class RefusalCard(widgets.VBox):
 class LabellingDeck(widgets.VBox):
     """The sample's cards, a count of labelled responses, and Compare."""
 
-    def __init__(self, sample: pd.DataFrame, folder: Path | str | None = None, whole_dataset: pd.DataFrame | None = None):
+    def __init__(
+        self,
+        sample: pd.DataFrame,
+        folder: Path | str | None = None,
+        whole_dataset: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    ):
         self.sample = sample
-        self.whole_dataset = whole_dataset
+        # the whole dataset's agreement needs scikit-learn (seconds to import): made at the first Compare
+        self._whole_dataset = whole_dataset
         self.store = LabelStore(DECK_ID, folder)
         items = records(sample)
         self.header = widgets.HTML()
@@ -131,6 +138,13 @@ class LabellingDeck(widgets.VBox):
             return None
         self.result.value = comparison_html(scores, self.sample, labels, self.whole_dataset)
         return scores
+
+    @property
+    def whole_dataset(self) -> pd.DataFrame | None:
+        """The classifiers' agreement over the whole dataset, computed when first needed."""
+        if callable(self._whole_dataset):
+            self._whole_dataset = self._whole_dataset()
+        return self._whole_dataset
 
 
 def _agreement_rows(scores: pd.DataFrame) -> str:
@@ -196,4 +210,4 @@ def show_labelling_deck(n: int = 12, seed: int = 0, folder: Path | str | None = 
     beside the notebook) on every click, and come back when the deck reopens.
     """
     frame = load_responses()
-    return LabellingDeck(draw_sample(n, seed, frame), folder, whole_dataset=classifier_agreement(frame))
+    return LabellingDeck(draw_sample(n, seed, frame), folder, whole_dataset=lambda: classifier_agreement(frame))
