@@ -68,7 +68,7 @@ def test_the_app_hides_code_and_tracebacks():
     assert "@jupyter/nbgrader" in voila["extension_denylist"]
 
 
-@pytest.mark.parametrize("argv, mode", [([], "learner"), (["--instructor"], "instructor"), (["--app"], "app")])
+@pytest.mark.parametrize("argv, mode", [([], "app"), (["--app"], "app"), (["--lab"], "learner"), (["--instructor"], "instructor")])
 def test_start_flags_choose_the_mode(argv, mode, monkeypatch):
     chosen = {}
 
@@ -83,10 +83,20 @@ def test_start_flags_choose_the_mode(argv, mode, monkeypatch):
     assert chosen["mode"] == mode
 
 
-def test_app_and_instructor_cannot_be_combined(capsys):
+@pytest.mark.parametrize("flags", [["--app", "--instructor"], ["--app", "--lab"], ["--lab", "--instructor"]])
+def test_two_modes_cannot_be_combined(flags, capsys):
     with pytest.raises(SystemExit):
-        build_parser().parse_args(["start", "--app", "--instructor"])
+        build_parser().parse_args(["start", *flags])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_app_keeps_a_small_pool_of_warm_kernels_and_culls_kernels_no_page_uses():
+    """Is the app's kernel manager the warm pool, and does Jupyter's culler spare connected pages?"""
+    server = json.loads((config_dir("app") / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    assert server["ServerApp"]["kernel_manager_class"] == "safetyrater.deploy.kernels.WarmKernelManager"
+    assert 1 <= server["WarmKernelManager"]["pool_size"] <= 2
+    culling = server["MappingKernelManager"]
+    assert culling["cull_idle_timeout"] > 0 and culling["cull_connected"] is False
 
 
 def test_an_unknown_mode_is_refused(tmp_path):

@@ -2,17 +2,19 @@
 
 Three ways, one server each:
 
-* **learner** (the default): JupyterLab at the start page, without the news
+* **app** (the default, or ``--app``): the course as web pages through Voilà,
+  with no code cells, starting at the start page;
+* **learner** (``--lab``): JupyterLab at the start page, without the news
   pop-up and without nbgrader's instructor panels (formgrader, create
   assignment, course list); the learner's *Assignments* list stays;
-* **instructor** (``--instructor``): JupyterLab with every nbgrader panel;
-* **app** (``--app``): the course as web pages through Voilà, with no code
-  cells, starting at the start page.
+* **instructor** (``--instructor``): JupyterLab with every nbgrader panel.
 
 Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
 ``start`` puts first on ``JUPYTER_CONFIG_PATH``: ``labconfig/page_config.json``
-lists the JupyterLab plugins a mode disables, and ``app/voila.json`` says that
-Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels.
+lists the JupyterLab plugins a mode disables; ``app/voila.json`` says that
+Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels,
+and ``app/jupyter_server_config.json`` gives the app its warm kernels and the
+culling of kernels whose page is gone (:mod:`safetyrater.deploy.kernels`).
 A learner's own Jupyter settings are left alone.
 """
 
