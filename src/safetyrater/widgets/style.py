@@ -23,6 +23,7 @@ CARD_CLASS = "sr-card"
 RATING_CLASS = "sr-rating"
 CATEGORY_CLASS = "sr-category"
 NOTE_CLASS = "sr-note"
+DIALOG_CLASS = "sr-dialog"
 FOCUS_COLOUR = "#0b57d0"
 CHOSEN_MARK = "✓"
 
@@ -48,6 +49,14 @@ CARD_CSS = f"""
 .{CARD_CLASS} .{RATING_CLASS} > .widget-label {{ font-weight: 600; }}
 .{CARD_CLASS} .widget-html-content {{ line-height: 1.5; }}
 .{CARD_CLASS} .{RATING_CLASS} .jupyter-button {{ min-width: 7em; }}
+.{DIALOG_CLASS} {{
+  position: fixed; top: 25%; left: 50%; transform: translateX(-50%); z-index: 1000;
+  width: min(32em, 92vw); padding: 16px 20px; gap: 10px;
+  background: #fff; color: #1b1b1b; border: 3px solid #1b1b1b; border-radius: 4px;
+  box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.35);
+}}
+.{DIALOG_CLASS} .widget-hbox {{ justify-content: flex-end; gap: 12px; }}
+.{DIALOG_CLASS} button:focus-visible {{ outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px; }}
 """
 
 
