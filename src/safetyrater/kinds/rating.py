@@ -25,7 +25,7 @@ from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rati
 from ..frames import records
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
-from ..widgets.style import CATEGORY_CLASS, shared
+from ..widgets.style import CATEGORY_CLASS, OVER_REFUSAL_CLASS, shared
 from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase, chosen
 
 if TYPE_CHECKING:
@@ -367,6 +367,7 @@ class RatingCard(CardBase):
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
+        self.over_refusal.add_class(OVER_REFUSAL_CLASS)
         chosen = set(saved.get("categories") or [])
         self.category_buttons = {
             cid: widgets.ToggleButton(
@@ -382,7 +383,8 @@ class RatingCard(CardBase):
             button.add_class(CATEGORY_CLASS)
         categories_box = widgets.GridBox(
             list(self.category_buttons.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
+            # as many columns as fit, each wide enough for its name (a phone shows one or two)
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(11em, 1fr))", grid_gap="4px 6px"),
         )
         return [
             text_block("Response", self.case.response),

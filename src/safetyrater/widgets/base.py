@@ -20,7 +20,7 @@ from ..feedback.render import note_check_html
 from .errors import guarded, problem_html
 from .html import escape, render_text
 from .status import save_status_html
-from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS, shared
+from .style import CARD_CLASS, CHECK_CLASS, NOTE_CLASS, RATING_CLASS, shared
 
 if TYPE_CHECKING:
     from ..answers import CardStore
@@ -80,6 +80,11 @@ def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html
     )
 
 
+def _was_checked(store: CardStore, case_id: str) -> bool:
+    checked = getattr(store, "checked", None)
+    return isinstance(checked, set) and case_id in checked
+
+
 class CardBase(widgets.VBox):
     """The frame of a card: header, prompt and context, the kind's controls, Check (lessons), save status, Check panel.
 
@@ -116,12 +121,16 @@ class CardBase(widgets.VBox):
         footer: list[widgets.Widget] = []
         if practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
+            self.check_button.add_class(CHECK_CLASS)
             self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
             footer.append(self.check_button)
         footer.append(self.status)
         super().__init__(children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
         self.add_class(CARD_CLASS)
         self.connect()
+        # a case checked before shows its Check panel again when the lesson reopens
+        if practice and _was_checked(store, case.id):
+            self.check()
 
     def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:  # pragma: no cover
         """The case's response and the controls a learner answers with, set from the ``saved`` answer."""
@@ -142,6 +151,8 @@ class CardBase(widgets.VBox):
     def _save(self, **fields: Any) -> None:
         """Save some fields of the answer at once and show whether they reached the disk."""
         self.status.value = save_status_html(self.store.update(self.case.id, **fields), self.store)
+        if self.practice and self.feedback.value:
+            self.check()  # the verdict on show is the verdict on the answer as it is now
         if self._on_change is not None:
             self._on_change()
 
@@ -203,6 +214,9 @@ class CardBase(widgets.VBox):
         if result is None:
             return None
         self.feedback.value = self.check_panel_html(result)
+        mark = getattr(self.store, "mark_checked", None)
+        if mark is not None:
+            mark(self.case.id)
         return result
 
     def check_panel_html(self, result: dict[str, Any]) -> str:  # pragma: no cover - each card defines it

@@ -11,9 +11,9 @@ by themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import ipywidgets as widgets
 
@@ -25,42 +25,107 @@ from .content_warning import ContentWarningGate
 from .errors import problem_html, shown_safely
 from .html import escape
 from .style import style_widget
+from .task import TaskView
+
+
+class LazyCards(Sequence[Any]):
+    """A deck's cards, each built the first time it is asked for (the task view shows one at a time)."""
+
+    def __init__(self, total: int, build: Callable[[int], Any]):
+        self._built: dict[int, Any] = {}
+        self._total = total
+        self._build = build
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._total))]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+    def built(self) -> list[Any]:
+        """The cards built so far."""
+        return [self._built[i] for i in sorted(self._built)]
+
+
+#: the deck's two views: one case at a time (the default) and every card on one page
+VIEWS = (("One case at a time", "task"), ("All cases on one page", "all"))
 
 
 class DeckView(widgets.VBox):
-    """All cards of a deck, with a header that counts answered cases."""
+    """A deck's cards, with a header that counts answered cases and a choice of view.
 
-    def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None):
+    The deck opens in the task view (:class:`~safetyrater.widgets.task.TaskView`):
+    one case at a time, built when shown. "All cases on one page" shows every card.
+    """
+
+    def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None, *, view: str = "task"):
         self.deck = deck
         self.store = AnswerStore(deck.id, folder, fields=answer_fields())
         self.header = widgets.HTML()
-        practice = deck.mode == "practice"
+        self.practice = deck.mode == "practice"
         # a graded deck holds only the learner's view of its cases (a learner kit has no more)
-        cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
-        self.cards: list[Any] = [
-            kind_of(case.kind).card()(
-                case,
-                self.store,
-                bank.taxonomy,
-                position=i,
-                total=len(cases),
-                practice=practice,
-                on_change=self._refresh,
-            )
-            for i, case in enumerate(cases, 1)
-        ]
+        self.cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if self.practice else bank.public_deck_cases(deck.id)
+        self.taxonomy = bank.taxonomy
+        self.cards = LazyCards(len(self.cases), self._card)
         # a case with a content warning stays hidden until the learner reveals it
-        self.items = [
-            ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
-            for i, (case, card) in enumerate(zip(cases, self.cards, strict=True), 1)
-        ]
-        super().__init__([style_widget(), self.header, *self.items])
+        self.items = LazyCards(len(self.cases), self._item)
+        self.view_choice = widgets.ToggleButtons(options=VIEWS, value=view, description="Show", style={"description_width": "initial"})
+        self.body = widgets.VBox()
+        self.task: TaskView | None = None
+        self.view_choice.observe(lambda change: self.show_view(change["new"]), names="value")
+        super().__init__([style_widget(), self.header, self.view_choice, self.body])
+        self.show_view(view)
+
+    def _card(self, index: int) -> Any:
+        case = self.cases[index]
+        return kind_of(case.kind).card()(
+            case,
+            self.store,
+            self.taxonomy,
+            position=index + 1,
+            total=len(self.cases),
+            practice=self.practice,
+            on_change=self._refresh,
+        )
+
+    def _item(self, index: int) -> Any:
+        case, card = self.cases[index], self.cards[index]
+        if case.content_warning:
+            return ContentWarningGate(case.content_warning, card, position=index + 1, total=len(self.cases))
+        return card
+
+    def answered(self, index: int) -> bool:
+        case = self.cases[index]
+        return bool(self.store.get(case.id).get(kind_of(case.kind).answered_by))
+
+    def show_view(self, view: str) -> None:
+        """Show the task view (``"task"``) or every card (``"all"``)."""
+        if view == "all":
+            self.task = None
+            self.body.children = list(self.items)
+        else:
+            self.task = TaskView(len(self.cases), self.items.__getitem__, self.answered, what="answered")
+            self.body.children = [self.task]
         self._refresh()
 
     def _refresh(self) -> None:
-        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.kind.answered_by))
-        progress = f"<b>{escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered."
+        answered = sum(1 for i in range(len(self.cases)) if self.answered(i))
+        progress = f"<b>{escape(self.deck.title)}</b>: {answered} of {len(self.cases)} cases answered."
         self.header.value = deck_header_html(progress, self.store)
+        if self.task is not None:
+            self.task.refresh()
 
 
 def deck_header_html(progress: str, store: AnswerStore) -> str:

@@ -24,6 +24,9 @@ RATING_CLASS = "sr-rating"
 CATEGORY_CLASS = "sr-category"
 NOTE_CLASS = "sr-note"
 DIALOG_CLASS = "sr-dialog"
+TASK_CLASS = "sr-task"
+CHECK_CLASS = "sr-check"
+OVER_REFUSAL_CLASS = "sr-overrefusal"
 FOCUS_COLOUR = "#0b57d0"
 CHOSEN_MARK = "✓"
 
@@ -49,6 +52,11 @@ CARD_CSS = f"""
 .{CARD_CLASS} .{RATING_CLASS} > .widget-label {{ font-weight: 600; }}
 .{CARD_CLASS} .widget-html-content {{ line-height: 1.5; }}
 .{CARD_CLASS} .{RATING_CLASS} .jupyter-button {{ min-width: 7em; }}
+.{CARD_CLASS} .{CATEGORY_CLASS} {{ white-space: normal; height: auto; min-height: 28px; line-height: 1.3; padding: 3px 6px; }}
+.{CARD_CLASS} .{CATEGORY_CLASS} .widget-label-basic, .{CARD_CLASS} .{CATEGORY_CLASS} {{ overflow: visible; text-overflow: clip; }}
+.{CARD_CLASS} .{OVER_REFUSAL_CLASS} label {{ white-space: normal; }}
+.{TASK_CLASS} kbd {{ border: 1px solid #767676; border-radius: 3px; padding: 0 4px; background: #f4f4f4; font-family: inherit; }}
+.{TASK_CLASS} > .widget-hbox {{ gap: 6px; flex-wrap: wrap; }}
 .{DIALOG_CLASS} {{
   position: fixed; top: 25%; left: 50%; transform: translateX(-50%); z-index: 1000;
   width: min(32em, 92vw); padding: 16px 20px; gap: 10px;
