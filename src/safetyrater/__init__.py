@@ -27,6 +27,7 @@ __all__ = [
     "show_probe_gallery",
     "show_progress",
     "show_taxonomy",
+    "show_weak_spots",
     "start_assessment",
 ]
 
@@ -52,6 +53,13 @@ def show_progress(root: Any = None) -> Any:
     from .widgets.progress import show_progress as show
 
     return show(root)
+
+
+def show_weak_spots(folder: Any = None) -> Any:
+    """Practice on your weak spots: a deck chosen from your own mistakes (see :mod:`safetyrater.practice.ui`)."""
+    from .practice.ui import show_weak_spots as show
+
+    return show(folder)
 
 
 def show_taxonomy(ids: list[str] | None = None) -> Any:

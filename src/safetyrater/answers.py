@@ -46,11 +46,15 @@ class AnswerFile:
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: lesson cases whose Check panel the learner has opened (shown again on reopening); never in exercises
     checked: set[str] = field(default_factory=set)
+    #: when a self-study learner finished the exercise (its answers are locked and graded); None while open
+    finished: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": FORMAT_VERSION, "exercise": self.deck_id, "answers": self.answers}
         if self.checked:
             data["checked"] = sorted(self.checked)
+        if self.finished:
+            data["finished"] = self.finished
         return data
 
 
@@ -72,7 +76,14 @@ def read_answer_file(path: Path | str) -> AnswerFile:
         raise fail("'answers' must be an object keyed by case id")
     clean = {str(k): v if isinstance(v, dict) else {"_invalid": v} for k, v in answers.items()}
     checked = data.get("checked", [])
-    return AnswerFile(path, deck_id, clean, {str(c) for c in checked} if isinstance(checked, list) else set())
+    finished = data.get("finished")
+    return AnswerFile(
+        path,
+        deck_id,
+        clean,
+        {str(c) for c in checked} if isinstance(checked, list) else set(),
+        str(finished) if finished else None,
+    )
 
 
 class AnswerFileMismatch(DataError):
@@ -157,6 +168,8 @@ class AnswerStore:
         self.answers: dict[str, dict[str, Any]] = {}
         #: lesson cases whose Check panel is open (their cards show it again on reopening)
         self.checked: set[str] = set()
+        #: when the learner finished the exercise (self-study), else None
+        self.finished: str | None = None
         self.recovered_from: Path | None = None
         self.restored_from_backup = False
         self.load_problem: str | None = None
@@ -183,6 +196,7 @@ class AnswerStore:
             raise AnswerFileMismatch(self.path, loaded.deck_id, self.deck_id)
         self.answers = loaded.answers
         self.checked = loaded.checked
+        self.finished = loaded.finished
         self._disk_digest = self._current_digest()
 
     def _restore_backup(self) -> None:
@@ -199,6 +213,7 @@ class AnswerStore:
             return
         self.answers = loaded.answers
         self.checked = loaded.checked
+        self.finished = loaded.finished
         self.restored_from_backup = True
         # put the good copy back as the answer file, so graders see it too
         self.save()
@@ -217,6 +232,26 @@ class AnswerStore:
         if case_id not in self.checked:
             self.checked.add(case_id)
             self.save()
+
+    def finish(self) -> bool:
+        """Lock the answers (a self-study learner asked for the result); True when it reached the disk."""
+        self.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        return self.save()
+
+    def retake(self) -> Path | None:
+        """Start the deck again with no answers; the finished attempt is kept as a hidden side-file, which is returned."""
+        kept: Path | None = None
+        if self.path.exists():
+            number = 1
+            while side_file(self.path, f".attempt-{number}").exists():
+                number += 1
+            kept = side_file(self.path, f".attempt-{number}")
+            os.replace(self.path, kept)
+        self.answers, self.checked, self.finished = {}, set(), None
+        self._changed.clear()
+        self._disk_digest = None
+        self.save()
+        return kept
 
     def update(self, case_id: str, **fields: Any) -> bool:
         """Record a change to one answer and save; True when it reached the disk."""
@@ -247,6 +282,7 @@ class AnswerStore:
                 self.answers[case_id] = answer
                 taken += 1
         self.checked |= theirs.checked
+        self.finished = self.finished or theirs.finished
         self.notice = (
             f"{self.path.name} was also changed in another tab or window. Your latest change here was kept"
             + (f" and {taken} answer(s) from the other tab were added" if taken else "")
@@ -255,7 +291,7 @@ class AnswerStore:
 
     def save(self) -> bool:
         self._merge_changes_on_disk()
-        data = AnswerFile(self.path, self.deck_id, self.answers, self.checked).to_json()
+        data = AnswerFile(self.path, self.deck_id, self.answers, self.checked, self.finished).to_json()
         try:
             text = write_atomic(self.path, data)
             # the last good copy: restored from when the answer file is found damaged

@@ -274,12 +274,20 @@ class AssessmentView(widgets.VBox):
         self.progress.value = ""
         self.tick()
         if self.report is not None:
-            self.report_area.value = self.report.html()
+            self.report_area.value = self.report.html() + WEAK_SPOTS_LINK
         else:
             self.report_area.value = (
                 f"<div>Submitted. Your answers are in <code>{escape(self.session.path.name)}</code>; "
                 "the report comes when it is graded (<code>safetyrater assess report</code>).</div>"
             )
+
+
+#: the report leads to practice on what it found (the page sits beside lesson 10 in course/)
+WEAK_SPOTS_LINK = (
+    "<p class='sr-weak-spots-link' style='margin-top:8px'><a href='weak-spots.ipynb' "
+    "style='color:#0b57d0;text-decoration:underline'>Practice on your weak spots</a>: a deck of new cases chosen from "
+    "the mistakes in this attempt and your lessons.</p>"
+)
 
 
 def _env_number(name: str, kind: type) -> Any:

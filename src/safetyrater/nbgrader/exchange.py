@@ -22,8 +22,13 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 from nbgrader.exchange.default.submit import ExchangeSubmit
+
+from ..errors import SafetyraterError
 
 #: files: the learner reads and writes, the instructor's group reads, others nothing
 FILE_MODE = 0o640
@@ -53,3 +58,50 @@ class PrivateExchangeSubmit(ExchangeSubmit):
                 if os.stat(path).st_gid == inbound_group:
                     os.chmod(path, FILE_MODE)
             os.chmod(dirpath, DIR_MODE | (os.stat(dirpath).st_mode & stat.S_ISGID))
+
+
+#: where nbgrader looks for the exchange when nothing configures it (``Exchange.root``'s default)
+DEFAULT_EXCHANGE_ROOT = "/usr/local/share/nbgrader/exchange"
+#: a submission copies a folder of a few files; a stuck exchange must not hang the page
+SUBMIT_SECONDS = 120
+
+
+def exchange_root(folder: Path | str) -> Path:
+    """The exchange nbgrader uses from ``folder``: its config there and on Jupyter's config path, as the Assignment List reads it."""
+    from jupyter_core.paths import jupyter_config_path
+    from nbgrader.apps import NbGrader
+
+    app = NbGrader()
+    app.config_file_paths.append([str(folder), *jupyter_config_path()])
+    app.load_config_file()
+    root = app.config.Exchange.get("root", DEFAULT_EXCHANGE_ROOT)
+    return Path(str(root))
+
+
+def exchange_configured(folder: Path | str) -> bool:
+    """Whether a learner working in ``folder`` has an exchange to submit to (it must exist: nbgrader never creates it)."""
+    try:
+        return exchange_root(folder).is_dir()
+    except Exception:  # a learner's broken nbgrader config means no exchange to offer, not a traceback
+        return False
+
+
+def submit_assignment(assignment: Path) -> str:
+    """``nbgrader submit`` the folder ``assignment`` (the exchange's Submit, as the Assignment List calls it); nbgrader's last words.
+
+    Raises :class:`~safetyrater.errors.SafetyraterError` with nbgrader's own
+    message when the submission fails.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "submit", assignment.name],
+        cwd=assignment.parent,
+        capture_output=True,
+        text=True,
+        timeout=SUBMIT_SECONDS,
+        check=False,
+    )
+    said = [line.split("]", 1)[-1].strip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    if result.returncode != 0:
+        reason = next((line for line in reversed(said) if "rror" in line or "not" in line), said[-1] if said else "no message")
+        raise SafetyraterError(f"nbgrader could not submit {assignment.name}: {reason}")
+    return said[-1] if said else f"Submitted {assignment.name}."

@@ -23,6 +23,7 @@ from ..bank.schema import CaseBase, Deck
 from ..kinds import PublicCase, answer_fields, kind_of
 from .content_warning import ContentWarningGate
 from .errors import problem_html, shown_safely
+from .finish import FinishPanel, set_disabled
 from .html import escape
 from .style import style_widget
 from .task import TaskView
@@ -67,7 +68,9 @@ class DeckView(widgets.VBox):
     """A deck's cards, with a header that counts answered cases and a choice of view.
 
     The deck opens in the task view (:class:`~safetyrater.widgets.task.TaskView`):
-    one case at a time, built when shown. "All cases on one page" shows every card.
+    one case at a time, built when shown (a deck laid out in ``"pairs"`` shows
+    one pair at a time). "All cases on one page" shows every card. A graded
+    deck ends with its :class:`~safetyrater.widgets.finish.FinishPanel`.
     """
 
     def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None, *, view: str = "task"):
@@ -78,19 +81,30 @@ class DeckView(widgets.VBox):
         # a graded deck holds only the learner's view of its cases (a learner kit has no more)
         self.cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if self.practice else bank.public_deck_cases(deck.id)
         self.taxonomy = bank.taxonomy
-        self.cards = LazyCards(len(self.cases), self._card)
-        # a case with a content warning stays hidden until the learner reveals it
-        self.items = LazyCards(len(self.cases), self._item)
+        #: cases 1-2, 3-4, … side by side (contrast pairs), in both views
+        self.pairs = getattr(deck, "layout", "list") == "pairs"
+        self.locked = False
+        self._new_cards()
         self.view_choice = widgets.ToggleButtons(options=VIEWS, value=view, description="Show", style={"description_width": "initial"})
         self.body = widgets.VBox()
         self.task: TaskView | None = None
         self.view_choice.observe(lambda change: self.show_view(change["new"]), names="value")
-        super().__init__([style_widget(), self.header, self.view_choice, self.body])
+        children: list[widgets.Widget] = [style_widget(), self.header, self.view_choice, self.body]
+        self.finish: FinishPanel | None = None
+        if not self.practice:
+            self.finish = FinishPanel(bank, deck, self.store, self.lock, self.redraw)
+            children.append(self.finish)
+        super().__init__(children)
         self.show_view(view)
+
+    def _new_cards(self) -> None:
+        self.cards = LazyCards(len(self.cases), self._card)
+        # a case with a content warning stays hidden until the learner reveals it
+        self.items = LazyCards(len(self.cases), self._item)
 
     def _card(self, index: int) -> Any:
         case = self.cases[index]
-        return kind_of(case.kind).card()(
+        card = kind_of(case.kind).card()(
             case,
             self.store,
             self.taxonomy,
@@ -99,6 +113,20 @@ class DeckView(widgets.VBox):
             practice=self.practice,
             on_change=self._refresh,
         )
+        if self.locked:
+            set_disabled(card, True)
+        return card
+
+    def lock(self, locked: bool) -> None:
+        """Make the cards read-only (a finished exercise) or editable again."""
+        self.locked = locked
+        for card in self.cards.built():
+            set_disabled(card, locked)
+
+    def redraw(self) -> None:
+        """Build the cards again from the saved answers (after a retake)."""
+        self._new_cards()
+        self.show_view(self.view_choice.value)
 
     def _item(self, index: int) -> Any:
         case, card = self.cases[index], self.cards[index]
@@ -114,11 +142,24 @@ class DeckView(widgets.VBox):
         """Show the task view (``"task"``) or every card (``"all"``)."""
         if view == "all":
             self.task = None
-            self.body.children = list(self.items)
+            self.body.children = side_by_side(list(self.items)) if self.pairs else list(self.items)
+        elif self.pairs:
+            count = (len(self.cases) + 1) // 2
+            self.task = TaskView(count, self._pair, self._pair_answered, what="pairs answered", unit="pair")
+            self.body.children = [self.task]
         else:
             self.task = TaskView(len(self.cases), self.items.__getitem__, self.answered, what="answered")
             self.body.children = [self.task]
         self._refresh()
+
+    def _pair_indexes(self, pair: int) -> range:
+        return range(2 * pair, min(2 * pair + 2, len(self.cases)))
+
+    def _pair(self, pair: int) -> widgets.Widget:
+        return side_by_side([self.items[i] for i in self._pair_indexes(pair)])[0]
+
+    def _pair_answered(self, pair: int) -> bool:
+        return all(self.answered(i) for i in self._pair_indexes(pair))
 
     def _refresh(self) -> None:
         answered = sum(1 for i in range(len(self.cases)) if self.answered(i))
@@ -126,6 +167,16 @@ class DeckView(widgets.VBox):
         self.header.value = deck_header_html(progress, self.store)
         if self.task is not None:
             self.task.refresh()
+
+
+def side_by_side(items: Sequence[widgets.Widget]) -> list[widgets.Widget]:
+    """Cases two by two in a row (a contrast pair to compare), wrapping to one column on a narrow screen."""
+    cell = widgets.Layout(flex="1 1 380px", min_width="0", margin="0 8px 0 0")
+    rows = []
+    for first in range(0, len(items), 2):
+        pair = [widgets.Box([item], layout=cell) for item in items[first : first + 2]]
+        rows.append(widgets.HBox(pair, layout=widgets.Layout(flex_flow="row wrap", align_items="stretch")))
+    return rows
 
 
 def deck_header_html(progress: str, store: AnswerStore) -> str:

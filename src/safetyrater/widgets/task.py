@@ -76,8 +76,11 @@ class TaskView(widgets.VBox):
     warning in front of it; ``answered(i)`` says whether item ``i`` has its answer.
     """
 
-    def __init__(self, total: int, item: Callable[[int], widgets.Widget], answered: Callable[[int], bool], *, what: str = "rated"):
+    def __init__(
+        self, total: int, item: Callable[[int], widgets.Widget], answered: Callable[[int], bool], *, what: str = "rated", unit: str = "case"
+    ):
         self.total = total
+        self.unit = unit
         self._item = item
         self._answered = answered
         self.what = what
@@ -125,8 +128,8 @@ class TaskView(widgets.VBox):
     def refresh(self) -> None:
         """The progress line: how many are answered, and where the learner is."""
         done = self.total - len(self.unanswered())
-        line = f"<b>{done} of {self.total} {self.what}</b> · case {self.index + 1} of {self.total}"
+        line = f"<b>{done} of {self.total} {self.what}</b> · {self.unit} {self.index + 1} of {self.total}"
         if done == self.total:
-            line += " · every case has an answer"
+            line += f" · every {self.unit} has an answer"
         self.progress.value = f"<div class='sr-task-progress' role='status'>{line}</div>"
         self.next_unrated_button.disabled = not [i for i in self.unanswered() if i != self.index]
