@@ -6,7 +6,10 @@ Three ways, one server each:
   with no code cells, starting at the start page;
 * **learner** (``--lab``): JupyterLab at the start page, without the news
   pop-up and without nbgrader's instructor panels (formgrader, create
-  assignment, course list); the learner's *Assignments* list stays;
+  assignment, course list) or Validate (it checks code cells; the course's
+  exercises have none to check); the learner's *Assignments* list stays when an
+  nbgrader exchange is configured and is hidden when there is none
+  (``jupyter_config/no-exchange/``), since it could only say the exchange is missing;
 * **instructor** (``--instructor``): JupyterLab with every nbgrader panel.
 
 Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
@@ -15,6 +18,8 @@ lists the JupyterLab plugins a mode disables; ``app/voila.json`` says that
 Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels,
 and ``app/jupyter_server_config.json`` gives the app its warm kernels and the
 culling of kernels whose page is gone (:mod:`safetyrater.deploy.kernels`).
+Both JupyterLab modes save the course's notebooks without outputs
+(``<mode>/jupyter_server_config.py``, :mod:`safetyrater.deploy.notebooks`).
 A learner's own Jupyter settings are left alone.
 """
 
@@ -33,6 +38,8 @@ from ..paths import COURSE, project_root
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
+#: added for learners when no nbgrader exchange exists: hides the Assignment List
+NO_EXCHANGE = "no-exchange"
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,14 @@ def disabled_plugins(mode: str) -> list[str]:
     return sorted(name for name, off in data.get("disabledExtensions", {}).items() if off)
 
 
+def _has_exchange(root: Path, environ: Mapping[str, str]) -> bool:
+    """Whether nbgrader, run from the course with this environment's Jupyter config, finds an exchange."""
+    # nbgrader loads only for the learner's JupyterLab
+    from ..nbgrader.exchange import exchange_configured
+
+    return exchange_configured(root, [p for p in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p])
+
+
 def build_launch(
     mode: str,
     root: Path,
@@ -74,6 +89,8 @@ def build_launch(
     page = page or f"{COURSE}/{START_NOTEBOOK}"
     config_path = [str(config_dir(mode))]
     environ = dict(os.environ if environ is None else environ)
+    if mode == "learner" and not _has_exchange(root, environ):
+        config_path.append(str(CONFIG_ROOT / NO_EXCHANGE))
     if environ.get("JUPYTER_CONFIG_PATH"):
         config_path.append(environ["JUPYTER_CONFIG_PATH"])
     env = dict(environ, SAFETYRATER_ROOT=str(root), JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))

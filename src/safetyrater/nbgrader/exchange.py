@@ -24,6 +24,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from nbgrader.exchange.default.submit import ExchangeSubmit
@@ -66,22 +67,27 @@ DEFAULT_EXCHANGE_ROOT = "/usr/local/share/nbgrader/exchange"
 SUBMIT_SECONDS = 120
 
 
-def exchange_root(folder: Path | str) -> Path:
-    """The exchange nbgrader uses from ``folder``: its config there and on Jupyter's config path, as the Assignment List reads it."""
-    from jupyter_core.paths import jupyter_config_path
+def exchange_root(folder: Path | str, config_paths: Sequence[str] = ()) -> Path:
+    """The exchange nbgrader uses from ``folder``: its config there, in ``config_paths`` and on Jupyter's config path,
+    as the Assignment List reads it."""
     from nbgrader.apps import NbGrader
+    from traitlets.config.application import Application
 
     app = NbGrader()
-    app.config_file_paths.append([str(folder), *jupyter_config_path()])
+    app.log.setLevel("ERROR")  # "no nbgrader_config.py found" is an answer here, not a warning
     app.load_config_file()
+    # then the given paths and the course's own config, each overriding the ones before (nbgrader reads only
+    # the current folder's; the Assignment List changes folder to get it)
+    for path in [*reversed(config_paths), str(folder)]:
+        Application.load_config_file(app, "nbgrader_config", path=path)
     root = app.config.Exchange.get("root", DEFAULT_EXCHANGE_ROOT)
     return Path(str(root))
 
 
-def exchange_configured(folder: Path | str) -> bool:
+def exchange_configured(folder: Path | str, config_paths: Sequence[str] = ()) -> bool:
     """Whether a learner working in ``folder`` has an exchange to submit to (it must exist: nbgrader never creates it)."""
     try:
-        return exchange_root(folder).is_dir()
+        return exchange_root(folder, config_paths).is_dir()
     except Exception:  # a learner's broken nbgrader config means no exchange to offer, not a traceback
         return False
 
