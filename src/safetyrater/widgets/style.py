@@ -30,14 +30,17 @@ OVER_REFUSAL_CLASS = "sr-overrefusal"
 FOCUS_COLOUR = "#0b57d0"
 CHOSEN_MARK = "✓"
 
+#: XSTest's labelling cards: their chosen label is marked as a rating is
+LABELS_CLASS = "sr-labels"
+
 CARD_CSS = f"""
-.{CARD_CLASS} .jupyter-button.mod-active {{
+.{CARD_CLASS} .jupyter-button.mod-active, .{LABELS_CLASS} .jupyter-button.mod-active {{
   font-weight: 700;
   border: 3px solid #1b1b1b;
   background-color: #e3ecfa;
   color: #1b1b1b;
 }}
-.{CARD_CLASS} .jupyter-button.mod-active::before {{ content: "{CHOSEN_MARK} "; }}
+.{CARD_CLASS} .jupyter-button.mod-active::before, .{LABELS_CLASS} .jupyter-button.mod-active::before {{ content: "{CHOSEN_MARK} "; }}
 .{CARD_CLASS} .jupyter-button {{ border: 1px solid #767676; }}
 .{CARD_CLASS} button:focus-visible,
 .{CARD_CLASS} input:focus-visible,

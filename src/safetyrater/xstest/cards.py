@@ -25,6 +25,7 @@ from ..widgets.base import text_block
 from ..widgets.deck import deck_header_html
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
+from ..widgets.style import LABELS_CLASS, style_widget
 from .agreement import classifier_agreement, labelling_agreement
 from .data import ATTRIBUTION, MODELS, load_responses
 from .labels import LABEL_NAMES, LABELS, normalise_label
@@ -122,7 +123,9 @@ class LabellingDeck(widgets.VBox):
         self.compare_button.on_click(lambda _: self.compare())
         self.result = widgets.HTML()
         attribution = widgets.HTML(f"<div style='font-size:smaller;color:#555'>{escape(ATTRIBUTION)}</div>")
-        super().__init__([self.header, legend, *self.cards, self.compare_button, self.result, attribution])
+        super().__init__([style_widget(), self.header, legend, *self.cards, self.compare_button, self.result, attribution])
+        # the chosen label shows a ✓ and a thick border, not only a darker shade
+        self.add_class(LABELS_CLASS)
         self._refresh()
 
     def _refresh(self) -> None:
