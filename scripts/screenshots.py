@@ -17,7 +17,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "images"
-EXPECTED = ["start-page.png", "card-before-check.png", "card-after-check.png", "jupyterlab-lesson.png"]
+EXPECTED = [
+    "start-page.png",
+    "card-before-check.png",
+    "card-after-check.png",
+    "jupyterlab-lesson.png",
+    "task-view.png",
+    "exercise-result.png",
+    "weak-spots.png",
+    "assessment-start.png",
+]
 
 
 def instructor_report_hook(images: Path) -> str:

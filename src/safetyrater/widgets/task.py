@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from .html import escape
 from .style import CHECK_CLASS, OVER_REFUSAL_CLASS, RATING_CLASS, TASK_CLASS, shared
 
 NEXT_CLASS, PREVIOUS_CLASS, NEXT_UNRATED_CLASS = "sr-next", "sr-previous", "sr-next-unrated"
@@ -64,9 +65,20 @@ SHORTCUTS_JS = f"""
 """
 
 
+def script_html(code: str) -> str:
+    """HTML that runs ``code`` when shown, in Voilà and JupyterLab alike.
+
+    An HTML widget sets its content as ``innerHTML``, which never runs a
+    ``<script>`` element but does run an image's ``onerror``; ``data:,`` is no
+    image, so the handler runs at once and nothing is fetched. Only the kit's own
+    code goes here, never case text.
+    """
+    return f'<img src="data:," alt="" hidden onerror="{escape(code)}">'
+
+
 def shortcuts_html() -> str:
     keys = " · ".join(f"<kbd>{keys}</kbd> {what}" for keys, what in SHORTCUTS)
-    return f"<div class='sr-shortcuts' style='font-size:smaller;color:#333'>Keyboard: {keys}</div>"
+    return f"<div class='sr-shortcuts' style='font-size:smaller;color:#333'>Keyboard: {keys}</div>" + script_html(SHORTCUTS_JS)
 
 
 class TaskView(widgets.VBox):
