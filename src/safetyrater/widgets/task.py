@@ -43,12 +43,15 @@ SHORTCUTS_JS = f"""
     target.click();
     return true;
   }};
-  document.addEventListener('keydown', (event) => {{
+  // the capture phase on window: before JupyterLab's own shortcuts (1 would make a cell a heading)
+  window.addEventListener('keydown', (event) => {{
     if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
     const active = document.activeElement;
     if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== 'checkbox')) return;
     const tasks = [...document.querySelectorAll('.{TASK_CLASS}')];
-    const root = tasks.find((t) => t.contains(active)) || tasks.find((t) => t.offsetParent !== null);
+    // in JupyterLab only while the focus is in a task view (elsewhere the keys are JupyterLab's)
+    const inLab = !!document.querySelector('.jp-LabShell');
+    const root = tasks.find((t) => t.contains(active)) || (!inLab && tasks.find((t) => t.offsetParent !== null));
     if (!root) return;
     const key = event.key.toLowerCase();
     const rating = {{'1': 1, '2': 2, '3': 3}}[key];
@@ -59,8 +62,8 @@ SHORTCUTS_JS = f"""
     else if (key === 'n') done = press(root, '.{NEXT_UNRATED_CLASS}');
     else if (key === 'arrowright') done = press(root, '.{NEXT_CLASS}');
     else if (key === 'arrowleft') done = press(root, '.{PREVIOUS_CLASS}');
-    if (done) event.preventDefault();
-  }});
+    if (done) {{ event.preventDefault(); event.stopPropagation(); }}
+  }}, true);
 }})();
 """
 
