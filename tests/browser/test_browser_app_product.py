@@ -140,3 +140,18 @@ def test_a_learner_who_over_flags_gets_a_weak_spots_deck_of_safe_cases(page, app
     assert sum(bank.cases[c].reference_rating == "safe" for c in drawn) >= len(drawn) * 0.6
     if screenshots:
         page.screenshot(path=screenshots / "weak-spots.png", full_page=True)
+
+
+def test_an_app_page_fetches_nothing_from_the_internet(browser, app_server):
+    """Offline use: does a lesson page (fonts, icons, MathJax, scripts) load only from the course's own server?"""
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((app_server.base, "data:")) else None)
+    try:
+        voila_open(page, app_server, "course/03-safety-and-over-refusal.ipynb")
+        page.locator(".sr-task").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        assert outside == []
+    finally:
+        context.close()

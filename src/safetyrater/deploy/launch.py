@@ -15,8 +15,10 @@ Three ways, one server each:
 Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
 ``start`` puts first on ``JUPYTER_CONFIG_PATH``: ``labconfig/page_config.json``
 lists the JupyterLab plugins a mode disables; ``app/voila.json`` says that
-Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels,
-and ``app/jupyter_server_config.json`` gives the app its warm kernels and the
+Voilà hides code and tracebacks, skips nbgrader's JupyterLab-only panels and
+renders with the ``safetyrater`` template (``jupyter_data/voila/templates/``, on
+``JUPYTER_PATH``: Voilà's lab template without Font Awesome from a CDN, so a page
+fetches nothing from the internet), and ``app/jupyter_server_config.json`` gives the app its warm kernels and the
 culling of kernels whose page is gone (:mod:`safetyrater.deploy.kernels`).
 Both JupyterLab modes save the course's notebooks without outputs
 (``<mode>/jupyter_server_config.py``, :mod:`safetyrater.deploy.notebooks`).
@@ -36,6 +38,8 @@ from pathlib import Path
 from ..paths import COURSE, project_root
 
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
+#: Jupyter data the app adds (JUPYTER_PATH): the Voilà template ``safetyrater``, which loads nothing from a CDN
+DATA_ROOT = Path(__file__).resolve().parent / "jupyter_data"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
 #: added for learners when no nbgrader exchange exists: hides the Assignment List
@@ -102,6 +106,7 @@ def build_launch(
         common.append("--allow-root")
 
     if mode == "app":
+        env["JUPYTER_PATH"] = os.pathsep.join([str(DATA_ROOT), *[p for p in environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
         # Voilà as a Jupyter server extension: the server's front door redirects
         # to the start page, and every notebook is /voila/render/<path>, so the
         # lessons' links reach course/ and exercises/ alike.
