@@ -118,3 +118,15 @@ def test_the_app_keeps_a_small_pool_of_warm_kernels_and_culls_kernels_no_page_us
 def test_an_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown mode 'teacher'"):
         build_launch("teacher", tmp_path)
+
+
+def test_the_app_renders_with_the_courses_own_voila_template_that_loads_no_cdn(tmp_path):
+    """The template ``safetyrater`` is on the app's JUPYTER_PATH, selected by voila.json, and names no CDN."""
+    from safetyrater.deploy.launch import DATA_ROOT
+
+    launch = build_launch("app", tmp_path, environ={"JUPYTER_PATH": "/opt/mine"})
+    assert launch.env["JUPYTER_PATH"].split(os.pathsep) == [str(DATA_ROOT), "/opt/mine"]
+    voila = json.loads((config_dir("app") / "voila.json").read_text())
+    assert voila["VoilaConfiguration"]["template"] == "safetyrater"
+    template = (DATA_ROOT / "voila" / "templates" / "safetyrater" / "index.html.j2").read_text()
+    assert "cdn" not in template.lower().replace("from a cdn", "")
