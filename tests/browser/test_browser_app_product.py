@@ -53,6 +53,8 @@ def test_a_deck_is_rated_by_keyboard_alone_in_the_task_view(page, app_server, ap
     wait_until(lambda: [a.get("rating") for a in answers_on_disk(answer_file).values()] == ["safe"], PAGE_SECONDS, "Safe saved")
     first = next(iter(answers_on_disk(answer_file)))
     page.keyboard.press("n")
+    page.get_by_text(re.compile(r"case 2 of \d+")).first.wait_for()  # the next case is on screen
+    page.locator(".sr-rating button").first.wait_for()
     page.keyboard.press("3")
     wait_until(lambda: len(answers_on_disk(answer_file)) == 2, PAGE_SECONDS, "a second case rated")
     second = next(c for c in answers_on_disk(answer_file) if c != first)

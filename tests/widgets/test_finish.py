@@ -25,6 +25,9 @@ def test_finish_locks_the_answers_and_shows_the_graded_result_without_the_key(ba
     answers[cases[0].id]["rating"] = "harmful" if cases[0].reference_rating == "safe" else "safe"
     view = _exercise(bank, tmp_path, answers)
     assert view.finish is not None and view.finish.self_study
+    # the way back: the exercise's lesson and the start page
+    links = view.finish.children[-1].value
+    assert "../../course/01-the-two-questions.ipynb" in links and "../../course/00-start-here.ipynb" in links
     assert not any(getattr(w, "disabled", False) for w in _walk(view.cards[0]) if w.__class__.__name__ == "ToggleButtons")
 
     view.finish.finish_button.click()

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ..bank.casebank import CaseBank
 from ..bank.schema import Deck
 from .errors import guarded, learner_message, problem_html
 from .html import escape
+from .navigation import exercise_nav_html
 
 FINISH_CLASS, RETAKE_CLASS, SUBMIT_CLASS, RESULT_CLASS = "sr-finish", "sr-retake", "sr-submit", "sr-result"
 
@@ -107,7 +109,10 @@ class FinishPanel(widgets.VBox):
             buttons = [self.submit_button]
             intro = "When every case has your answer, submit the exercise; your instructor grades it and returns feedback."
         heading = widgets.HTML(f"<h3 style='margin:12px 0 4px 0'>Finish</h3><p style='margin:0'>{escape(intro)}</p>")
-        super().__init__([heading, widgets.HBox(list(buttons)), self.message, self.result])
+        # an exercise page has no module links of its own: the way back to the course
+        number = re.match(r"ex(\d+)", deck.id)
+        links = widgets.HTML(exercise_nav_html(int(number.group(1)) if number else None))
+        super().__init__([heading, widgets.HBox(list(buttons)), self.message, self.result, links])
         self.show_state()
 
     def show_problem(self, text: str) -> None:

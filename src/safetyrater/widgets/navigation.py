@@ -166,6 +166,23 @@ def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exe
     return f"<nav class='sr-nav' aria-label='Course modules' style='{NAV_STYLE}'>{''.join(parts)}</nav>"
 
 
+def exercise_nav_html(exercise_number: int | None, folder: Path | str | None = None) -> str:
+    """The links at the end of an exercise page (``exercises/<id>/``): its lesson, the start page, weak-spots practice."""
+    modules = course_modules(folder)
+    up = "../../course/"
+    parts = []
+    lesson = next((m for m in modules if exercise_number is not None and m.number == exercise_number), None)
+    if lesson is not None:
+        parts.append(_link(Exercise(up + lesson.file, ""), f"← Back to the lesson: {lesson.title}", "prev"))
+    start = next((m for m in modules if m.number == START_NUMBER), None)
+    if start is not None:
+        parts.append(_link(Exercise(up + start.file, ""), "Start page (all modules)", "start"))
+    course = Path(folder) if folder is not None else course_dir()
+    if (course / WEAK_SPOTS_PAGE.file).exists():
+        parts.append(_link(Exercise(up + WEAK_SPOTS_PAGE.file, ""), WEAK_SPOTS_PAGE.title))
+    return f"<nav class='sr-nav' aria-label='Course modules' style='{NAV_STYLE}'>{''.join(parts)}</nav>"
+
+
 class ModuleNav:
     """Displays as the navigation links (rich HTML output, in JupyterLab and Voilà)."""
 

@@ -49,9 +49,9 @@ SHORTCUTS_JS = f"""
     const active = document.activeElement;
     if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== 'checkbox')) return;
     const tasks = [...document.querySelectorAll('.{TASK_CLASS}')];
-    // in JupyterLab only while the focus is in a task view (elsewhere the keys are JupyterLab's)
-    const inLab = !!document.querySelector('.jp-LabShell');
-    const root = tasks.find((t) => t.contains(active)) || (!inLab && tasks.find((t) => t.offsetParent !== null));
+    // in the app (Voilà) anywhere on the page; in JupyterLab only while the focus is in a task view
+    const inApp = window.location.pathname.indexOf('/voila/') !== -1;
+    const root = tasks.find((t) => t.contains(active)) || (inApp && tasks.find((t) => t.offsetParent !== null));
     if (!root) return;
     const key = event.key.toLowerCase();
     const rating = {{'1': 1, '2': 2, '3': 3}}[key];
