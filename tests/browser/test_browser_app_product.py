@@ -39,6 +39,18 @@ def test_visiting_every_lesson_leaves_no_more_kernels_than_the_pool_and_one_page
     assert most <= POOL + 2, f"{most} kernels at once while moving between {len(lessons)} pages"
 
 
+def reveal_by_keyboard(page) -> None:
+    """If the case on screen is behind a content warning, show it as a keyboard user does (Enter on the button),
+    then leave the note box the focus moved to (Shift+Tab), so the shortcut keys act again."""
+    show = page.locator(".sr-task").get_by_role("button", name="Show this case")
+    if show.count() and show.first.is_visible():
+        show.first.focus()
+        page.keyboard.press("Enter")
+        page.locator(".sr-task .sr-rating button").first.wait_for()
+        page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'")
+        page.keyboard.press("Shift+Tab")
+
+
 def test_a_deck_is_rated_by_keyboard_alone_in_the_task_view(page, app_server, app_root, screenshots):
     """One case at a time: 1/2/3 rate, N goes to the next unrated case, O ticks over-refusal, C checks; all saved."""
     deck = "lesson-02-risk-categories"
@@ -46,15 +58,17 @@ def test_a_deck_is_rated_by_keyboard_alone_in_the_task_view(page, app_server, ap
     voila_open(page, app_server, "course/02-risk-categories.ipynb")
     task = page.locator(".sr-task")
     task.wait_for()
-    assert page.locator(CARD).count() == 1, "the task view shows one case"
+    shown = page.locator(CARD).count() + page.get_by_role("button", name="Show this case").count()
+    assert shown == 1, "the task view shows one case (its card, or its content warning)"
     assert "Keyboard:" in task.inner_text() and "next unrated case" in task.inner_text()
+    reveal_by_keyboard(page)
 
     page.keyboard.press("1")
     wait_until(lambda: [a.get("rating") for a in answers_on_disk(answer_file).values()] == ["safe"], PAGE_SECONDS, "Safe saved")
     first = next(iter(answers_on_disk(answer_file)))
     page.keyboard.press("n")
     page.get_by_text(re.compile(r"case 2 of \d+")).first.wait_for()  # the next case is on screen
-    page.locator(".sr-rating button").first.wait_for()
+    reveal_by_keyboard(page)
     page.keyboard.press("3")
     wait_until(lambda: len(answers_on_disk(answer_file)) == 2, PAGE_SECONDS, "a second case rated")
     second = next(c for c in answers_on_disk(answer_file) if c != first)
