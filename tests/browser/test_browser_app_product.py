@@ -79,7 +79,7 @@ def test_a_deck_is_rated_by_keyboard_alone_in_the_task_view(page, app_server, ap
     page.locator(".sr-feedback").wait_for()
     page.get_by_text(re.compile(r"2 of \d+ answered")).first.wait_for()
     if screenshots:
-        page.screenshot(path=screenshots / "task-view.png", full_page=True)
+        task.screenshot(path=screenshots / "task-view.png")
     page.keyboard.press("ArrowLeft")
     page.locator(".sr-rating").get_by_role("button", name="✓ Safe", exact=True).wait_for()
 
@@ -102,7 +102,7 @@ def test_a_self_study_exercise_ends_in_a_locked_graded_result(page, app_server, 
     assert page.locator(".sr-rating button").first.is_disabled()
     assert page.get_by_role("navigation", name="Course modules").count() >= 1  # the way back
     if screenshots:
-        page.screenshot(path=screenshots / "exercise-result.png", full_page=True)
+        result.screenshot(path=screenshots / "exercise-result.png")
 
 
 def test_a_mock_assessment_waits_for_start_and_confirms_submit_in_a_dialog(page, app_server, app_root, screenshots):

@@ -56,10 +56,14 @@ def result_html(bank: CaseBank, deck: Deck, answers: dict[str, Any]) -> str:
     share = round(100 * total / maximum) if maximum else 0
     items = []
     for position, (row, case) in enumerate(zip(rows, cases, strict=True), 1):
+        points = f"<b>Case {position}</b>: {points_text(row['points'])} / {points_text(row['max_points'])} points"
+        if list(row["mistakes"]) == ["not-answered"]:
+            items.append(f"<li>{points}: not answered</li>")
+            continue
         # the first line names the case by its id; the learner knows it by its number
         details = [line.strip() for line in summary_lines(row, case, reveal=False)[1:]]
         items.append(
-            f"<li><b>Case {position}</b>: {points_text(row['points'])} / {points_text(row['max_points'])} points"
+            f"<li>{points}"
             + (f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in details)}</ul>" if details else "")
             + "</li>"
         )
