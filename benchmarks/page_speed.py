@@ -27,8 +27,9 @@ sys.path.insert(0, str(REPO))
 
 from tests.browser.harness import CourseServer, course_copy, launch_chromium, running  # noqa: E402
 
-#: a card is usable when its first choice button is on screen and enabled (the kernel answers it)
-USABLE = ".sr-card .sr-rating button:not([disabled]), .sr-card .jupyter-button:not([disabled]), .sr-start-form button"
+#: the first case is usable when its buttons are on screen and enabled (the kernel answers them): the card's,
+#: or "Show this case" in front of a case with a content warning; lesson 10 shows its Start form
+USABLE = ".sr-task .jupyter-button:not([disabled]), .sr-card .jupyter-button:not([disabled]), .sr-start-form button"
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from .harness import (
-    CARD,
+    REPO,
     CourseServer,
     answers_on_disk,
     card,
@@ -20,7 +20,9 @@ from .harness import (
     press_check,
     rate,
     running,
+    show_all_cases,
     wait_for_answer,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +37,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     answer_file = lab_root / "course" / f"{DECK}.answers.json"
     lab_open(page, lab_server, LESSON)
     lab_run_all(page)
-    page.locator(CARD).first.wait_for()
+    show_all_cases(page)
 
     case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
     for i, label in enumerate(RATINGS):
@@ -49,13 +51,22 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
         card(page, 0).scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "jupyterlab-lesson.png")
 
-    for case_id, label in zip(case_ids, RATINGS):
+    for case_id, label in zip(case_ids, RATINGS, strict=True):
         wait_for_answer(answer_file, case_id, "rating", label.lower())
     wait_for_answer(answer_file, case_ids[1], "over_refusal", True)
+
+    # Saving the notebook (as autosave does) leaves the tracked file as committed: no outputs, no widget state.
+    notebook = lab_root / LESSON
+    saved_before = notebook.stat().st_mtime_ns
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("^Save Notebook")).first.click()
+    wait_until(lambda: notebook.stat().st_mtime_ns != saved_before, 60, "JupyterLab to save the notebook")
+    assert notebook.read_bytes() == (REPO / LESSON).read_bytes()
 
     page.reload()
     lab_wait_idle(page)
     lab_run_all(page)
+    show_all_cases(page)
     for i, label in enumerate(RATINGS):
         chosen_rating(card(page, i), label).wait_for()
     assert card(page, 1).get_by_role("checkbox", name=re.compile("^Over-refusal")).is_checked()

@@ -20,6 +20,8 @@ PAGE_MODULES = (
     "safetyrater.widgets.progress",
     "safetyrater.grading.core",
     "safetyrater.assessment.ui",
+    # lesson 3 shows XSTest's classifier agreement (scikit-learn's kappa): five seconds to import, so a pool kernel does it
+    "sklearn.metrics",
 )
 
 
