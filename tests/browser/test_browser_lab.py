@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from safetyrater.nbgrader.exchange import exchange_configured
+
 from .harness import (
     REPO,
     CourseServer,
@@ -80,19 +82,26 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     assert len(page.context.pages) == 1
 
 
-def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server):
-    """Does `safetyrater start` keep nbgrader's instructor panels and the news pop-up away from learners?"""
+def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server, lab_root):
+    """Does `safetyrater start --lab` keep nbgrader's instructor panels, Validate and the news pop-up away from
+    learners, and the Assignment List too when there is no exchange to list?"""
     lab_open(page, lab_server, "course/00-start-here.ipynb")
     config = json.loads(page.locator("#jupyter-config-data").text_content())
     disabled = config["disabledExtensions"]
     assert "@jupyterlab/apputils-extension:announcements" in disabled
     assert "@jupyter/nbgrader:formgrader" in disabled
+    assert "@jupyter/nbgrader:validate-assignment" in disabled
+    has_exchange = exchange_configured(lab_root)
+    assert ("@jupyter/nbgrader:assignment-list" in disabled) is not has_exchange
 
-    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
-    menu = page.locator("#jp-mainmenu-nbgrader")
-    menu.get_by_role("menuitem", name="Assignment List").wait_for()
-    items = menu.get_by_role("menuitem").all_inner_texts()
-    assert not [item for item in items if re.search(r"formgrader|create assignment|course list", item, re.I)], items
+    nbgrader_menu = page.get_by_role("menuitem", name="Nbgrader", exact=True)
+    items: list[str] = []
+    if nbgrader_menu.count():
+        nbgrader_menu.click()
+        items = page.locator("#jp-mainmenu-nbgrader").get_by_role("menuitem").all_inner_texts()
+        page.keyboard.press("Escape")
+    assert not [item for item in items if re.search(r"formgrader|create assignment|course list|validate", item, re.I)], items
+    assert any("Assignment List" in item for item in items) is has_exchange, items
     assert page.get_by_text("Would you like to get notified about official Jupyter news?").count() == 0
 
 
