@@ -32,6 +32,7 @@ from typing import Any
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import ApiPath
+from tornado import web
 from tornado.ioloop import IOLoop
 from traitlets import Float, Integer
 
@@ -162,6 +163,22 @@ class WarmKernelManager(AsyncMappingKernelManager):
             task.cancel()
         self._pool = []
         await super().shutdown_all(now=now)
+
+    def list_kernels(self) -> list[dict[str, Any]]:
+        """Jupyter Server's list, leaving out a kernel that is still starting.
+
+        jupyter_client records a new kernel a moment before Jupyter Server gives it
+        its activity fields; a listing in between failed with AttributeError (500 on
+        ``/api/kernels``). The pool starts kernels in the background, so that moment
+        comes often here.
+        """
+        models = []
+        for kernel_id in self.list_kernel_ids():
+            try:
+                models.append(self.kernel_model(kernel_id))  # type: ignore[no-untyped-call]
+            except (KeyError, AttributeError, web.HTTPError):
+                continue  # gone, or not yet fully started
+        return models
 
     def pool_kernels(self) -> list[str]:
         """The ids of the warm kernels waiting for a page."""
