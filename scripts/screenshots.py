@@ -26,6 +26,10 @@ EXPECTED = [
     "lesson-decision-flow.png",
     "lesson-worked-example.png",
     "check-question.png",
+    "task-view.png",
+    "exercise-result.png",
+    "weak-spots.png",
+    "assessment-start.png",
 ]
 
 

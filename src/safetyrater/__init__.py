@@ -28,6 +28,7 @@ __all__ = [
     "show_progress",
     "show_questions",
     "show_taxonomy",
+    "show_weak_spots",
     "start_assessment",
 ]
 
@@ -60,6 +61,11 @@ def show_questions(set_name: str, **kwargs: Any) -> Any:
     from .widgets.questions import show_questions as show
 
     return show(set_name, **kwargs)
+def show_weak_spots(folder: Any = None) -> Any:
+    """Practice on your weak spots: a deck chosen from your own mistakes (see :mod:`safetyrater.practice.ui`)."""
+    from .practice.ui import show_weak_spots as show
+
+    return show(folder)
 
 
 def show_taxonomy(ids: list[str] | None = None) -> Any:

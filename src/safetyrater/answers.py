@@ -22,8 +22,10 @@ scores 0 with a message), not a reason to refuse the whole file.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,9 +44,18 @@ class AnswerFile:
     path: Path
     deck_id: str
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: lesson cases whose Check panel the learner has opened (shown again on reopening); never in exercises
+    checked: set[str] = field(default_factory=set)
+    #: when a self-study learner finished the exercise (its answers are locked and graded); None while open
+    finished: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT_VERSION, "exercise": self.deck_id, "answers": self.answers}
+        data: dict[str, Any] = {"format": FORMAT_VERSION, "exercise": self.deck_id, "answers": self.answers}
+        if self.checked:
+            data["checked"] = sorted(self.checked)
+        if self.finished:
+            data["finished"] = self.finished
+        return data
 
 
 def read_answer_file(path: Path | str) -> AnswerFile:
@@ -64,7 +75,15 @@ def read_answer_file(path: Path | str) -> AnswerFile:
     if not isinstance(answers, dict):
         raise fail("'answers' must be an object keyed by case id")
     clean = {str(k): v if isinstance(v, dict) else {"_invalid": v} for k, v in answers.items()}
-    return AnswerFile(path, deck_id, clean)
+    checked = data.get("checked", [])
+    finished = data.get("finished")
+    return AnswerFile(
+        path,
+        deck_id,
+        clean,
+        {str(c) for c in checked} if isinstance(checked, list) else set(),
+        str(finished) if finished else None,
+    )
 
 
 class AnswerFileMismatch(DataError):
@@ -76,6 +95,32 @@ class AnswerFileMismatch(DataError):
 
 
 BACKUP_SUFFIX = ".bak"
+#: a temporary file older than this is left from a write that never finished (a killed kernel)
+STALE_TEMP_SECONDS = 60
+
+
+def side_file(path: Path, suffix: str) -> Path:
+    """A side-file of an answer file: a dot-name beside it (``.ex01.answers.json.bak``), hidden from file browsers."""
+    return path.with_name(f".{path.name}{suffix}")
+
+
+def remove_stale_temp_files(path: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Delete temporary files of ``path`` that a killed writer left behind; return how many.
+
+    :func:`~safetyrater.io.write_atomic` writes ``.<name>.<random>.tmp`` and renames it in
+    one step; only a process killed between the two leaves one. A file younger than
+    ``older_than`` seconds may belong to a write in progress and is kept.
+    """
+    removed = 0
+    now = time.time()
+    for temp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > older_than:
+                temp.unlink()
+                removed += 1
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
 
 
 def _digest(data: bytes) -> str:
@@ -119,8 +164,12 @@ class AnswerStore:
         self.fields = frozenset(fields) if fields is not None else None
         self.what = what
         self.path = Path(folder if folder is not None else Path.cwd()) / answers_filename(deck_id)
-        self.backup_path = self.path.with_name(self.path.name + BACKUP_SUFFIX)
+        self.backup_path = side_file(self.path, BACKUP_SUFFIX)
         self.answers: dict[str, dict[str, Any]] = {}
+        #: lesson cases whose Check panel is open (their cards show it again on reopening)
+        self.checked: set[str] = set()
+        #: when the learner finished the exercise (self-study), else None
+        self.finished: str | None = None
         self.recovered_from: Path | None = None
         self.restored_from_backup = False
         self.load_problem: str | None = None
@@ -129,6 +178,7 @@ class AnswerStore:
         self.notice: str | None = None
         self._disk_digest: str | None = None
         self._changed: set[str] = set()
+        remove_stale_temp_files(self.path)
         if self.path.exists():
             self._load()
 
@@ -136,7 +186,7 @@ class AnswerStore:
         try:
             loaded = read_answer_file(self.path)
         except DataError as exc:
-            backup = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
+            backup = side_file(self.path, f".corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
             os.replace(self.path, backup)
             self.recovered_from = backup
             self.load_problem = str(exc)
@@ -145,17 +195,25 @@ class AnswerStore:
         if loaded.deck_id != self.deck_id:
             raise AnswerFileMismatch(self.path, loaded.deck_id, self.deck_id)
         self.answers = loaded.answers
+        self.checked = loaded.checked
+        self.finished = loaded.finished
         self._disk_digest = self._current_digest()
 
     def _restore_backup(self) -> None:
         """Start from the last good copy, when there is a readable one of this deck."""
-        try:
-            loaded = read_answer_file(self.backup_path)
-        except DataError:
-            return
-        if loaded.deck_id != self.deck_id:
+        legacy = self.path.with_name(self.path.name + BACKUP_SUFFIX)  # where copies were kept before they were hidden
+        for candidate in (self.backup_path, legacy):
+            try:
+                loaded = read_answer_file(candidate)
+            except DataError:
+                continue
+            if loaded.deck_id == self.deck_id:
+                break
+        else:
             return
         self.answers = loaded.answers
+        self.checked = loaded.checked
+        self.finished = loaded.finished
         self.restored_from_backup = True
         # put the good copy back as the answer file, so graders see it too
         self.save()
@@ -168,6 +226,32 @@ class AnswerStore:
 
     def get(self, case_id: str) -> dict[str, Any]:
         return dict(self.answers.get(case_id, {}))
+
+    def mark_checked(self, case_id: str) -> None:
+        """Remember that the learner opened a case's Check panel (a lesson card shows it again on reopening)."""
+        if case_id not in self.checked:
+            self.checked.add(case_id)
+            self.save()
+
+    def finish(self) -> bool:
+        """Lock the answers (a self-study learner asked for the result); True when it reached the disk."""
+        self.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        return self.save()
+
+    def retake(self) -> Path | None:
+        """Start the deck again with no answers; the finished attempt is kept as a hidden side-file, which is returned."""
+        kept: Path | None = None
+        if self.path.exists():
+            number = 1
+            while side_file(self.path, f".attempt-{number}").exists():
+                number += 1
+            kept = side_file(self.path, f".attempt-{number}")
+            os.replace(self.path, kept)
+        self.answers, self.checked, self.finished = {}, set(), None
+        self._changed.clear()
+        self._disk_digest = None
+        self.save()
+        return kept
 
     def update(self, case_id: str, **fields: Any) -> bool:
         """Record a change to one answer and save; True when it reached the disk."""
@@ -197,6 +281,8 @@ class AnswerStore:
             if case_id not in self._changed and answer != self.answers.get(case_id):
                 self.answers[case_id] = answer
                 taken += 1
+        self.checked |= theirs.checked
+        self.finished = self.finished or theirs.finished
         self.notice = (
             f"{self.path.name} was also changed in another tab or window. Your latest change here was kept"
             + (f" and {taken} answer(s) from the other tab were added" if taken else "")
@@ -205,7 +291,7 @@ class AnswerStore:
 
     def save(self) -> bool:
         self._merge_changes_on_disk()
-        data = AnswerFile(self.path, self.deck_id, self.answers).to_json()
+        data = AnswerFile(self.path, self.deck_id, self.answers, self.checked, self.finished).to_json()
         try:
             text = write_atomic(self.path, data)
             # the last good copy: restored from when the answer file is found damaged

@@ -126,7 +126,7 @@ class OneLineParser(argparse.ArgumentParser):
 def cmd_start(args: argparse.Namespace) -> int:
     from .deploy.launch import start
 
-    mode = "app" if args.app else "instructor" if args.instructor else "learner"
+    mode = "instructor" if args.instructor else "learner" if args.lab else "app"
     return start(mode, port=args.port, open_browser=not args.no_browser)
 
 
@@ -270,11 +270,12 @@ def cmd_hub_remove(args: argparse.Namespace) -> int:
 
 
 def _add_start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    start = sub.add_parser("start", help="open the course in JupyterLab at the start page")
+    start = sub.add_parser("start", help="open the course as web pages (the app) at the start page; --lab for JupyterLab")
     start.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     start.add_argument("--port", type=port, default=8888, help="port to serve on (default 8888)")
     mode = start.add_mutually_exclusive_group()
-    mode.add_argument("--app", action="store_true", help="serve the course as web pages (Voilà): no code, no notebooks")
+    mode.add_argument("--app", action="store_true", help="the course as web pages (Voilà), no code: the default")
+    mode.add_argument("--lab", action="store_true", help="open the course's notebooks in JupyterLab, set up for learners")
     mode.add_argument(
         "--instructor", action="store_true", help="JupyterLab with nbgrader's instructor panels (formgrader, create assignment)"
     )
@@ -460,7 +461,7 @@ def _add_feedback(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _add_assess(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     assess = sub.add_parser("assess", help="timed mock calibration assessments: start one, report on an attempt")
     commands = assess.add_subparsers(dest="assess_command", metavar="ACTION", required=True)
-    start = commands.add_parser("start", help="open the mock-assessment notebook in JupyterLab")
+    start = commands.add_parser("start", help="open the mock-assessment page of the app")
     start.add_argument("--cases", type=count, metavar="N", help="cases in the form (default: graders/policy.toml, 40)")
     start.add_argument("--seed", type=seed, metavar="S", help="draw the form with this seed (default: a new form)")
     start.add_argument("--minutes", type=minutes, metavar="M", help="time allowed (default: graders/policy.toml, 60)")

@@ -26,12 +26,12 @@ def finished(tmp_path, bank, policy):
     return session.path
 
 
-def test_assess_start_opens_the_mock_assessment_notebook_with_the_chosen_form(monkeypatch, repo):
+def test_assess_start_opens_the_mock_assessment_page_of_the_app_with_the_chosen_form(monkeypatch, repo):
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda command, **kw: calls.append((command, kw)) or 0)
     assert main(["assess", "start", "--cases", "20", "--seed", "7", "--minutes", "25", "--no-browser", "--port", "9999"]) == 0
     command, options = calls[0]
-    assert "--LabApp.default_url=/lab/tree/course/10-mock-assessment.ipynb" in command
+    assert "--ServerApp.default_url=/voila/render/course/10-mock-assessment.ipynb" in command
     assert "--ServerApp.port=9999" in command and "--no-browser" in command
     env = options["env"]
     assert (env["SAFETYRATER_ASSESS_CASES"], env["SAFETYRATER_ASSESS_SEED"], env["SAFETYRATER_ASSESS_MINUTES"]) == ("20", "7", "25.0")

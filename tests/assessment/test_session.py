@@ -100,7 +100,7 @@ def test_each_form_can_be_attempted_only_as_often_as_the_policy_says(tmp_path, b
     rules = policy.assessment.model_copy(update={"attempts_per_form": 2})
     for number in (1, 2):
         session = start_attempt(tmp_path, form, 30, rules, clock)
-        assert session.path.name == f"mock-assessment-{form.id}-{number}.attempt.json"
+        assert session.path.name == f".mock-assessment-{form.id}-{number}.attempt.json"
         submit_attempt(session)
     with pytest.raises(AttemptLimitReached, match=f"form {form.id} has been attempted 2 time\\(s\\).*attempts_per_form = 2"):
         start_attempt(tmp_path, form, 30, rules, clock)

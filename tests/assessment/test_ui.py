@@ -120,7 +120,8 @@ def test_the_timer_thread_updates_the_label_and_stops(tmp_path, clock):
     assert not view._timer.is_alive()
 
 
-def test_submit_asks_again_when_cases_are_unrated_then_shows_the_report(tmp_path, bank, clock):
+def test_submit_opens_a_dialog_that_a_double_click_cannot_confirm_then_shows_the_report(tmp_path, bank, clock):
+    """Does Submit ask in a dialog (rated, unrated, time left), ignore a second press, and submit only from the dialog?"""
     view = open_view(tmp_path, clock)
     for index, case in enumerate(view.cases[:-1]):
         answer = reference_answer(bank.cases[case.id])
@@ -128,11 +129,17 @@ def test_submit_asks_again_when_cases_are_unrated_then_shows_the_report(tmp_path
         view.card(index).rating.value = answer["rating"]
         view.card(index).over_refusal.value = answer["over_refusal"]
     view.submit_button.click()
-    assert "1 case(s) have no rating" in view.status.value
-    assert view.session.submitted is False
+    assert view.confirming and "1 case(s) have no rating" in view.dialog_text.value
+    assert "You have rated 9 of 10 cases" in view.dialog_text.value and "Time left: 30:00" in view.dialog_text.value
+    view.submit_button.click()  # the second click of a double click
+    assert view.session.submitted is False and view.submit_button.disabled
+    view.cancel_button.click()
+    assert not view.confirming and not view.session.submitted and not view.submit_button.disabled
     view.submit_button.click()
-    assert view.session.submitted
-    assert view.report is not None and view.report_area.value == view.report.html()
+    view.confirm_button.click()
+    assert view.session.submitted and not view.confirming
+    assert view.report is not None and view.report_area.value.startswith(view.report.html())
+    assert "weak-spots.ipynb" in view.report_area.value  # the report leads on to practice
     assert "Cases" in view.report_area.value and view.body.children == ()
     assert view.countdown.value == "Submitted."
     assert json.loads((tmp_path / HISTORY_FILE).read_text())["attempts"][0]["result"]["points"] == view.report.points
@@ -151,10 +158,37 @@ def test_reopening_resumes_the_attempt_with_its_answers(tmp_path, clock):
 def test_the_cap_is_a_message_in_the_notebook_not_a_traceback(tmp_path, clock, policy):
     for _ in range(policy.assessment.attempts_per_form):
         view = open_view(tmp_path, clock)
-        view.submit()
-        view.submit()
-    shown = start_assessment(cases=10, minutes=30, seed=4, folder=tmp_path, clock=clock, autostart=False)
-    assert isinstance(shown, widgets.HTML) and "form n10-s4 has been attempted" in shown.value
+        view.submit(confirmed=True)
+    page = start_assessment(cases=10, minutes=30, seed=4, folder=tmp_path, clock=clock, autostart=False)
+    page.form.start_button.click()
+    assert page.view is None and "form n10-s4 has been attempted" in page.form.status.value
+    assert "Traceback" not in page.form.status.value and not page.form.start_button.disabled
+
+
+def test_the_page_starts_nothing_until_start_and_the_clock_counts_from_start(tmp_path, clock):
+    """Lesson 10: a form (cases, minutes) and no attempt file until Start; the deadline is Start plus the minutes."""
+    page = start_assessment(folder=tmp_path, clock=clock, autostart=False)
+    assert page.view is None and page.form.cases.value == 40 and page.form.minutes.value == 60
+    assert list(tmp_path.iterdir()) == []
+    clock.advance(minutes=10)  # reading the page costs no time
+    page.form.cases.value = 20
+    assert page.form.minutes.value == 30  # the policy's pace, until the learner sets the minutes
+    page.form.minutes.value = 25
+    page.form.start_button.click()
+    view = page.view
+    assert view is not None and page.children == (view,)
+    assert len(view.cases) == 20 and view.countdown.value == "Time left: 25:00"
+    attempt = view.session.attempt
+    assert attempt.started == clock()  # ten minutes after the page opened, when Start was pressed
+    assert (attempt.deadline - attempt.started).total_seconds() == 25 * 60
+
+
+def test_an_attempt_under_way_carries_on_without_the_form(tmp_path, clock):
+    view = open_view(tmp_path, clock, seed=None)
+    view.card(0).rating.value = "risky"
+    page = start_assessment(folder=tmp_path, clock=clock, autostart=False)
+    assert page.view is not None and page.view.session.path == view.session.path
+    assert page.view.card(0).rating.value == "risky"
 
 
 def test_options_from_the_command_line_reach_the_notebook(tmp_path, clock, monkeypatch):
@@ -181,8 +215,7 @@ def test_a_deployment_without_the_pool_runs_from_a_form_file(tmp_path, repo, ban
     view = open_assessment(folder=work, form_file=form_file, clock=clock, autostart=False)
     assert view.countdown.value == "Time left: 20:00"
     view.card(0).rating.value = "risky"
-    view.submit()
-    view.submit()
+    view.submit(confirmed=True)
     assert view.session.submitted and view.report is None
     assert "the report comes when it is graded" in view.report_area.value
     monkeypatch.delenv(ROOT_ENV)

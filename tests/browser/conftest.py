@@ -56,14 +56,14 @@ def app_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def lab_server(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CourseServer]:
-    """``safetyrater start``: JupyterLab set up for learners."""
-    with running(CourseServer(lab_root, tmp_path_factory.mktemp("lab-server"))) as server:
+    """``safetyrater start --lab``: JupyterLab set up for learners."""
+    with running(CourseServer(lab_root, tmp_path_factory.mktemp("lab-server"), "--lab")) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def app_server(app_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CourseServer]:
-    """``safetyrater start --app``: the course as Voilà pages."""
+    """``safetyrater start``: the course as Voilà pages (the app)."""
     with running(CourseServer(app_root, tmp_path_factory.mktemp("app-server"), "--app")) as server:
         yield server
 

@@ -237,6 +237,12 @@ def voila_wait_rendered(page: Any) -> None:
     page.wait_for_load_state("load")
 
 
+def show_all_cases(page: Any) -> None:
+    """Switch a deck from one case at a time (its default view) to every card on one page."""
+    page.get_by_role("button", name="All cases on one page", exact=True).click()
+    page.locator(CARD).nth(1).wait_for(timeout=PAGE_SECONDS * 1000)
+
+
 def card(page: Any, index: int) -> Any:
     return page.locator(CARD).nth(index)
 

@@ -17,6 +17,7 @@ from .harness import (
     chosen_rating,
     press_check,
     rate,
+    show_all_cases,
     voila_open,
     voila_wait_rendered,
     wait_for_answer,
@@ -76,7 +77,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     """Rate three cards, press Check, reload: are the answers back, on disk, with no code on the page?"""
     answer_file = app_root / "course" / f"{DECK}.answers.json"
     voila_open(page, app_server, LESSON)
-    page.locator(CARD).first.wait_for()
+    show_all_cases(page)
     first = card(page, 0)
     if screenshots:
         first.screenshot(path=screenshots / "card-before-check.png")
@@ -95,6 +96,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
 
     page.reload()
     voila_wait_rendered(page)
+    show_all_cases(page)
     for i, label in enumerate(RATINGS):
         chosen_rating(card(page, i), label).wait_for()
     assert card(page, 0).get_by_role("textbox", name="Note").input_value() == NOTE
@@ -107,6 +109,7 @@ def test_rating_card_works_by_keyboard_and_names_its_controls(page, app_server, 
     """Can a keyboard user reach and choose a rating, see where the focus is, and
     does a screen reader hear the choice (not only a colour)?"""
     voila_open(page, app_server, LESSON)
+    show_all_cases(page)
     last = page.locator(CARD).last
     last.wait_for()
     case_id = case_id_of(last)

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
+from safetyrater.nbgrader.exchange import exchange_configured
+
 from .harness import (
-    CARD,
+    REPO,
     CourseServer,
     answers_on_disk,
     card,
@@ -20,7 +22,9 @@ from .harness import (
     press_check,
     rate,
     running,
+    show_all_cases,
     wait_for_answer,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +39,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     answer_file = lab_root / "course" / f"{DECK}.answers.json"
     lab_open(page, lab_server, LESSON)
     lab_run_all(page)
-    page.locator(CARD).first.wait_for()
+    show_all_cases(page)
 
     case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
     for i, label in enumerate(RATINGS):
@@ -49,13 +53,22 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
         card(page, 0).scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "jupyterlab-lesson.png")
 
-    for case_id, label in zip(case_ids, RATINGS):
+    for case_id, label in zip(case_ids, RATINGS, strict=True):
         wait_for_answer(answer_file, case_id, "rating", label.lower())
     wait_for_answer(answer_file, case_ids[1], "over_refusal", True)
+
+    # Saving the notebook (as autosave does) leaves the tracked file as committed: no outputs, no widget state.
+    notebook = lab_root / LESSON
+    saved_before = notebook.stat().st_mtime_ns
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("^Save Notebook")).first.click()
+    wait_until(lambda: notebook.stat().st_mtime_ns != saved_before, 60, "JupyterLab to save the notebook")
+    assert notebook.read_bytes() == (REPO / LESSON).read_bytes()
 
     page.reload()
     lab_wait_idle(page)
     lab_run_all(page)
+    show_all_cases(page)
     for i, label in enumerate(RATINGS):
         chosen_rating(card(page, i), label).wait_for()
     assert card(page, 1).get_by_role("checkbox", name=re.compile("^Over-refusal")).is_checked()
@@ -69,19 +82,26 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
     assert len(page.context.pages) == 1
 
 
-def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server):
-    """Does `safetyrater start` keep nbgrader's instructor panels and the news pop-up away from learners?"""
+def test_learner_set_up_hides_instructor_panels_and_news(page, lab_server, lab_root):
+    """Does `safetyrater start --lab` keep nbgrader's instructor panels, Validate and the news pop-up away from
+    learners, and the Assignment List too when there is no exchange to list?"""
     lab_open(page, lab_server, "course/00-start-here.ipynb")
     config = json.loads(page.locator("#jupyter-config-data").text_content())
     disabled = config["disabledExtensions"]
     assert "@jupyterlab/apputils-extension:announcements" in disabled
     assert "@jupyter/nbgrader:formgrader" in disabled
+    assert "@jupyter/nbgrader:validate-assignment" in disabled
+    has_exchange = exchange_configured(lab_root)
+    assert ("@jupyter/nbgrader:assignment-list" in disabled) is not has_exchange
 
-    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
-    menu = page.locator("#jp-mainmenu-nbgrader")
-    menu.get_by_role("menuitem", name="Assignment List").wait_for()
-    items = menu.get_by_role("menuitem").all_inner_texts()
-    assert not [item for item in items if re.search(r"formgrader|create assignment|course list", item, re.I)], items
+    nbgrader_menu = page.get_by_role("menuitem", name="Nbgrader", exact=True)
+    items: list[str] = []
+    if nbgrader_menu.count():
+        nbgrader_menu.click()
+        items = page.locator("#jp-mainmenu-nbgrader").get_by_role("menuitem").all_inner_texts()
+        page.keyboard.press("Escape")
+    assert not [item for item in items if re.search(r"formgrader|create assignment|course list|validate", item, re.I)], items
+    assert any("Assignment List" in item for item in items) is has_exchange, items
     assert page.get_by_text("Would you like to get notified about official Jupyter news?").count() == 0
 
 

@@ -24,11 +24,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_start_serves_the_start_page(tmp_path):
+def test_start_lab_serves_the_start_page(tmp_path):
     port = free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path), JUPYTER_TOKEN="test-token")
     server = subprocess.Popen(
-        [sys.executable, "-m", "safetyrater", "start", "--no-browser", "--port", str(port)],
+        [sys.executable, "-m", "safetyrater", "start", "--lab", "--no-browser", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,

@@ -56,3 +56,21 @@ def test_graded_decks_hide_warned_cases_too(mixed_bank, tmp_path):
     assert gate.card.case.id == "fx-span-ex"
     assert "Fixture warning on a graded case." in _texts(gate)
     assert "verify=False" not in _texts(gate)
+
+
+def test_show_this_case_moves_the_keyboard_focus_into_the_case(mixed_bank, tmp_path, monkeypatch):
+    """The button pressed is gone after revealing: does the focus go into the case rather than to the page?"""
+    import ipywidgets
+
+    focused = []
+    monkeypatch.setattr(ipywidgets.Textarea, "focus", lambda self: focused.append(self))
+    view = DeckView(mixed_bank, mixed_bank.deck("lesson-01-fx-mixed"), tmp_path)
+    gate = next(item for item in view.items if isinstance(item, ContentWarningGate))
+    gate.show_button.click()
+    assert len(focused) == 1 and focused[0] in _descendants(gate.card)
+
+
+def _descendants(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _descendants(child)

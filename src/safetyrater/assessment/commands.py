@@ -21,10 +21,10 @@ ASSESSMENT_PAGE = "course/10-mock-assessment.ipynb"
 def start_assessment(
     *, cases: int | None = None, seed: int | None = None, minutes: float | None = None, port: int = 8888, open_browser: bool = True
 ) -> int:
-    """Open JupyterLab at the mock-assessment notebook; its ``start_assessment()`` reads the options from the server's environment."""
+    """Open the app at the mock-assessment page; its Start form takes the options from the server's environment."""
     chosen = {ENV_CASES: cases, ENV_SEED: seed, ENV_MINUTES: minutes}
     env = {name: str(value) for name, value in chosen.items() if value is not None}
-    return start("learner", port=port, open_browser=open_browser, page=ASSESSMENT_PAGE, env=env)
+    return start("app", port=port, open_browser=open_browser, page=ASSESSMENT_PAGE, env=env)
 
 
 def report(attempt_file: str, *, as_json: bool = False) -> int:

@@ -1,6 +1,6 @@
 """One timed attempt at a mock assessment, saved as data beside the notebook.
 
-An attempt file (``mock-assessment-<form>-<n>.attempt.json``, format 1) holds the
+An attempt file (``.mock-assessment-<form>-<n>.attempt.json``, format 1) holds the
 form's case ids (no references), when the attempt started, its deadline, the
 answers given in time, the answers changed after the deadline (kept apart and
 marked late), the seconds spent on each case and, once submitted, when::
@@ -17,7 +17,7 @@ marked late), the seconds spent on each case and, once submitted, when::
 
 Every change is written with :func:`safetyrater.answers.write_atomic`, so a
 kernel restart loses nothing: re-running the notebook resumes the open attempt
-with its original deadline. ``mock-assessment.history.json`` in the same folder
+with its original deadline. ``.mock-assessment.history.json`` in the same folder
 lists every attempt started there, with its result once graded; it is what the
 attempt cap counts and what the report compares with.
 
@@ -43,7 +43,8 @@ from .forms import Form
 ATTEMPT_FORMAT = 1
 ATTEMPT_KIND = "safetyrater-mock-assessment"
 ATTEMPT_SUFFIX = ".attempt.json"
-HISTORY_FILE = "mock-assessment.history.json"
+#: attempts and their history are dot-names: hidden from file browsers, beside the notebook
+HISTORY_FILE = ".mock-assessment.history.json"
 
 Clock = Callable[[], datetime]
 
@@ -338,7 +339,7 @@ class AttemptSession:
 
 
 def attempt_filename(form_id: str, number: int) -> str:
-    return f"mock-assessment-{form_id}-{number}{ATTEMPT_SUFFIX}"
+    return f".mock-assessment-{form_id}-{number}{ATTEMPT_SUFFIX}"
 
 
 def start_attempt(

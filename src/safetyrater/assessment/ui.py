@@ -1,10 +1,16 @@
-"""The mock-assessment widget: one case at a time, a countdown, Submit, then the report.
+"""The mock-assessment widget: a Start form, then one case at a time, a countdown, Submit, the report.
+
+Lesson 10 shows :func:`start_assessment`: an attempt not yet submitted carries
+on; otherwise a form asks for the number of cases and the minutes, and nothing
+starts (no file, no clock) until the learner presses **Start**.
 
 The cards are the course's rating cards in graded mode: they get only what a
 learner may see (the rating kind's learner view), have no Check
 button, and save every click through the attempt session. The countdown is an
 ipywidgets Label that a daemon thread refreshes once a second; the thread only
-sets a label, so the kernel stays free. Tests build the view with
+sets a label, so the kernel stays free. **Submit** opens a confirmation dialog
+(how many cases are rated, the time left) whose own button submits: a second
+press of Submit, or a double click, does nothing more. Tests build the view with
 ``autostart=False`` and a fake clock, and call :meth:`AssessmentView.tick`.
 """
 
@@ -15,6 +21,7 @@ import json
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +32,10 @@ from ..bank.policy import load_policy
 from ..errors import SafetyraterError
 from ..kinds import PublicCase
 from ..kinds.rating import RATING, RatingCard, RatingView
+from ..widgets.errors import problem_html
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
+from ..widgets.style import DIALOG_CLASS, style_widget
 from .forms import draw_form, form_id, pool_cases, read_public_form
 from .report import finish_attempt
 from .session import AttemptSession, Clock, open_attempt, start_attempt, submit_attempt, utc_now
@@ -71,7 +80,6 @@ class AssessmentView(widgets.VBox):
         self.bank = bank
         self.report: Any = None
         self._cards: dict[int, RatingCard] = {}
-        self._confirming = False
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
         self.index = 0
@@ -93,7 +101,7 @@ class AssessmentView(widgets.VBox):
             description="Go to",
             layout=widgets.Layout(width="180px"),
         )
-        self.submit_button = widgets.Button(description="Submit", button_style="danger", tooltip="End the assessment and see your report")
+        self.submit_button = widgets.Button(description="Submit…", button_style="danger", tooltip="End the assessment and see your report")
         self.status = widgets.HTML()
         self.report_area = widgets.HTML()
         self.previous_button.on_click(lambda _: self.show(self.index - 1))
@@ -101,7 +109,19 @@ class AssessmentView(widgets.VBox):
         self.jump.observe(lambda change: self.show(change["new"]), names="value")
         self.submit_button.on_click(lambda _: self.submit())
         self.navigation = widgets.HBox([self.previous_button, self.next_button, self.jump, self.submit_button])
-        super().__init__([self.title, self.countdown, self.progress, self.body, self.navigation, self.status, self.report_area])
+        # the confirmation dialog: its own Submit button, away from the first one, so a double click cannot submit
+        self.dialog_text = widgets.HTML()
+        self.confirm_button = widgets.Button(description="Submit my answers", button_style="danger", tooltip="Submit now")
+        self.cancel_button = widgets.Button(description="Keep working", button_style="primary", tooltip="Go back to the cases")
+        self.confirm_button.on_click(lambda _: self.submit(confirmed=True))
+        self.cancel_button.on_click(lambda _: self.close_dialog())
+        self.dialog = widgets.VBox(
+            [self.dialog_text, widgets.HBox([self.cancel_button, self.confirm_button])],
+            layout=widgets.Layout(display="none"),
+        )
+        self.dialog.add_class(DIALOG_CLASS)
+        shown = [self.title, self.countdown, self.progress, self.body, self.navigation, self.dialog, self.status, self.report_area]
+        super().__init__([style_widget(), *shown])
 
         if session.submitted:
             self._show_submitted()
@@ -174,7 +194,6 @@ class AssessmentView(widgets.VBox):
         self._refresh()
 
     def _changed(self, index: int) -> None:
-        self._confirming = False
         case_id = self.cases[index].id
         if self.session.is_late(case_id) and self.session.save_error is None:
             self._cards[index].status.value = save_status_html(True, self.session, late=True)
@@ -192,18 +211,45 @@ class AssessmentView(widgets.VBox):
         self.progress.value = line
 
     # -- submitting --------------------------------------------------------------------
-    def submit(self) -> Any:
-        """End the attempt (a second press confirms when cases are unrated) and show the report."""
+    @property
+    def confirming(self) -> bool:
+        """Whether the confirmation dialog is open."""
+        return bool(self.dialog.layout.display != "none")
+
+    def ask_to_submit(self) -> None:
+        """Open the confirmation dialog: what is rated, what is not, the time left."""
+        unrated = len(self.cases) - len(self.rated())
+        lines = [f"You have rated {len(self.cases) - unrated} of {len(self.cases)} cases."]
+        if unrated:
+            lines.append(f"{unrated} case(s) have no rating and will score 0.")
+        if not self.session.time_is_up():
+            lines.append(f"{self.tick()}.")
+        lines.append("Once submitted, answers cannot change.")
+        self.dialog_text.value = (
+            "<div role='alertdialog' aria-label='Submit your answers?'>"
+            "<h4 style='margin:0 0 6px 0'>Submit your answers?</h4>"
+            + "".join(f"<p style='margin:2px 0'>{escape(line)}</p>" for line in lines)
+            + "</div>"
+        )
+        self.dialog.layout.display = "flex"
+        self.submit_button.disabled = True
+        self.cancel_button.focus()
+
+    def close_dialog(self) -> None:
+        self.dialog.layout.display = "none"
+        self.submit_button.disabled = False
+        self.submit_button.focus()
+
+    def submit(self, confirmed: bool = False) -> Any:
+        """Submit asks first (the dialog); ``confirmed`` (the dialog's button) ends the attempt and shows the report."""
         if self.session.submitted:
             return self.report
-        unrated = len(self.cases) - len(self.rated())
-        if unrated and not self._confirming:
-            self._confirming = True
-            self.status.value = (
-                f"<span style='color:#b00'>{unrated} case(s) have no rating and will score 0. "
-                "Press Submit again to submit anyway.</span>"
-            )
+        if not confirmed:
+            if not self.confirming:
+                self.ask_to_submit()
             return None
+        self.dialog.layout.display = "none"
+        self.status.value = ""
         try:
             if self.bank is not None and all(case.id in self.bank.cases for case in self.cases):
                 self.report = finish_attempt(self.session, self.bank, self.policy)
@@ -223,15 +269,25 @@ class AssessmentView(widgets.VBox):
         self._cards.clear()
         self.body.children = []
         self.navigation.layout.display = "none"
+        self.dialog.layout.display = "none"
+        self.status.value = ""
         self.progress.value = ""
         self.tick()
         if self.report is not None:
-            self.report_area.value = self.report.html()
+            self.report_area.value = self.report.html() + WEAK_SPOTS_LINK
         else:
             self.report_area.value = (
                 f"<div>Submitted. Your answers are in <code>{escape(self.session.path.name)}</code>; "
                 "the report comes when it is graded (<code>safetyrater assess report</code>).</div>"
             )
+
+
+#: the report leads to practice on what it found (the page sits beside lesson 10 in course/)
+WEAK_SPOTS_LINK = (
+    "<p class='sr-weak-spots-link' style='margin-top:8px'><a href='weak-spots.ipynb' "
+    "style='color:#0b57d0;text-decoration:underline'>Practice on your weak spots</a>: a deck of new cases chosen from "
+    "the mistakes in this attempt and your lessons.</p>"
+)
 
 
 def _env_number(name: str, kind: type) -> Any:
@@ -242,6 +298,13 @@ def _env_number(name: str, kind: type) -> Any:
         return kind(value)
     except ValueError:
         raise SafetyraterError(f"{name}={value!r}: expected a number") from None
+
+
+def _read_form_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SafetyraterError(f"{path}: cannot read the form ({exc})") from None
 
 
 def open_assessment(
@@ -273,10 +336,7 @@ def open_assessment(
     form = None
     if form_file is not None:
         path = Path(form_file)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SafetyraterError(f"{path}: cannot read the form ({exc})") from None
+        data = _read_form_file(path)
         form, form_cases, file_minutes = read_public_form(data, str(path))
         given = {case.id: case for case in form_cases}
         minutes = minutes or file_minutes
@@ -306,9 +366,101 @@ def open_assessment(
     return AssessmentView(session, shown, bank.taxonomy, policy, bank, autostart=autostart)
 
 
+class StartForm(widgets.VBox):
+    """Lesson 10's form: how many cases, how many minutes, and **Start**; the attempt begins on Start, not before."""
+
+    def __init__(
+        self,
+        cases: int,
+        minutes: float,
+        start: Callable[[int, float], widgets.Widget],
+        *,
+        fixed_cases: bool = False,
+        most_cases: int = 150,
+    ):
+        self._start = start
+        self._minutes_per_case = minutes / cases if cases else 1.5
+        self._minutes_chosen = False
+        intro = widgets.HTML(
+            "<h3 style='margin:4px 0'>Start a mock assessment</h3>"
+            "<p style='margin:2px 0'>Cases you have never seen, one at a time, with no feedback until you submit. "
+            "The clock starts when you press <b>Start</b>; your answers save as you go, and if you close the page "
+            "the attempt carries on when you come back (the clock keeps running).</p>"
+        )
+        self.cases = widgets.BoundedIntText(
+            value=cases, min=5, max=max(most_cases, cases), description="Number of cases", style={"description_width": "initial"},
+            disabled=fixed_cases, layout=widgets.Layout(width="16em"),
+        )
+        self.minutes = widgets.BoundedIntText(
+            value=round(minutes), min=1, max=600, description="Minutes", style={"description_width": "initial"},
+            layout=widgets.Layout(width="16em"),
+        )
+        self.start_button = widgets.Button(description="Start", button_style="primary", tooltip="Start the clock and show the first case")
+        self.status = widgets.HTML()
+        self.cases.observe(self._suggest_minutes, names="value")
+        self.minutes.observe(self._chosen, names="value")
+        self.start_button.on_click(lambda _: self.start())
+        super().__init__([intro, self.cases, self.minutes, self.start_button, self.status])
+        self.add_class("sr-start-form")
+
+    def _suggest_minutes(self, change: dict[str, Any]) -> None:
+        # the policy's pace (60 minutes for 40 cases), until the learner sets the minutes
+        if not self._minutes_chosen:
+            self.minutes.value = max(1, round(change["new"] * self._minutes_per_case))
+
+    def _chosen(self, change: dict[str, Any]) -> None:
+        self._minutes_chosen = change["new"] != round(self.cases.value * self._minutes_per_case)
+
+    def start(self) -> widgets.Widget | None:
+        """Start the attempt with the chosen numbers; a problem is one line under the form."""
+        self.start_button.disabled = True
+        try:
+            return self._start(int(self.cases.value), float(self.minutes.value))
+        except SafetyraterError as exc:
+            self.status.value = problem_html(str(exc))
+            self.start_button.disabled = False
+            return None
+
+
+class AssessmentPage(widgets.VBox):
+    """What the mock-assessment page shows: the attempt under way, or the Start form until one starts."""
+
+    def __init__(self, cases: int | None, minutes: float | None, seed: int | None, **options: Any):
+        self.options = options
+        self.seed = seed
+        self.view: AssessmentView | None = None
+        folder = Path(options.get("folder") or Path.cwd())
+        resumed = open_attempt(folder, None, options.get("clock", utc_now)) if options.get("form_file") is None else None
+        if resumed is not None:
+            self.view = open_assessment(folder=folder, **{k: v for k, v in options.items() if k != "folder"})
+            super().__init__([self.view])
+            return
+        rules = load_policy().assessment
+        default_cases = cases if cases is not None else _env_number(ENV_CASES, int) or rules.cases
+        default_minutes = minutes if minutes is not None else _env_number(ENV_MINUTES, float) or rules.minutes * default_cases / rules.cases
+        fixed = None
+        if options.get("form_file") is not None:
+            data = _read_form_file(Path(options["form_file"]))
+            fixed = len(data.get("cases", []))
+            default_minutes = minutes or float(data.get("minutes") or default_minutes)
+        self.form = StartForm(
+            fixed or default_cases,
+            default_minutes,
+            self._begin,
+            fixed_cases=fixed is not None,
+            most_cases=len(pool_cases(CaseBank.load())) if fixed is None else fixed,
+        )
+        super().__init__([self.form])
+
+    def _begin(self, cases: int, minutes: float) -> widgets.Widget:
+        self.view = open_assessment(cases, minutes, self.seed, **self.options)
+        self.children = [self.view]
+        return self.view
+
+
 def start_assessment(cases: int | None = None, minutes: float | None = None, seed: int | None = None, **options: Any) -> widgets.Widget:
-    """What the mock-assessment notebook calls: the assessment, or a clear message why not."""
+    """What the mock-assessment page calls: the attempt under way or a Start form, or a clear message why not."""
     try:
-        return open_assessment(cases, minutes, seed, **options)
+        return AssessmentPage(cases, minutes, seed, **options)
     except SafetyraterError as exc:
         return widgets.HTML(f"<div style='color:#b00;white-space:pre-wrap'>{escape(str(exc))}</div>")

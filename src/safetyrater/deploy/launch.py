@@ -2,17 +2,26 @@
 
 Three ways, one server each:
 
-* **learner** (the default): JupyterLab at the start page, without the news
+* **app** (the default, or ``--app``): the course as web pages through Voilà,
+  with no code cells, starting at the start page;
+* **learner** (``--lab``): JupyterLab at the start page, without the news
   pop-up and without nbgrader's instructor panels (formgrader, create
-  assignment, course list); the learner's *Assignments* list stays;
-* **instructor** (``--instructor``): JupyterLab with every nbgrader panel;
-* **app** (``--app``): the course as web pages through Voilà, with no code
-  cells, starting at the start page.
+  assignment, course list) or Validate (it checks code cells; the course's
+  exercises have none to check); the learner's *Assignments* list stays when an
+  nbgrader exchange is configured and is hidden when there is none
+  (``jupyter_config/no-exchange/``), since it could only say the exchange is missing;
+* **instructor** (``--instructor``): JupyterLab with every nbgrader panel.
 
 Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
 ``start`` puts first on ``JUPYTER_CONFIG_PATH``: ``labconfig/page_config.json``
-lists the JupyterLab plugins a mode disables, and ``app/voila.json`` says that
-Voilà hides code and tracebacks and skips nbgrader's JupyterLab-only panels.
+lists the JupyterLab plugins a mode disables; ``app/voila.json`` says that
+Voilà hides code and tracebacks, skips nbgrader's JupyterLab-only panels and
+renders with the ``safetyrater`` template (``jupyter_data/voila/templates/``, on
+``JUPYTER_PATH``: Voilà's lab template without Font Awesome from a CDN, so a page
+fetches nothing from the internet), and ``app/jupyter_server_config.json`` gives the app its warm kernels and the
+culling of kernels whose page is gone (:mod:`safetyrater.deploy.kernels`).
+Both JupyterLab modes save the course's notebooks without outputs
+(``<mode>/jupyter_server_config.py``, :mod:`safetyrater.deploy.notebooks`).
 A learner's own Jupyter settings are left alone.
 """
 
@@ -29,8 +38,12 @@ from pathlib import Path
 from ..paths import COURSE, project_root
 
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
+#: Jupyter data the app adds (JUPYTER_PATH): the Voilà template ``safetyrater``, which loads nothing from a CDN
+DATA_ROOT = Path(__file__).resolve().parent / "jupyter_data"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
+#: added for learners when no nbgrader exchange exists: hides the Assignment List
+NO_EXCHANGE = "no-exchange"
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,14 @@ def disabled_plugins(mode: str) -> list[str]:
     return sorted(name for name, off in data.get("disabledExtensions", {}).items() if off)
 
 
+def _has_exchange(root: Path, environ: Mapping[str, str]) -> bool:
+    """Whether nbgrader, run from the course with this environment's Jupyter config, finds an exchange."""
+    # nbgrader loads only for the learner's JupyterLab
+    from ..nbgrader.exchange import exchange_configured
+
+    return exchange_configured(root, [p for p in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p])
+
+
 def build_launch(
     mode: str,
     root: Path,
@@ -72,6 +93,8 @@ def build_launch(
     page = page or f"{COURSE}/{START_NOTEBOOK}"
     config_path = [str(config_dir(mode))]
     environ = dict(os.environ if environ is None else environ)
+    if mode == "learner" and not _has_exchange(root, environ):
+        config_path.append(str(CONFIG_ROOT / NO_EXCHANGE))
     if environ.get("JUPYTER_CONFIG_PATH"):
         config_path.append(environ["JUPYTER_CONFIG_PATH"])
     env = dict(environ, SAFETYRATER_ROOT=str(root), JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))
@@ -83,6 +106,7 @@ def build_launch(
         common.append("--allow-root")
 
     if mode == "app":
+        env["JUPYTER_PATH"] = os.pathsep.join([str(DATA_ROOT), *[p for p in environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
         # Voilà as a Jupyter server extension: the server's front door redirects
         # to the start page, and every notebook is /voila/render/<path>, so the
         # lessons' links reach course/ and exercises/ alike.

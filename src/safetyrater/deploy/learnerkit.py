@@ -46,7 +46,15 @@ NEVER_SHIPPED = (
     "datasets/pool",
 )
 #: learners' saved answers and editor leftovers: never copied into a kit or a course copy
-IGNORED_FILES = ("*.answers.json", "*.answers.json.corrupt-*", ".*.tmp", ".ipynb_checkpoints", "__pycache__")
+IGNORED_FILES = (
+    "*.answers.json",
+    "*.answers.json.corrupt-*",
+    ".*.answers.json.*",  # the hidden last good copy and damaged copies beside an answer file
+    ".mock-assessment*",  # mock-assessment attempts and their history
+    ".*.tmp",
+    ".ipynb_checkpoints",
+    "__pycache__",
+)
 _IGNORE = shutil.ignore_patterns(*IGNORED_FILES)
 
 

@@ -26,7 +26,7 @@ from ..frames import records
 from ..numbers import one_decimal
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
-from ..widgets.style import CATEGORY_CLASS
+from ..widgets.style import CATEGORY_CLASS, OVER_REFUSAL_CLASS, shared
 from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase, chosen
 
 if TYPE_CHECKING:
@@ -372,13 +372,15 @@ class RatingCard(CardBase):
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
+        self.over_refusal.add_class(OVER_REFUSAL_CLASS)
         chosen = set(saved.get("categories") or [])
         self.category_buttons = {
             cid: widgets.ToggleButton(
                 value=cid in chosen,
                 description=cat.name,
                 tooltip=cat.definition,
-                layout=widgets.Layout(width="auto"),
+                layout=shared("layout", width="auto"),
+                style=shared("toggle"),
             )
             for cid, cat in taxonomy.items()
         }
@@ -386,7 +388,8 @@ class RatingCard(CardBase):
             button.add_class(CATEGORY_CLASS)
         categories_box = widgets.GridBox(
             list(self.category_buttons.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, minmax(0, 1fr))", grid_gap="2px 6px"),
+            # as many columns as fit, each wide enough for its name (a phone shows one or two)
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(11em, 1fr))", grid_gap="4px 6px"),
         )
         return [
             text_block("Response", self.case.response, markdown=True),

@@ -51,6 +51,8 @@ import pwd
 import re
 import shutil
 import stat
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -61,6 +63,8 @@ from nbgrader.exchange.abc.exchange import ExchangeError
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import check_mode
+
+from ..errors import SafetyraterError
 
 #: files: the learner reads and writes, the instructor's group reads, others nothing
 FILE_MODE = 0o640
@@ -284,3 +288,53 @@ class OwnerCheckedCollect(ExchangeCollect):
         except SubmissionRefused as exc:
             shutil.rmtree(dest, ignore_errors=True)
             self.log.error("Refused %s while copying it: %s; not collected", os.path.basename(src), exc)
+#: where nbgrader looks for the exchange when nothing configures it (``Exchange.root``'s default)
+DEFAULT_EXCHANGE_ROOT = "/usr/local/share/nbgrader/exchange"
+#: a submission copies a folder of a few files; a stuck exchange must not hang the page
+SUBMIT_SECONDS = 120
+
+
+def exchange_root(folder: Path | str, config_paths: Sequence[str] = ()) -> Path:
+    """The exchange nbgrader uses from ``folder``: its config there, in ``config_paths`` and on Jupyter's config path,
+    as the Assignment List reads it."""
+    from nbgrader.apps import NbGrader
+    from traitlets.config.application import Application
+
+    app = NbGrader()
+    app.log.setLevel("ERROR")  # "no nbgrader_config.py found" is an answer here, not a warning
+    app.load_config_file()
+    # then the given paths and the course's own config, each overriding the ones before (nbgrader reads only
+    # the current folder's; the Assignment List changes folder to get it)
+    for path in [*reversed(config_paths), str(folder)]:
+        Application.load_config_file(app, "nbgrader_config", path=path)
+    root = app.config.Exchange.get("root", DEFAULT_EXCHANGE_ROOT)
+    return Path(str(root))
+
+
+def exchange_configured(folder: Path | str, config_paths: Sequence[str] = ()) -> bool:
+    """Whether a learner working in ``folder`` has an exchange to submit to (it must exist: nbgrader never creates it)."""
+    try:
+        return exchange_root(folder, config_paths).is_dir()
+    except Exception:  # a learner's broken nbgrader config means no exchange to offer, not a traceback
+        return False
+
+
+def submit_assignment(assignment: Path) -> str:
+    """``nbgrader submit`` the folder ``assignment`` (the exchange's Submit, as the Assignment List calls it); nbgrader's last words.
+
+    Raises :class:`~safetyrater.errors.SafetyraterError` with nbgrader's own
+    message when the submission fails.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "submit", assignment.name],
+        cwd=assignment.parent,
+        capture_output=True,
+        text=True,
+        timeout=SUBMIT_SECONDS,
+        check=False,
+    )
+    said = [line.split("]", 1)[-1].strip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    if result.returncode != 0:
+        reason = next((line for line in reversed(said) if "rror" in line or "not" in line), said[-1] if said else "no message")
+        raise SafetyraterError(f"nbgrader could not submit {assignment.name}: {reason}")
+    return said[-1] if said else f"Submitted {assignment.name}."

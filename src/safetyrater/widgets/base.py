@@ -21,7 +21,7 @@ from ..numbers import one_decimal
 from .errors import guarded, problem_html
 from .html import escape, render_markdown, render_text
 from .status import save_status_html
-from .style import CARD_CLASS, NOTE_CLASS, RATING_CLASS
+from .style import CARD_CLASS, CHECK_CLASS, NOTE_CLASS, RATING_CLASS, shared
 
 if TYPE_CHECKING:
     from ..answers import CardStore
@@ -39,6 +39,11 @@ CARD_LAYOUT = {"border": "1px solid #ccc", "padding": "8px", "margin": "0 0 16px
 NOT_YET_HTML = "<div style='padding:6px'>{}</div>"
 
 
+def html(value: str = "") -> widgets.HTML:
+    """An HTML widget with the shared layout and style (a card has a dozen; see :func:`~safetyrater.widgets.style.shared`)."""
+    return widgets.HTML(value, layout=shared("layout"), style=shared("html"))
+
+
 def text_block(label: str, text: str, *, markdown: bool = False) -> widgets.HTML:
     """A labelled block of case text, inert: a user's words as typed, a model's response
     (``markdown``) as it reads in a chat window (see :mod:`safetyrater.widgets.html`)."""
@@ -47,7 +52,7 @@ def text_block(label: str, text: str, *, markdown: bool = False) -> widgets.HTML
         if markdown
         else f'<div style="white-space:pre-wrap;border-left:3px solid #999;padding:4px 10px;margin:2px 0">{render_text(text)}</div>'
     )
-    return widgets.HTML(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>{body}</div>')
+    return html(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">{escape(label)}</div>{body}</div>')
 
 
 #: how an earlier turn's speaker is named on a card
@@ -62,11 +67,11 @@ def conversation_block(turns: Sequence[Turn]) -> widgets.HTML:
         + "</div>"
         for t in turns
     )
-    return widgets.HTML(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">Earlier in the conversation</div>{shown}</div>')
+    return html(f'<div class="sr-block"><div style="font-weight:600;margin-top:6px">Earlier in the conversation</div>{shown}</div>')
 
 
 def label(text: str) -> widgets.HTML:
-    return widgets.HTML(f"<div style='font-weight:600'>{escape(text)}</div>")
+    return html(f"<div style='font-weight:600'>{escape(text)}</div>")
 
 
 def header_html(case_id: str, position: int, total: int) -> str:
@@ -93,6 +98,11 @@ def verdict_html(result: dict[str, Any], mistakes: Sequence[str], reference_html
         + (f"<ul>{messages}</ul>" if messages else "")
         + f"<div style='margin-top:4px'><b>Why:</b> {rationale_html}</div></div>"
     )
+
+
+def _was_checked(store: CardStore, case_id: str) -> bool:
+    checked = getattr(store, "checked", None)
+    return isinstance(checked, set) and case_id in checked
 
 
 class CardBase(widgets.VBox):
@@ -122,9 +132,9 @@ class CardBase(widgets.VBox):
         self.store = store
         self.practice = practice
         self._on_change = on_change
-        self.status = widgets.HTML()
-        self.feedback = widgets.HTML()
-        children: list[widgets.Widget] = [widgets.HTML(header_html(case.id, position, total))]
+        self.status = html()
+        self.feedback = html()
+        children: list[widgets.Widget] = [html(header_html(case.id, position, total))]
         if case.context:
             children.append(text_block("Context", case.context))
         if case.turns:
@@ -134,12 +144,16 @@ class CardBase(widgets.VBox):
         footer: list[widgets.Widget] = []
         if practice:
             self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Compare with the reference")
+            self.check_button.add_class(CHECK_CLASS)
             self.check_button.on_click(guarded(self.show_problem)(lambda _: self.check()))
             footer.append(self.check_button)
         footer.append(self.status)
         super().__init__(children + [widgets.HBox(footer), self.feedback], layout=widgets.Layout(**CARD_LAYOUT))
         self.add_class(CARD_CLASS)
         self.connect()
+        # a case checked before shows its Check panel again when the lesson reopens
+        if practice and _was_checked(store, case.id):
+            self.check()
 
     def controls(self, saved: dict[str, Any], taxonomy: dict[str, Category]) -> list[widgets.Widget]:  # pragma: no cover
         """The case's response and the controls a learner answers with, set from the ``saved`` answer."""
@@ -160,6 +174,8 @@ class CardBase(widgets.VBox):
     def _save(self, **fields: Any) -> None:
         """Save some fields of the answer at once and show whether they reached the disk."""
         self.status.value = save_status_html(self.store.update(self.case.id, **fields), self.store)
+        if self.practice and self.feedback.value:
+            self.check()  # the verdict on show is the verdict on the answer as it is now
         if self._on_change is not None:
             self._on_change()
 
@@ -192,7 +208,7 @@ class CardBase(widgets.VBox):
     def _note_controls(self, saved: dict[str, Any], placeholder: str) -> list[widgets.Widget]:
         """The note box and, under it, the rubric's instant check of what is written."""
         self.note = self._text_area(saved, "note", placeholder)
-        self.note_check = widgets.HTML()
+        self.note_check = html()
         return [self.note, self.note_check]
 
     def _save_note(self, change: dict[str, Any]) -> None:
@@ -221,6 +237,9 @@ class CardBase(widgets.VBox):
         if result is None:
             return None
         self.feedback.value = self.check_panel_html(result)
+        mark = getattr(self.store, "mark_checked", None)
+        if mark is not None:
+            mark(self.case.id)
         return result
 
     def check_panel_html(self, result: dict[str, Any]) -> str:  # pragma: no cover - each card defines it

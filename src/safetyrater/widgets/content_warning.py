@@ -40,6 +40,21 @@ class ContentWarningGate(widgets.VBox):
         )
 
     def reveal(self) -> None:
-        """Replace the warning with the card."""
+        """Replace the warning with the card, and move the keyboard focus into it (the button it had is gone)."""
         self.revealed = True
         self.children = [self.card]
+        box = first_text_box(self.card)
+        if box is not None:
+            # a text box is the control every card has whose view takes focus (buttons' views do not)
+            box.focus()
+
+
+def first_text_box(widget: widgets.Widget) -> widgets.Textarea | None:
+    """The first text box inside ``widget`` (a card's note), if any."""
+    if isinstance(widget, widgets.Textarea):
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = first_text_box(child)
+        if found is not None:
+            return found
+    return None

@@ -11,9 +11,9 @@ by themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import ipywidgets as widgets
 
@@ -23,45 +23,150 @@ from ..bank.schema import CaseBase, Deck
 from ..kinds import PublicCase, answer_fields, kind_of
 from .content_warning import ContentWarningGate
 from .errors import problem_html, shown_safely
+from .finish import FinishPanel, set_disabled
 from .html import escape
 from .style import style_widget
+from .task import TaskView
+
+
+class LazyCards(Sequence[Any]):
+    """A deck's cards, each built the first time it is asked for (the task view shows one at a time)."""
+
+    def __init__(self, total: int, build: Callable[[int], Any]):
+        self._built: dict[int, Any] = {}
+        self._total = total
+        self._build = build
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._total))]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        if index not in self._built:
+            self._built[index] = self._build(index)
+        return self._built[index]
+
+    def built(self) -> list[Any]:
+        """The cards built so far."""
+        return [self._built[i] for i in sorted(self._built)]
+
+
+#: the deck's two views: one case at a time (the default) and every card on one page
+VIEWS = (("One case at a time", "task"), ("All cases on one page", "all"))
 
 
 class DeckView(widgets.VBox):
-    """All cards of a deck, with a header that counts answered cases."""
+    """A deck's cards, with a header that counts answered cases and a choice of view.
 
-    def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None):
+    The deck opens in the task view (:class:`~safetyrater.widgets.task.TaskView`):
+    one case at a time, built when shown (a deck laid out in ``"pairs"`` shows
+    one pair at a time). "All cases on one page" shows every card. A graded
+    deck ends with its :class:`~safetyrater.widgets.finish.FinishPanel`.
+    """
+
+    def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None, *, view: str = "task"):
         self.deck = deck
         self.store = AnswerStore(deck.id, folder, fields=answer_fields())
         self.header = widgets.HTML()
-        practice = deck.mode == "practice"
+        self.practice = deck.mode == "practice"
         # a graded deck holds only the learner's view of its cases (a learner kit has no more)
-        cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if practice else bank.public_deck_cases(deck.id)
-        self.cards: list[Any] = [
-            kind_of(case.kind).card()(
-                case,
-                self.store,
-                bank.taxonomy,
-                position=i,
-                total=len(cases),
-                practice=practice,
-                on_change=self._refresh,
-            )
-            for i, case in enumerate(cases, 1)
-        ]
+        self.cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if self.practice else bank.public_deck_cases(deck.id)
+        self.taxonomy = bank.taxonomy
+        #: cases 1-2, 3-4, … side by side (contrast pairs), in both views
+        self.pairs = deck.layout == "pairs"
+        self.locked = False
+        self._new_cards()
+        self.view_choice = widgets.ToggleButtons(options=VIEWS, value=view, description="Show", style={"description_width": "initial"})
+        self.body = widgets.VBox()
+        self.task: TaskView | None = None
+        self.view_choice.observe(lambda change: self.show_view(change["new"]), names="value")
+        children: list[widgets.Widget] = [style_widget(), self.header, self.view_choice, self.body]
+        self.finish: FinishPanel | None = None
+        if not self.practice:
+            self.finish = FinishPanel(bank, deck, self.store, self.lock, self.redraw)
+            children.append(self.finish)
+        super().__init__(children)
+        self.show_view(view)
+
+    def _new_cards(self) -> None:
+        self.cards = LazyCards(len(self.cases), self._card)
         # a case with a content warning stays hidden until the learner reveals it
-        self.items = [
-            ContentWarningGate(case.content_warning, card, position=i, total=len(cases)) if case.content_warning else card
-            for i, (case, card) in enumerate(zip(cases, self.cards, strict=True), 1)
-        ]
-        shown: list[widgets.Widget] = self.items if deck.layout == "list" else side_by_side(self.items)
-        super().__init__([style_widget(), self.header, *shown])
+        self.items = LazyCards(len(self.cases), self._item)
+
+    def _card(self, index: int) -> Any:
+        case = self.cases[index]
+        card = kind_of(case.kind).card()(
+            case,
+            self.store,
+            self.taxonomy,
+            position=index + 1,
+            total=len(self.cases),
+            practice=self.practice,
+            on_change=self._refresh,
+        )
+        if self.locked:
+            set_disabled(card, True)
+        return card
+
+    def lock(self, locked: bool) -> None:
+        """Make the cards read-only (a finished exercise) or editable again."""
+        self.locked = locked
+        for card in self.cards.built():
+            set_disabled(card, locked)
+
+    def redraw(self) -> None:
+        """Build the cards again from the saved answers (after a retake)."""
+        self._new_cards()
+        self.show_view(self.view_choice.value)
+
+    def _item(self, index: int) -> Any:
+        case, card = self.cases[index], self.cards[index]
+        if case.content_warning:
+            return ContentWarningGate(case.content_warning, card, position=index + 1, total=len(self.cases))
+        return card
+
+    def answered(self, index: int) -> bool:
+        case = self.cases[index]
+        return bool(self.store.get(case.id).get(kind_of(case.kind).answered_by))
+
+    def show_view(self, view: str) -> None:
+        """Show the task view (``"task"``) or every card (``"all"``)."""
+        if view == "all":
+            self.task = None
+            self.body.children = side_by_side(list(self.items)) if self.pairs else list(self.items)
+        elif self.pairs:
+            count = (len(self.cases) + 1) // 2
+            self.task = TaskView(count, self._pair, self._pair_answered, what="pairs answered", unit="pair")
+            self.body.children = [self.task]
+        else:
+            self.task = TaskView(len(self.cases), self.items.__getitem__, self.answered, what="answered")
+            self.body.children = [self.task]
         self._refresh()
 
+    def _pair_indexes(self, pair: int) -> range:
+        return range(2 * pair, min(2 * pair + 2, len(self.cases)))
+
+    def _pair(self, pair: int) -> widgets.Widget:
+        return side_by_side([self.items[i] for i in self._pair_indexes(pair)])[0]
+
+    def _pair_answered(self, pair: int) -> bool:
+        return all(self.answered(i) for i in self._pair_indexes(pair))
+
     def _refresh(self) -> None:
-        answered = sum(1 for card in self.cards if self.store.get(card.case.id).get(card.kind.answered_by))
-        progress = f"<b>{escape(self.deck.title)}</b>: {answered} of {len(self.cards)} cases answered."
+        answered = sum(1 for i in range(len(self.cases)) if self.answered(i))
+        progress = f"<b>{escape(self.deck.title)}</b>: {answered} of {len(self.cases)} cases answered."
         self.header.value = deck_header_html(progress, self.store)
+        if self.task is not None:
+            self.task.refresh()
 
 
 def side_by_side(items: Sequence[widgets.Widget]) -> list[widgets.Widget]:

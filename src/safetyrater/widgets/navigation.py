@@ -126,9 +126,13 @@ NAV_STYLE = (
 )
 
 
-def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exercise] = ()) -> str:
+#: the weak-spots practice page (:mod:`safetyrater.practice`), beside the lessons in course/
+WEAK_SPOTS_PAGE = Module(-1, "weak-spots.ipynb", "Practice on your weak spots")
+
+
+def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exercise] = (), practice: Module | None = None) -> str:
     """The navigation for the page ``current``: on the start page (or when the
-    page is unknown) the list of modules and exercises, else previous, start and next."""
+    page is unknown) the list of modules, exercises and the weak-spots page, else previous, start and next."""
     here = next((i for i, m in enumerate(modules) if m.file == current), None)
     start = next((m for m in modules if m.number == START_NUMBER), None)
     if here is None or modules[here].number == START_NUMBER:
@@ -142,9 +146,15 @@ def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exe
                 f"<ul style='{LIST_STYLE}'>{''.join(f'<li>{_link(e, e.title)}</li>' for e in exercises)}</ul>"
             )
         back = f"<p style='margin:4px 0 0 0'>{_link(start, 'Back to the start page')}</p>" if here is None and start else ""
+        extra = ""
+        if practice is not None and here is not None:
+            extra = (
+                f"<p style='margin:12px 0 4px 0'><b>Practice</b></p><p style='margin:0'>{_link(practice, practice.title)}: "
+                "new cases chosen from the mistakes in your own answers</p>"
+            )
         return (
             "<nav class='sr-nav sr-contents' aria-label='Course modules'>"
-            f"{intro}<ul style='{LIST_STYLE}'>{items}</ul>{graded}{back}</nav>"
+            f"{intro}<ul style='{LIST_STYLE}'>{items}</ul>{graded}{extra}{back}</nav>"
         )
     parts = []
     if here > 0 and modules[here - 1].number != START_NUMBER:
@@ -153,6 +163,23 @@ def nav_html(modules: list[Module], current: str | None, exercises: Sequence[Exe
         parts.append(_link(start, "Start page (all modules)", "start"))
     if here + 1 < len(modules):
         parts.append(_link(modules[here + 1], f"Next: {modules[here + 1].title} →", "next"))
+    return f"<nav class='sr-nav' aria-label='Course modules' style='{NAV_STYLE}'>{''.join(parts)}</nav>"
+
+
+def exercise_nav_html(exercise_number: int | None, folder: Path | str | None = None) -> str:
+    """The links at the end of an exercise page (``exercises/<id>/``): its lesson, the start page, weak-spots practice."""
+    modules = course_modules(folder)
+    up = "../../course/"
+    parts = []
+    lesson = next((m for m in modules if exercise_number is not None and m.number == exercise_number), None)
+    if lesson is not None:
+        parts.append(_link(Exercise(up + lesson.file, ""), f"← Back to the lesson: {lesson.title}", "prev"))
+    start = next((m for m in modules if m.number == START_NUMBER), None)
+    if start is not None:
+        parts.append(_link(Exercise(up + start.file, ""), "Start page (all modules)", "start"))
+    course = Path(folder) if folder is not None else course_dir()
+    if (course / WEAK_SPOTS_PAGE.file).exists():
+        parts.append(_link(Exercise(up + WEAK_SPOTS_PAGE.file, ""), WEAK_SPOTS_PAGE.title))
     return f"<nav class='sr-nav' aria-label='Course modules' style='{NAV_STYLE}'>{''.join(parts)}</nav>"
 
 
@@ -180,7 +207,9 @@ def module_nav(current: str | None = None, folder: Path | str | None = None) -> 
     """
     try:
         root = Path(folder).parent if folder is not None else None
-        text = nav_html(course_modules(folder), current or current_notebook(), course_exercises(root))
+        course = Path(folder) if folder is not None else course_dir()
+        practice = WEAK_SPOTS_PAGE if (course / WEAK_SPOTS_PAGE.file).exists() else None
+        text = nav_html(course_modules(folder), current or current_notebook(), course_exercises(root), practice)
     except Exception as exc:  # a broken course folder must not show a traceback
         text = problem_html(learner_message(exc))
     if under_voila():

@@ -12,6 +12,7 @@ only show them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from ..widgets.base import text_block
 from ..widgets.deck import deck_header_html
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
+from ..widgets.style import LABELS_CLASS, style_widget
 from .agreement import classifier_agreement, labelling_agreement
 from .data import ATTRIBUTION, MODELS, load_responses, type_name
 from .labels import LABEL_NAMES, LABELS, normalise_label
@@ -93,9 +95,15 @@ class RefusalCard(widgets.VBox):
 class LabellingDeck(widgets.VBox):
     """The sample's cards, a count of labelled responses, and Compare."""
 
-    def __init__(self, sample: pd.DataFrame, folder: Path | str | None = None, whole_dataset: pd.DataFrame | None = None):
+    def __init__(
+        self,
+        sample: pd.DataFrame,
+        folder: Path | str | None = None,
+        whole_dataset: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    ):
         self.sample = sample
-        self.whole_dataset = whole_dataset
+        # the whole dataset's agreement needs scikit-learn (seconds to import): made at the first Compare
+        self._whole_dataset = whole_dataset
         self.store = LabelStore(DECK_ID, folder)
         items = records(sample)
         self.header = widgets.HTML()
@@ -113,7 +121,9 @@ class LabellingDeck(widgets.VBox):
         self.compare_button.on_click(lambda _: self.compare())
         self.result = widgets.HTML()
         attribution = widgets.HTML(f"<div style='font-size:smaller;color:#555'>{escape(ATTRIBUTION)}</div>")
-        super().__init__([self.header, legend, *self.cards, self.compare_button, self.result, attribution])
+        super().__init__([style_widget(), self.header, legend, *self.cards, self.compare_button, self.result, attribution])
+        # the chosen label shows a ✓ and a thick border, not only a darker shade
+        self.add_class(LABELS_CLASS)
         self._refresh()
 
     def _refresh(self) -> None:
@@ -129,6 +139,13 @@ class LabellingDeck(widgets.VBox):
             return None
         self.result.value = comparison_html(scores, self.sample, labels, self.whole_dataset)
         return scores
+
+    @property
+    def whole_dataset(self) -> pd.DataFrame | None:
+        """The classifiers' agreement over the whole dataset, computed when first needed."""
+        if callable(self._whole_dataset):
+            self._whole_dataset = self._whole_dataset()
+        return self._whole_dataset
 
 
 def _agreement_rows(scores: pd.DataFrame) -> str:
@@ -189,4 +206,4 @@ def show_labelling_deck(n: int = 12, seed: int = 0, folder: Path | str | None = 
     beside the notebook) on every click, and come back when the deck reopens.
     """
     frame = load_responses()
-    return LabellingDeck(draw_sample(n, seed, frame), folder, whole_dataset=classifier_agreement(frame))
+    return LabellingDeck(draw_sample(n, seed, frame), folder, whole_dataset=lambda: classifier_agreement(frame))
