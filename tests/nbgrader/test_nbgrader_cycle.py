@@ -125,7 +125,8 @@ def test_written_feedback_awaits_the_instructor_with_the_pre_score(graded_cohort
 
 
 def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
-    course, _, _, answers, ratings, _ = graded_cohort
+    """Does `safetyrater grade` give each file nbgrader's total, the written-feedback pre-score included?"""
+    course, _, expected, answers, _, _ = graded_cohort
     from safetyrater.cli import main
 
     for student in answers:
@@ -133,7 +134,7 @@ def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
         out = subprocess.run(
             [sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True
         ).stdout
-        assert json.loads(out)[0]["points"] == ratings[student]
+        assert json.loads(out)[0]["points"] == expected[student]
 
 
 def test_autograde_keeps_the_learners_answer_file(graded_cohort):
