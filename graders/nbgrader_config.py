@@ -7,6 +7,7 @@ cohort workspace (submissions, autograded notebooks, feedback, gradebook)
 lives in graders/cohort/.
 """
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -30,6 +31,13 @@ c.CourseDirectory.autograded_directory = f"{workspace}/autograded"
 c.CourseDirectory.feedback_directory = f"{workspace}/feedback"
 c.CourseDirectory.solution_directory = f"{workspace}/released-solutions"
 c.CourseDirectory.db_url = f"sqlite:///{root / workspace / 'gradebook.db'}"
+
+# The exchange (release, submit, collect): `safetyrater start --instructor` sets
+# SAFETYRATER_EXCHANGE (default graders/cohort/exchange) so the formgrader's buttons
+# and the learners' Assignments list meet in one folder. Unset (a hub, a command
+# line with --Exchange.root), nbgrader's own setting stands.
+if os.environ.get("SAFETYRATER_EXCHANGE"):
+    c.Exchange.root = os.environ["SAFETYRATER_EXCHANGE"]
 
 # Exercises are the graded decks; each saves its answers to <deck>.answers.json.
 # Autograde copies non-notebook files from solutions/ over the submission unless

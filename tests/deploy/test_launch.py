@@ -92,3 +92,18 @@ def test_app_and_instructor_cannot_be_combined(capsys):
 def test_an_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown mode 'teacher'"):
         build_launch("teacher", tmp_path)
+
+
+def test_instructor_lab_runs_where_the_course_nbgrader_config_is_with_the_course_exchange(tmp_path):
+    """nbgrader reads nbgrader_config.py from the working folder: is it graders/, and is the exchange the course's own?"""
+    (tmp_path / "graders").mkdir()
+    (tmp_path / "graders" / "nbgrader_config.py").write_text("c = get_config()\n")
+    launch = build_launch("instructor", tmp_path, environ={})
+    assert launch.cwd == tmp_path / "graders"
+    assert f"--ServerApp.root_dir={tmp_path}" in launch.command  # the whole course stays browsable
+    assert launch.env["SAFETYRATER_EXCHANGE"] == str(tmp_path / "graders" / "cohort" / "exchange")
+    # an exchange the instructor named stays theirs
+    assert build_launch("instructor", tmp_path, environ={"SAFETYRATER_EXCHANGE": "/srv/x"}).env["SAFETYRATER_EXCHANGE"] == "/srv/x"
+    # learners' servers neither move nor get an exchange
+    learner = build_launch("learner", tmp_path, environ={})
+    assert learner.cwd == tmp_path and "SAFETYRATER_EXCHANGE" not in learner.env

@@ -306,12 +306,13 @@ def _learners_body(stats: CohortStats, reasons: dict[str, list[str]], profiles: 
 def _confusion_table(counts: pd.DataFrame) -> str:
     grid = counts.groupby(["reference", "given"])["count"].sum().unstack(fill_value=0) if len(counts) else pd.DataFrame()
     grid = grid.reindex(index=list(RATINGS), columns=list(RATINGS), fill_value=0).astype(int)
+    values = grid.to_numpy()
     head = "".join(f"<th scope='col'>{escape(r)}</th>" for r in RATINGS)
     body = "".join(
         f"<tr><th scope='row'>{escape(ref)}</th>"
-        + "".join(f"<td class='{'hit' if ref == given else ''}'>{int(grid.to_numpy()[RATINGS.index(ref), RATINGS.index(given)])}</td>" for given in RATINGS)
+        + "".join(f"<td class='{'hit' if i == j else ''}'>{int(values[i, j])}</td>" for j in range(len(RATINGS)))
         + "</tr>"
-        for ref in RATINGS
+        for i, ref in enumerate(RATINGS)
     )
     return (
         "<table class='confusion' style='width:auto'><caption class='note'>Rows: the key's rating; columns: the learner's.</caption>"

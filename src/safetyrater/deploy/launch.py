@@ -5,7 +5,13 @@ Three ways, one server each:
 * **learner** (the default): JupyterLab at the start page, without the news
   pop-up and without nbgrader's instructor panels (formgrader, create
   assignment, course list); the learner's *Assignments* list stays;
-* **instructor** (``--instructor``): JupyterLab with every nbgrader panel;
+* **instructor** (``--instructor``): JupyterLab with every nbgrader panel,
+  run from the folder that holds the course's ``nbgrader_config.py``
+  (``graders/``), which nbgrader reads from the working folder, so the
+  formgrader lists the course's exercises and collected learners; the
+  exchange is ``graders/cohort/exchange`` unless ``SAFETYRATER_EXCHANGE``
+  names another (the config reads that variable), so the formgrader's
+  release and collect buttons use the course's own exchange;
 * **app** (``--app``): the course as web pages through Voilà, with no code
   cells, starting at the start page.
 
@@ -31,6 +37,8 @@ from ..paths import COURSE, project_root
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
+#: the environment variable graders/nbgrader_config.py reads for the exchange's folder
+EXCHANGE_ENV = "SAFETYRATER_EXCHANGE"
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,18 @@ def disabled_plugins(mode: str) -> list[str]:
     """JupyterLab plugins a JupyterLab mode turns off (read from its page_config.json)."""
     data = json.loads((config_dir(mode) / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
     return sorted(name for name, off in data.get("disabledExtensions", {}).items() if off)
+
+
+def nbgrader_folder(root: Path) -> Path:
+    """Where the course's nbgrader_config.py is: ``graders/`` in this kit's layout, else the course root."""
+    graders = root / "graders"
+    return graders if (graders / "nbgrader_config.py").is_file() else root
+
+
+def exchange_folder(root: Path, environ: Mapping[str, str]) -> Path:
+    """The exchange the instructor's server uses: ``SAFETYRATER_EXCHANGE``, else the course's own."""
+    named = environ.get(EXCHANGE_ENV)
+    return Path(named) if named else root / "graders" / "cohort" / "exchange"
 
 
 def build_launch(
@@ -106,12 +126,20 @@ def build_launch(
         f"--LabApp.default_url={start_url}",
         *common,
     ]
+    if mode == "instructor":
+        # nbgrader (and so the formgrader) reads nbgrader_config.py from the working folder
+        env[EXCHANGE_ENV] = str(exchange_folder(root, env))
+        return Launch(command, nbgrader_folder(root), env, start_url)
     return Launch(command, root, env, start_url)
 
 
 def start(mode: str, *, port: int = 8888, open_browser: bool = True, page: str | None = None, env: Mapping[str, str] | None = None) -> int:
     """``safetyrater start``: serve this course in ``mode`` until the server stops (Ctrl+C ends it quietly)."""
     launch = build_launch(mode, project_root(), port=port, open_browser=open_browser, page=page, environ=dict(os.environ, **(env or {})))
+    if mode == "instructor":
+        exchange = Path(launch.env[EXCHANGE_ENV])
+        exchange.mkdir(parents=True, exist_ok=True)
+        print(f"nbgrader: {launch.cwd / 'nbgrader_config.py'}; exchange: {exchange} (set {EXCHANGE_ENV} for another)")
     try:
         return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:
