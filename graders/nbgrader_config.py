@@ -14,7 +14,12 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, OverwriteCells, SaveAutoGrades
-from safetyrater.nbgrader.preprocessors import FlagNotesForReview, RunOnlyCourseCells, SetAsideHandedInModules
+from safetyrater.nbgrader.preprocessors import (
+    FlagNotesForReview,
+    OverwriteCellsQuietlyRestoringHiddenTests,
+    RunOnlyCourseCells,
+    SetAsideHandedInModules,
+)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -67,6 +72,11 @@ steps.insert(0, SetAsideHandedInModules)
 c.Autograde.autograde_preprocessors = steps
 sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
 sanitize.insert(sanitize.index(OverwriteCells) + 1, RunOnlyCourseCells)
+# nbgrader warns "Attribute 'checksum' ... has changed!" for every grade cell whose hidden
+# tests the release removed, so each untouched submission logged nine warnings that read like
+# tampering. This OverwriteCells puts those tests back first, so the warning means a learner
+# changed a locked cell (see safetyrater/nbgrader/preprocessors.py).
+sanitize[sanitize.index(OverwriteCells)] = OverwriteCellsQuietlyRestoringHiddenTests
 c.Autograde.sanitize_preprocessors = sanitize
 
 # A grading cell that runs long means something is wrong; fail it rather than hang.

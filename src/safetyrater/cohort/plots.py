@@ -181,6 +181,7 @@ def figure_svg(figure: Figure, prefix: str) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=PAD_INCHES, metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and doctype: the element goes inside HTML
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)  # matplotlib's RDF credits: bytes, not pixels
     svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
     svg = re.sub(r'href="#', f'href="#{prefix}-', svg)
     svg = re.sub(r"url\(#", f"url(#{prefix}-", svg)
