@@ -13,11 +13,13 @@ import pytest
 
 from safetyrater.cli import main
 
-from browser.conftest import SCREENSHOTS_ENV
 from browser.harness import REPO, CourseServer, course_copy, launch_chromium, running
 from conftest import perfect_answers, write_submission
 
 pytestmark = pytest.mark.slow
+
+#: set by scripts/screenshots.py (as for the browser tests): where to save the README's picture of the formgrader
+SCREENSHOTS_ENV = "SAFETYRATER_SCREENSHOTS"
 
 EXERCISE = "ex01-two-questions"
 

@@ -149,6 +149,22 @@ def contact_reasons(stats: CohortStats, totals: pd.DataFrame, problems: pd.DataF
     return {learner: found for learner, found in reasons.items() if found}
 
 
+def most_split(stats: CohortStats) -> pd.DataFrame:
+    """The rating cases the "most split" page reviews: the cohort most divided first."""
+    rated = stats.cases[stats.cases["reference_rating"].notna() & (stats.cases["split"] > 0)]
+    return rated.sort_values("split", ascending=False, kind="stable").head(SPLIT_CASES)
+
+
+def _case_link(reviewed: set[str]) -> Column:
+    """A case's id, linking to its review on the split page when it has one."""
+
+    def show(row: Any) -> str:
+        case = str(row["case"])
+        return link(f"split.html#{case}", case) if case in reviewed else escape(case)
+
+    return Column("case", "Case", render=show)
+
+
 def _learner_link(depth: int = 0) -> Column:
     up = "../" * depth
     return Column("learner", "Learner", render=lambda row: link(up + learner_file(str(row["learner"])), str(row["learner"])))
@@ -170,8 +186,8 @@ def _summary_body(
     overall = stats.agreement.loc[stats.agreement["category"] == "all", "alpha"]
     alpha = number(overall.iloc[0]) if len(overall) and not is_missing(overall.iloc[0]) else "n/a"
     share = learners["points"].sum() / learners["max"].sum() if learners["max"].sum() else float("nan")
-    rated = stats.cases[stats.cases["reference_rating"].notna()]
-    split = rated[rated["split"] > 0].sort_values("split", ascending=False, kind="stable")
+    split = most_split(stats)
+    reviewed = set(split["case"].astype(str))
     handed_in = int((totals["status"] != NOT_SUBMITTED).sum())
     parts = [
         figures(
@@ -221,7 +237,7 @@ def _summary_body(
             table(
                 review.to_dict("records"),
                 [
-                    Column("case", "Case", render=lambda row: link(f"split.html#{row['case']}", str(row["case"]))),
+                    _case_link(reviewed),
                     Column("exercise", "Exercise"),
                     Column("reference_rating", "Key"),
                     Column("strong_most_given", "Strong learners chose"),
@@ -237,7 +253,7 @@ def _summary_body(
             table(
                 split.head(SUMMARY_ROWS).to_dict("records"),
                 [
-                    Column("case", "Case", render=lambda row: link(f"split.html#{row['case']}", str(row["case"]))),
+                    _case_link(reviewed),
                     Column("exercise", "Exercise"),
                     Column("reference_rating", "Key"),
                     Column("most_given", "Most given"),
@@ -393,8 +409,7 @@ def _learner_body(
 
 
 def _split_body(stats: CohortStats, scores: pd.DataFrame, bank: CaseBank | None) -> str:
-    rated = stats.cases[stats.cases["reference_rating"].notna() & (stats.cases["split"] > 0)]
-    split = rated.sort_values("split", ascending=False, kind="stable").head(SPLIT_CASES)
+    split = most_split(stats)
     if not len(split):
         return "<p>No case splits the cohort: every learner gave each case the same rating.</p>"
     notes = scores[scores["case"].isin(set(split["case"]))]
@@ -449,13 +464,7 @@ def _cases_body(stats: CohortStats) -> str:
         + table(
             cases.to_dict("records"),
             [
-                Column(
-                    "case",
-                    "Case",
-                    render=lambda row: (
-                        link(f"split.html#{row['case']}", str(row["case"])) if row.get("split") else escape(str(row["case"]))
-                    ),
-                ),
+                _case_link(set(most_split(stats)["case"].astype(str))),
                 Column("exercise", "Exercise"),
                 Column("kind", "Kind"),
                 Column("learners", "Learners", lambda v: "" if is_missing(v) else str(int(v)), numeric=True),
