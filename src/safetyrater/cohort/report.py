@@ -320,13 +320,16 @@ def _learners_body(stats: CohortStats, reasons: dict[str, list[str]], profiles: 
 
 
 def _confusion_table(counts: pd.DataFrame) -> str:
-    grid = counts.groupby(["reference", "given"])["count"].sum().unstack(fill_value=0) if len(counts) else pd.DataFrame()
-    grid = grid.reindex(index=list(RATINGS), columns=list(RATINGS), fill_value=0).astype(int)
-    values = grid.to_numpy()
+    # a plain 3 × 3 count (pandas' unstack per learner costs seconds at 1,000 learners)
+    position = {rating: i for i, rating in enumerate(RATINGS)}
+    values = [[0] * len(RATINGS) for _ in RATINGS]
+    for reference, given, count in zip(counts["reference"], counts["given"], counts["count"], strict=True):
+        if reference in position and given in position:
+            values[position[reference]][position[given]] += int(count)
     head = "".join(f"<th scope='col'>{escape(r)}</th>" for r in RATINGS)
     body = "".join(
         f"<tr><th scope='row'>{escape(ref)}</th>"
-        + "".join(f"<td class='{'hit' if i == j else ''}'>{int(values[i, j])}</td>" for j in range(len(RATINGS)))
+        + "".join(f"<td class='{'hit' if i == j else ''}'>{values[i][j]}</td>" for j in range(len(RATINGS)))
         + "</tr>"
         for i, ref in enumerate(RATINGS)
     )
@@ -336,11 +339,32 @@ def _confusion_table(counts: pd.DataFrame) -> str:
     )
 
 
+#: the columns of a learner's "cases and notes" table (see :func:`page_rows`)
+PAGE_COLUMNS = ["learner", "exercise", "case", "rating", "reference_rating", "points", "max", "mistake_words", "note"]
+
+
+def page_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    """The submitted rows of the scores with only what a learner's page shows, the mistakes in words (all learners at once)."""
+    words = mistake_words()
+    rows = scores[scores["status"] != NOT_SUBMITTED]
+
+    def named(codes: Any) -> str:
+        return "; ".join(str(words.get(c, c)) for c in codes) if isinstance(codes, tuple) else ""
+
+    return rows.assign(mistake_words=rows["mistakes"].map(named)).reindex(columns=PAGE_COLUMNS)
+
+
 def _learner_body(
-    learner: str, stats: CohortStats, scores: pd.DataFrame, totals: pd.DataFrame, reasons: dict[str, list[str]], profile: str | None
+    learner: str,
+    row: pd.Series,
+    scores: pd.DataFrame,
+    totals: pd.DataFrame,
+    confusion: pd.DataFrame,
+    reasons: dict[str, list[str]],
+    profile: str | None,
 ) -> str:
-    row = stats.learners.set_index("learner").loc[learner]
-    mine = totals[totals["learner"] == learner]
+    """One learner's page: ``row`` of the learner table, and their own rows of :func:`page_rows`, the totals and the confusion."""
+    mine = totals
     parts = [
         figures(
             [
@@ -372,20 +396,11 @@ def _learner_body(
         )
     )
     parts.append("<h2>Ratings against the key</h2>")
-    parts.append(_confusion_table(stats.confusion[stats.confusion["learner"] == learner]))
-    words = mistake_words()
-    cases = scores[(scores["learner"] == learner) & (scores["status"] != NOT_SUBMITTED)].copy()
-
-    def named(codes: Any) -> str:
-        return "; ".join(str(words.get(c, c)) for c in codes) if isinstance(codes, tuple) else ""
-
-    cases["mistake_words"] = cases["mistakes"].map(named)
-    if "note" not in cases:
-        cases["note"] = None
+    parts.append(_confusion_table(confusion))
     parts.append("<h2>Cases and notes</h2>")
     parts.append(
         table(
-            cases.to_dict("records"),
+            scores.to_dict("records"),
             [
                 Column("exercise", "Exercise"),
                 Column("case", "Case"),
@@ -573,8 +588,23 @@ def write_report(
         page(f"Agreement · {title}", _agreement_body(stats), current="agreement.html", heading="Agreement across learners"),
     )
     _write(out / "problems.html", page(f"Problems · {title}", _problems_body(problems), current="problems.html", heading="Problems"))
-    for learner in stats.learners["learner"].astype(str):
-        body = _learner_body(learner, stats, grades.scores, totals, reasons, (profiles or {}).get(learner))
+    # each learner's rows found once (a filter per learner would scan the whole table 1,000 times)
+    rows = page_rows(grades.scores)
+    scores_of = {str(k): v for k, v in rows.groupby("learner", sort=False)}
+    totals_of = {str(k): v for k, v in totals.groupby("learner", sort=False)}
+    confusion_of = {str(k): v for k, v in stats.confusion.groupby("learner", sort=False)}
+    empty_scores, empty_totals, empty_confusion = rows.iloc[:0], totals.iloc[:0], stats.confusion.iloc[:0]
+    for learner, row in stats.learners.set_index(stats.learners["learner"].astype(str)).iterrows():
+        learner = str(learner)
+        body = _learner_body(
+            learner,
+            row,
+            scores_of.get(learner, empty_scores),
+            totals_of.get(learner, empty_totals),
+            confusion_of.get(learner, empty_confusion),
+            reasons,
+            (profiles or {}).get(learner),
+        )
         _write(out / learner_file(learner), page(f"{learner} · {title}", body, depth=1, heading=f"Learner {learner}"))
     return out / REPORT_FILE
 
