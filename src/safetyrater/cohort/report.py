@@ -225,7 +225,7 @@ def _summary_body(
             )
         )
         more = f"All {len(order)} on the " if len(order) > len(shown) else "Filter them on the "
-        parts.append(f"<p>{escape(more)}<a href='learners.html?q=contact'>Learners</a> page (“contact” in the filter).</p>")
+        parts.append(f"<p>{escape(more)}{link('learners.html?q=contact', 'Learners')} page (“contact” in the filter).</p>")
     else:
         parts.append("<p>None: every learner agrees with the key well enough, has no tendency and handed everything in.</p>")
 
@@ -247,7 +247,7 @@ def _summary_body(
         )
     if len(split):
         parts.append(
-            "<p>The most split cases: learners' notes beside the key are on the <a href='split.html'>Most split cases</a> page.</p>"
+            f"<p>The most split cases: learners' notes beside the key are on the {link('split.html', 'Most split cases')} page.</p>"
         )
         parts.append(
             table(
