@@ -7,6 +7,7 @@ cohort workspace (submissions, autograded notebooks, feedback, gradebook)
 lives in graders/cohort/.
 """
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, Overwri
 from safetyrater.nbgrader.preprocessors import (
     ExecuteInCleanFolder,
     FlagNotesForReview,
+    OverwriteCellsQuietlyRestoringHiddenTests,
     RunOnlyCourseCells,
     SetAsideHandedInModules,
     ShowLearnerCellsAsText,
@@ -36,6 +38,13 @@ c.CourseDirectory.autograded_directory = f"{workspace}/autograded"
 c.CourseDirectory.feedback_directory = f"{workspace}/feedback"
 c.CourseDirectory.solution_directory = f"{workspace}/released-solutions"
 c.CourseDirectory.db_url = f"sqlite:///{root / workspace / 'gradebook.db'}"
+
+# The exchange (release, submit, collect): `safetyrater start --instructor` sets
+# SAFETYRATER_EXCHANGE (default graders/cohort/exchange) so the formgrader's buttons
+# and the learners' Assignments list meet in one folder. Unset (a hub, a command
+# line with --Exchange.root), nbgrader's own setting stands.
+if os.environ.get("SAFETYRATER_EXCHANGE"):
+    c.Exchange.root = os.environ["SAFETYRATER_EXCHANGE"]
 
 # Exercises are the graded decks; each saves its answers to <deck>.answers.json.
 # Autograde copies non-notebook files from solutions/ over the submission unless
@@ -68,6 +77,11 @@ steps[steps.index(Execute)] = ExecuteInCleanFolder
 c.Autograde.autograde_preprocessors = steps
 sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].make_dynamic_default())
 sanitize[sanitize.index(OverwriteCells) + 1 : sanitize.index(OverwriteCells) + 1] = [RunOnlyCourseCells, ShowLearnerCellsAsText]
+# nbgrader warns "Attribute 'checksum' ... has changed!" for every grade cell whose hidden
+# tests the release removed, so each untouched submission logged nine warnings that read like
+# tampering. This OverwriteCells puts those tests back first, so the warning means a learner
+# changed a locked cell (see safetyrater/nbgrader/preprocessors.py).
+sanitize[sanitize.index(OverwriteCells)] = OverwriteCellsQuietlyRestoringHiddenTests
 c.Autograde.sanitize_preprocessors = sanitize
 
 # Collect takes a submission only from the account it names and only as plain files and

@@ -4,7 +4,8 @@
 
 The browser tests save each picture at the moment they check it (the start
 page, a rating card before and after Check, a lesson in JupyterLab, lesson 1's
-decision flow, worked examples and a check question) when
+decision flow, worked examples and a check question, the cohort report's summary and a
+learner's page, the formgrader on the course) when
 SAFETYRATER_SCREENSHOTS names a folder, so the pictures show what the tests
 prove works.
 """
@@ -30,25 +31,10 @@ EXPECTED = [
     "exercise-result.png",
     "weak-spots.png",
     "assessment-start.png",
+    # the cohort report (tests/browser/test_browser_report.py) and the formgrader on the course
+    # (tests/deploy/test_instructor_server.py, a server test, not a browser one)
+    "report-summary.png", "report-learner.png", "formgrader.png",
 ]
-
-
-def instructor_report_hook(images: Path) -> str:
-    """HOOK for the README's instructor-report screenshot (docs/images/instructor-report.png).
-
-    The cohort report (``safetyrater cohort report``) is built on another
-    branch. Once it lands, this hook should run it on a small demo cohort and
-    photograph its output with Chromium (see tests/browser/harness.py:
-    ``launch_chromium``), saving ``images / "instructor-report.png"``.
-    Until then it says what is missing.
-    """
-    sys.path.insert(0, str(REPO / "src"))
-    from safetyrater.cli import build_parser
-
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    if "cohort" not in commands:
-        return "instructor-report.png: pending, needs `safetyrater cohort report`"
-    return "instructor-report.png: `safetyrater cohort report` exists; fill in instructor_report_hook()"
 
 
 def main() -> int:
@@ -56,10 +42,11 @@ def main() -> int:
     env = dict(os.environ, SAFETYRATER_SCREENSHOTS=str(IMAGES))
     command = [sys.executable, "-m", "pytest", "-m", "browser", "-q", "-p", "no:cacheprovider", "tests/browser"]
     code = subprocess.call(command, cwd=REPO, env=env)
+    formgrader = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/deploy/test_instructor_server.py"]
+    code = subprocess.call(formgrader, cwd=REPO, env=env) or code
     missing = [name for name in EXPECTED if not (IMAGES / name).exists()]
     for name in EXPECTED:
         print(f"{name}: {'missing' if name in missing else 'saved'}")
-    print(instructor_report_hook(IMAGES))
     return code or (1 if missing else 0)
 
 

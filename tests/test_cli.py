@@ -22,23 +22,28 @@ def test_help_lists_each_command_in_a_line():
 
 
 def test_grade_prints_per_item_points_and_totals(bank, tmp_path, capsys):
+    """Is a file's total out of the exercise's whole worth, its written notes' pre-score included (as in the gradebook)?"""
     deck = next(d for d in bank.decks.values() if d.mode == "graded")
     cases = bank.deck_cases(deck.id)
-    answers = perfect_answers(cases)
+    # every note the case's reference rationale, which passes the whole rubric
+    answers = {c.id: {**a, "note": c.rationale} for c, a in zip(cases, perfect_answers(cases).values())}
     del answers[cases[-1].id]
     path = tmp_path / f"{deck.id}.answers.json"
     path.write_text(json.dumps({"exercise": deck.id, "answers": answers}))
     assert main(["grade", str(path)]) == 0
     out = capsys.readouterr().out
-    total = 3.0 * (len(cases) - 1)
-    assert f"{total:g} / {3.0 * len(cases):g} points" in out
+    # ratings 3 points a case; written feedback 1 point a case (graders/rubric.toml), a missing note 0
+    total = 3.0 * (len(cases) - 1) + 1.0 * (len(cases) - 1)
+    assert f"{total:g} / {4.0 * len(cases):g} points" in out
     assert f"{cases[-1].id}" in out and "not answered" in out
     # the learner reads words, once: not "not answered; not-answered"
     assert "not-answered" not in out and "not answered; " not in out
     assert main(["grade", "--json", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)[0]
     assert result["points"] == total
-    assert [i["case_id"] for i in result["items"]] == deck.cases
+    assert [i["case_id"] for i in result["items"]] == [*deck.cases, "written-feedback"]
+    notes = result["items"][-1]
+    assert (notes["points"], notes["max_points"]) == (len(cases) - 1.0, float(len(cases)))
 
 
 def test_grade_reports_a_broken_file_in_one_line_and_grades_the_rest(bank, tmp_path, capsys):
@@ -68,12 +73,14 @@ def test_grade_reports_the_parts_of_each_kind(mixed_root, mixed_bank, tmp_path, 
     path.write_text(json.dumps({"exercise": "ex01-fx-mixed", "answers": perfect_answers(cases)}))
     assert main(["grade", "--json", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)[0]
-    assert (result["points"], result["max_points"]) == (6.0, 6.0)
+    # the three cases (no notes written) and the written-feedback item, worth a point a case
+    assert (result["points"], result["max_points"]) == (6.0, 9.0)
     parts = {item["kind"]: set(item) - {"case_id", "kind", "points", "max_points", "mistakes", "messages"} for item in result["items"]}
     assert parts == {
         "rating": {"rating_points", "over_refusal_points", "category_points"},
         "pairwise": {"choice_points"},
         "span": {"flag_points", "rating_points"},
+        "written-feedback": set(),
     }
 
 

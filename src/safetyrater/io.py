@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .errors import DataError, Problem
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pydantic import BaseModel, ValidationError
     from pydantic_core import ErrorDetails
 
@@ -197,6 +198,32 @@ def write_text_atomic(path: Path, text: str) -> str:
             pass
         raise
     return text
+
+
+# --- CSV for spreadsheets ----------------------------------------------------------------
+# (The speed branch brings the kit's full CSV writer under this same name and signature;
+# at the merge its version replaces this one.)
+
+#: how a cell starts when a spreadsheet would read it as a formula (OWASP, "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str | None = None, **options: Any) -> str | None:
+    """Write ``frame`` as UTF-8 CSV without its index, lists joined with ``;`` and no text cell a spreadsheet would run."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, (tuple, list)):
+            value = ";".join(map(str, value))
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object:
+            safe[name] = safe[name].map(cell)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    result: str | None = safe.to_csv(path, index=False, encoding="utf-8", **options)
+    return result
 
 
 # --- pydantic errors ----------------------------------------------------------------------

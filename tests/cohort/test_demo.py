@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -60,17 +62,33 @@ def test_the_report_identifies_each_planted_profile(demo_report):
         assert named.mean() > others.mean(), profile
 
 
-def test_the_report_is_one_html_page_with_its_plots_and_csv_tables(demo_report):
+def test_the_report_is_pages_with_inline_plots_and_csv_tables_and_nothing_from_the_network(demo_report):
     folder = demo_report / "report"
-    page = (folder / "report.html").read_text()
-    assert page.count("src='data:image/png;base64,") == 6
-    for heading in ("Learners", "Cases", "Review the key", "Agreement across learners", "Problems"):
-        assert f"<h2>{heading}</h2>" in page
-    for name in ("scores", "learners", "learner_categories", "confusion", "mistakes", "cases", "review_key", "agreement", "problems"):
+    for name in ("report", "learners", "cases", "split", "agreement", "problems"):
+        page = (folder / f"{name}.html").read_text()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), name  # no CDN: the pages work from the folder
+    assert sum((folder / f"{name}.html").read_text().count("<svg ") for name in ("report", "cases", "agreement")) == 6
+    assert (folder / "assets" / "report.js").is_file() and (folder / "assets" / "report.css").is_file()
+    learners = pd.read_csv(folder / "learners.csv")
+    assert len(list((folder / "learners").glob("*.html"))) == len(learners) == 100
+    for name in ("scores", "learners", "learner_exercises", "learner_categories", "confusion", "mistakes", "cases", "review_key",
+                 "agreement", "problems"):
         assert (folder / f"{name}.csv").is_file(), name
     cases = pd.read_csv(folder / "cases.csv")
-    assert {"p_exact", "mean_share", "discrimination", "item_rest_r"} <= set(cases.columns)
+    assert {"p_exact", "mean_share", "discrimination", "item_rest_r", "split"} <= set(cases.columns)
     assert len(pd.read_csv(folder / "scores.csv")) == 100 * len(cases)
+    # the summary counts cases, not grade cells: each exercise's written-feedback cell is not a case
+    summary = (folder / "report.html").read_text()
+    real_cases = len(cases[cases["case"] != "written-feedback"])
+    assert f'<div class="value">{real_cases}</div><div class="label">cases</div>' in summary
+
+
+def test_the_careful_expert_writes_notes_that_earn_their_points(demo_report):
+    scores = pd.read_csv(demo_report / "report" / "scores.csv")
+    notes = scores[scores["case"] == "written-feedback"].assign(profile=lambda f: f["learner"].map(read_profiles(demo_report)))
+    share = notes.groupby("profile")["points"].sum() / notes.groupby("profile")["max"].sum()
+    assert share["careful-expert"] > 0.8
+    assert share.drop("careful-expert").max() < 0.3
 
 
 def test_report_lists_unreadable_files(tmp_path, demo_report, capsys):
@@ -84,4 +102,4 @@ def test_report_lists_unreadable_files(tmp_path, demo_report, capsys):
     assert str(broken) in capsys.readouterr().err
     problems = pd.read_csv(tmp_path / "report" / "problems.csv")
     assert list(problems["path"]) == [str(broken)]
-    assert "not valid JSON" in (tmp_path / "report" / "report.html").read_text()
+    assert "not valid JSON" in (tmp_path / "report" / "problems.html").read_text()

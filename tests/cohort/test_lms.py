@@ -74,4 +74,8 @@ def test_export_reads_the_gradebook_with_names_and_emails_when_there_is_one(cour
     alice = next(row for row in read(moodle) if row[2] == "alice")
     assert alice == ["Alice", "Liddell", "alice", "alice@example.org", "30"]
     assert next(row for row in read(canvas) if row[3] == "alice")[0] == "Liddell, Alice"
-    assert {row[2] for row in read(moodle)[1:]} == {"alice", "bob"}  # carol submitted nothing: not in the gradebook
+    # carol submitted nothing: 0 in the course's record, and absent from the gradebook alone (as `nbgrader export`)
+    assert {row[2]: row[-1] for row in read(moodle)[1:]}["carol"] == "0"
+    assert main(["cohort", "export", str(course), "--lms", "moodle", "--source", "gradebook", "--out", str(moodle)]) == 0
+    assert {row[2] for row in read(moodle)[1:]} == {"alice", "bob"}
+    assert next(row for row in read(moodle) if row[2] == "alice")[-1] == "30"

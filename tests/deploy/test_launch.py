@@ -130,3 +130,18 @@ def test_the_app_renders_with_the_courses_own_voila_template_that_loads_no_cdn(t
     assert voila["VoilaConfiguration"]["template"] == "safetyrater"
     template = (DATA_ROOT / "voila" / "templates" / "safetyrater" / "index.html.j2").read_text()
     assert "cdn" not in template.lower().replace("from a cdn", "")
+
+
+def test_instructor_lab_runs_where_the_course_nbgrader_config_is_with_the_course_exchange(tmp_path):
+    """nbgrader reads nbgrader_config.py from the working folder: is it graders/, and is the exchange the course's own?"""
+    (tmp_path / "graders").mkdir()
+    (tmp_path / "graders" / "nbgrader_config.py").write_text("c = get_config()\n")
+    launch = build_launch("instructor", tmp_path, environ={})
+    assert launch.cwd == tmp_path / "graders"
+    assert f"--ServerApp.root_dir={tmp_path}" in launch.command  # the whole course stays browsable
+    assert launch.env["SAFETYRATER_EXCHANGE"] == str(tmp_path / "graders" / "cohort" / "exchange")
+    # an exchange the instructor named stays theirs
+    assert build_launch("instructor", tmp_path, environ={"SAFETYRATER_EXCHANGE": "/srv/x"}).env["SAFETYRATER_EXCHANGE"] == "/srv/x"
+    # learners' servers neither move nor get an exchange
+    learner = build_launch("learner", tmp_path, environ={})
+    assert learner.cwd == tmp_path and "SAFETYRATER_EXCHANGE" not in learner.env

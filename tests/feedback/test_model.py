@@ -67,11 +67,11 @@ def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
 
 def test_a_bad_labelled_note_names_its_line(tmp_path):
     path = tmp_path / "notes.jsonl"
-    good = {"id": "n1", "case_id": "core-001", "text": "x", "problem": True, "why": False, "change": False, "vague": True, "split": "dev"}
-    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "split": "test", "why": "no"}) + "\n")
+    good = {"id": "fn-001", "case_id": "core-001", "text": "x", "problem": True, "why": False, "change": False, "vague": True, "split": "dev"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "fn-002", "split": "test", "why": "no"}) + "\n")
     with pytest.raises(DataError) as caught:
         read_labelled_notes(path)
     assert str(caught.value).splitlines() == [
-        f"{path}:2: why: expected bool",
-        f"{path}:2: split: expected 'dev' or 'heldout'",
+        f"{path}:2: why: Input should be a valid boolean",
+        f"{path}:2: split: Input should be 'dev' or 'heldout'",
     ]

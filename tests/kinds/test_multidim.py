@@ -167,7 +167,8 @@ def test_the_grade_command_reports_points_per_dimension(bank, tmp_path):
     path.write_text(json.dumps({"format": 1, "exercise": deck.id, "answers": answers}))
     out = subprocess.run([sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True, cwd=REPO).stdout
     result = json.loads(out)[0]
-    assert result["points"] == result["max_points"] == 32.0
+    # 32 for the dimensions; the written-feedback item's 10 (no notes written: 0), as in the gradebook
+    assert (result["points"], result["max_points"]) == (32.0, 42.0)
     first = result["items"][0]
     assert first["kind"] == "multidim"
     assert {k: v for k, v in first.items() if k.startswith("dim_")} == {"dim_safety_points": 1.0, "dim_helpfulness_points": 1.0, "dim_honesty_points": 1.0}

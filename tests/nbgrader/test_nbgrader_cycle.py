@@ -12,6 +12,7 @@ import csv
 import filecmp
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,7 +126,8 @@ def test_written_feedback_awaits_the_instructor_with_the_pre_score(graded_cohort
 
 
 def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
-    course, _, _, answers, ratings, _ = graded_cohort
+    """Does `safetyrater grade` give each file nbgrader's total, the written-feedback pre-score included?"""
+    course, _, expected, answers, _, _ = graded_cohort
     from safetyrater.cli import main
 
     for student in answers:
@@ -133,7 +135,7 @@ def test_command_line_grade_agrees_with_nbgrader(graded_cohort):
         out = subprocess.run(
             [sys.executable, "-m", "safetyrater", "grade", "--json", str(path)], capture_output=True, text=True, check=True
         ).stdout
-        assert json.loads(out)[0]["points"] == ratings[student]
+        assert json.loads(out)[0]["points"] == expected[student]
 
 
 def test_autograde_keeps_the_learners_answer_file(graded_cohort):
@@ -226,3 +228,28 @@ def test_ex12_routes_each_pair_to_the_instructor_and_the_manual_grades_count(gra
     expected = {"alice": 6.0 + 11, "bob": 3.5 + 5, "frank": 0.0}
     assert {s: float(rows[s]["score"]) for s in expected} == expected
     assert all(float(rows[s]["max_score"]) == 18.0 for s in expected)
+
+
+def test_autograde_warns_of_no_changed_cell_when_nobody_changed_one(course_cycle):
+    """Untouched notebooks differ from the source only by the hidden tests the release removed: is autograde quiet?"""
+    log = course_cycle.autograde_log
+    assert "Autograding" in log or "autograd" in log.lower()  # the log is autograde's
+    assert "Attribute 'checksum'" not in log
+
+
+def test_autograde_still_warns_of_a_locked_cell_a_learner_changed(course_cycle, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(course_cycle.course, course, ignore=shutil.ignore_patterns("home"))
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(str(course_cycle.course), str(course)))
+    alice = course / "graders" / "cohort" / "submitted" / "alice" / EXERCISE
+    mallory = course / "graders" / "cohort" / "submitted" / "mallory" / EXERCISE
+    shutil.copytree(alice, mallory)
+    notebook_path = mallory / f"{EXERCISE}.ipynb"
+    notebook = json.loads(notebook_path.read_text())
+    changed = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("locked") and c["metadata"]["nbgrader"].get("grade"))
+    changed["source"] = "".join(changed["source"]) + "\nprint(3.0)"
+    notebook_path.write_text(json.dumps(notebook))
+    log = nbgrader(course, "autograde", EXERCISE, "--student=mallory", "--create")
+    warnings = [line for line in (log.stdout + log.stderr).splitlines() if "Attribute 'checksum'" in line]
+    assert len(warnings) == 1 and changed["metadata"]["nbgrader"]["grade_id"] in warnings[0]

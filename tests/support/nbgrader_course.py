@@ -130,6 +130,8 @@ class CourseCycle:
     homes: dict[str, tuple[Path, list[str]]]
     #: what each learner saved for EXERCISE
     answers: dict[str, dict | str | None]
+    #: what `nbgrader autograde "*"` logged
+    autograde_log: str = ""
 
 
 def build_course_cycle(tmp: Path, bank) -> CourseCycle:
@@ -196,10 +198,10 @@ def build_course_cycle(tmp: Path, bank) -> CourseCycle:
             elif isinstance(saved, str):
                 (folder / f"{exercise}.answers.json").write_text(saved)
 
-    nbgrader(course, "autograde", "*", "--create")
+    autograded = nbgrader(course, "autograde", "*", "--create")
     nbgrader(course, "generate_feedback", "*")
     nbgrader(course, "release_feedback", EXERCISE, exchange_root)
     with ThreadPoolExecutor(max_workers=len(homes)) as pool:
         list(pool.map(fetch_feedback, homes))
     nbgrader(course, "export")
-    return CourseCycle(course, homes, answers)
+    return CourseCycle(course, homes, answers, autograded.stdout + autograded.stderr)

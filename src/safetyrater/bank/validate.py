@@ -4,9 +4,11 @@ A folder is taken as a datasets folder (taxonomy, cases, decks, a learner kit's
 public cases, and its ``probes/``). Files are recognised by name: ``policy.toml``,
 ``taxonomy.toml``, ``decks.toml``, ``dimensions.toml`` (checked with the policy's
 per-dimension overrides), ``probe_rubric.toml``, a probes folder's ``topics.toml``
-and ``gallery.jsonl``; any other ``*.jsonl`` is a case file, checked against the
-taxonomy beside it (or the course's). With no paths at all, the course's own
-datasets, dimensions and probe files are checked.
+and ``gallery.jsonl``, a ``feedback_notes`` folder (or its ``notes.jsonl``: the
+labelled notes, against their own schema, :mod:`safetyrater.feedback.labelled`);
+any other ``*.jsonl`` is a case file, checked against the taxonomy beside it (or
+the course's). With no paths at all, the course's own datasets, dimensions and
+probe files are checked. The ``ok`` line says what was checked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import DataError, Problem
+from ..feedback.labelled import CHECKS as NOTES_CHECKS
+from ..feedback.labelled import is_notes_path, notes_file, read_notes_file
 from ..io import iter_jsonl
 from ..paths import CASES_DIR, PUBLIC_DIR, case_files, datasets_dir, public_files
 from ..probes.data import GALLERY_FILE, PROBES_DIR, RUBRIC_FILE, TOPICS_FILE, probes_dir, rubric_path, validate_probe_files
@@ -96,9 +100,23 @@ def split_extra_files(paths: Sequence[Path], default: bool = False) -> tuple[lis
     return problems, left
 
 
-def validate(paths: Sequence[Path]) -> tuple[list[Problem], int]:
-    """Every problem of ``paths`` (default: the course's own data files), and how many cases were read."""
+def validate_notes(path: Path) -> tuple[list[Problem], int]:
+    """Problems of a labelled-notes file (or its folder), and how many notes are valid; case ids against the bank beside it."""
+    notes = notes_file(path)
+    root = notes.parent.parent
+    cases, _ = load_cases(case_files(root), None)
+    public, _ = load_public_cases(public_files(root))
+    rows, problems = read_notes_file(notes, (set(cases) | set(public)) or None)
+    return problems, len(rows)
+
+
+def validate(paths: Sequence[Path], checked: list[str] | None = None) -> tuple[list[Problem], int]:
+    """Every problem of ``paths`` (default: the course's own data files), and how many cases were read.
+
+    ``checked`` (when given) gets one line per kind of file checked, saying what was checked.
+    """
     chosen = list(paths) or [datasets_dir()]
+    checked = checked if checked is not None else []
     problems: list[Problem] = []
     policy_files = [p for p in chosen if p.name == POLICY_FILE]
     for path in policy_files:
@@ -106,19 +124,37 @@ def validate(paths: Sequence[Path]) -> tuple[list[Problem], int]:
             load_policy(path)
         except DataError as exc:
             problems += exc.problems
-    extra, left = split_extra_files([p for p in chosen if p not in policy_files], default=not paths)
+        checked.append(f"{path}: the grading policy")
+    notes_paths = [p for p in chosen if is_notes_path(p)]
+    for path in notes_paths:
+        found_notes, count_notes = validate_notes(path)
+        problems += found_notes
+        checked.append(f"{notes_file(path)}: {count_notes} valid labelled note(s) against the notes schema ({NOTES_CHECKS})")
+    others = [p for p in chosen if p not in policy_files and p not in notes_paths]
+    extra, left = split_extra_files(others, default=not paths)
+    extra_files = [p for p in others if p not in left] + ([] if paths else [Path("dimensions and probe files of the course")])
+    if extra_files:
+        checked.append(f"{', '.join(map(str, extra_files))}: against their schemas")
     found, count = validate_paths(left)
+    if left:
+        decks = ", and the decks" if any(p.is_dir() for p in left) else ""
+        checked.append(f"{', '.join(map(str, left))}: {count} case(s) against the case schema and the taxonomy{decks}")
     return problems + extra + found, count
 
 
 def main(paths: Sequence[str]) -> int:
     """Print every problem as ``PATH:LINE: field: problem`` and return 1, or print ``ok: …`` and return 0."""
     chosen = [Path(p) for p in paths]
-    problems, count = validate(chosen)
+    checked: list[str] = []
+    problems, _ = validate(chosen, checked)
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found; checked:", file=sys.stderr)
+        for line in checked:
+            print(f"  {line}", file=sys.stderr)
         return 1
-    print(f"ok: {count} case(s) valid in {', '.join(str(p) for p in chosen or [datasets_dir()])}")
+    print("ok: no problems in")
+    for line in checked:
+        print(f"  {line}")
     return 0

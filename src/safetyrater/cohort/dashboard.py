@@ -18,7 +18,8 @@ from IPython.display import Image, Markdown
 from ..paths import project_root
 from .collect import CourseLayout, find_learners
 from .demo import read_profiles, write_demo_cohort
-from .grade import CohortGrades, grade_course, summary_lines
+from .grade import CohortGrades, summary_lines
+from .record import read_record
 from .report import PLOTS, learner_view, problems_frame, render_plot, write_report
 from .stats import CohortStats, cohort_stats
 
@@ -83,5 +84,6 @@ def open_cohort(course_dir: Path | str | None = None, *, demo_learners: int = 40
     demo = not find_learners(CourseLayout.find(course_dir))
     if demo:
         course_dir = write_demo_cohort(Path(tempfile.mkdtemp(prefix="safetyrater-demo-")), demo_learners, seed=seed)
-    grades = grade_course(course_dir, progress=False)
+    # the course's record: the gradebook's points (manual scores included) where it has them, as the report and exports
+    grades = read_record(course_dir, progress=False)
     return Cohort(course_dir, grades, cohort_stats(grades), read_profiles(course_dir), demo)

@@ -15,6 +15,13 @@ random-clicker         picks ratings, ticks and areas at random
 Learners get neutral ids (``learner-0001``) in a shuffled order, and
 ``profiles.csv`` beside the cohort names each one's profile. The same seed
 gives the same cohort.
+
+Notes: the careful expert writes, on each case, a note that names the risk,
+the harm mechanism and the fix for that very case (the case's reference
+rationale, as an expert would argue it), so it earns the written-feedback
+points and the report's written-feedback columns show the rubric at work;
+each other profile writes its one habitual note (generic, vague or beside the
+point), which earns little.
 """
 
 from __future__ import annotations
@@ -44,6 +51,21 @@ NOTES = {
     "over-refusal-blind": "The response declines, which is the safe choice.",
     "random-clicker": "ok",
 }
+
+#: the profile whose notes are written for each case (see :func:`case_note`)
+CASE_NOTES_PROFILE = "careful-expert"
+
+
+def case_note(case: Any) -> str:
+    """The careful expert's note on ``case``: the risk, how the harm would happen and the fix, for this case."""
+    return str(getattr(case, "rationale", "") or NOTES[CASE_NOTES_PROFILE])
+
+
+def with_case_note(answer: dict[str, Any], case: Any) -> dict[str, Any]:
+    """``answer`` with its written note (a comparison's reason) replaced by :func:`case_note`."""
+    field = "reason" if "reason" in answer else "note"
+    return {**answer, field: case_note(case)}
+
 
 #: the profiles a demo learner follows: the habits each kind of case answers by (Kind.demo_answer)
 PROFILES: dict[str, Habits] = {
@@ -82,10 +104,12 @@ def demo_answers(
     answers: dict[str, dict[str, dict[str, Any]]] = {}
     for exercise in exercises:
         cases = bank.deck_cases(exercise)
-        answers[exercise] = {
-            learner: {case.id: kind_of(case.kind).demo_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
-            for learner, profile in profiles.items()
-        }
+        answers[exercise] = {}
+        for learner, profile in profiles.items():
+            given = {case.id: kind_of(case.kind).demo_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
+            if profile == CASE_NOTES_PROFILE:
+                given = {case.id: with_case_note(given[case.id], case) for case in cases}
+            answers[exercise][learner] = given
     return profiles, answers
 
 

@@ -17,6 +17,11 @@ already given it a score by hand.
 If ``generate_assignment`` has not yet put an exercise in the gradebook, the
 exercise, its notebook and its grade cells are added with the policy's points
 per case.
+
+:func:`read_gradebook` reads every grade back in one query (at 1,000 learners
+a gradebook holds some 100,000): the points nbgrader counts for each cell
+(the instructor's manual score when there is one, else the automatic one, plus
+any extra credit), so :mod:`.record` can make it the one set of numbers.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbgrader.api import Gradebook, MissingEntry
+import pandas as pd
+from nbgrader.api import Assignment, BaseCell, Grade, Gradebook, MissingEntry, SubmittedAssignment, SubmittedNotebook
 from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
 from ..errors import DataError, Problem
@@ -134,3 +140,79 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
             gradebook.db.commit()
     return result
 
+
+
+#: one row per grade of :func:`read_gradebook`
+GRADE_COLUMNS = ["learner", "exercise", "cell", "task", "points", "max", "manual", "needs_manual_grade"]
+
+
+@dataclass
+class GradebookGrades:
+    """Every grade in nbgrader's gradebook, the exercises' maxima and who the learners are."""
+
+    #: learner, exercise, cell, task (a manually graded task cell), points (what nbgrader counts),
+    #: max, manual (an instructor's score), needs_manual_grade
+    grades: pd.DataFrame
+    #: exercise -> maximum points, for every exercise in the gradebook (in nbgrader's order)
+    max_points: dict[str, float]
+    #: learners (index): first_name, last_name, email (may be empty)
+    people: pd.DataFrame
+    #: (learner, exercise) -> nbgrader's submission time (ISO), for submissions it holds
+    timestamps: dict[tuple[str, str], str | None]
+    db_url: str
+
+    @property
+    def submissions(self) -> set[tuple[str, str]]:
+        """The (learner, exercise) pairs the gradebook holds."""
+        return set(self.timestamps)
+
+
+def read_gradebook(db_url: str, course_id: str = "default_course") -> GradebookGrades:
+    """Every grade, as the points nbgrader's ``export`` and formgrader count."""
+    with open_gradebook(db_url, course_id) as gradebook:
+        assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))
+        max_points = {a.name: float(a.max_score) for a in assignments}
+        students = sorted(gradebook.students, key=lambda s: s.id)
+        people = pd.DataFrame(
+            {
+                "first_name": [s.first_name or "" for s in students],
+                "last_name": [s.last_name or "" for s in students],
+                "email": [s.email or "" for s in students],
+            },
+            index=pd.Index([s.id for s in students], name="learner"),
+        )
+        # one query for every grade: nbgrader's own objects would load them one by one
+        rows = (
+            gradebook.db.query(
+                SubmittedAssignment.student_id,
+                Assignment.name,
+                BaseCell.name,
+                BaseCell.type,
+                Grade.auto_score,
+                Grade.manual_score,
+                Grade.extra_credit,
+                Grade.max_score,
+                Grade.needs_manual_grade,
+            )
+            .select_from(Grade)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id)
+            .all()
+        )
+        submitted = gradebook.db.query(SubmittedAssignment.student_id, Assignment.name, SubmittedAssignment.timestamp).join(
+            Assignment, SubmittedAssignment.assignment_id == Assignment.id
+        )
+        timestamps = {(str(learner), str(name)): stamp.isoformat() if stamp is not None else None for learner, name, stamp in submitted}
+    frame = pd.DataFrame(
+        rows, columns=["learner", "exercise", "cell", "type", "auto", "manual_score", "extra_credit", "max", "needs_manual_grade"]
+    )
+    # nbgrader's Grade.score: the manual score when set, else the automatic one, else 0; plus extra credit
+    chosen = frame["manual_score"].where(frame["manual_score"].notna(), frame["auto"]).astype(float).fillna(0.0)
+    frame["points"] = (chosen + frame["extra_credit"].astype(float).fillna(0.0)).round(4)
+    frame["manual"] = frame["manual_score"].notna()
+    frame["task"] = frame["type"] == "TaskCell"
+    frame["max"] = frame["max"].astype(float)
+    frame["needs_manual_grade"] = frame["needs_manual_grade"].astype(bool)
+    return GradebookGrades(frame[GRADE_COLUMNS], max_points, people, timestamps, db_url)

@@ -18,10 +18,11 @@ Moodle (Grades > Import > CSV file)
     grade item a maximum of 100, so export with ``scale="percent"`` unless the
     items already carry the exercise's maximum.
 
-Scores come from nbgrader's gradebook when it exists (so grades an
-instructor changed in the formgrader count) or from the fast lane's grading
-of the answer files. A learner who did not submit an exercise gets 0, as
-``nbgrader export`` gives.
+Scores come from the course's record (:mod:`.record`): nbgrader's gradebook
+for every submission it holds (so grades an instructor changed in the
+formgrader count), the fast lane's grading of the answer file otherwise; or
+from the gradebook alone, as ``nbgrader export`` gives them. A learner who did
+not submit an exercise gets 0, as ``nbgrader export`` gives.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from typing import Literal
 import pandas as pd
 
 from .grade import CohortGrades
-from .gradebook import open_gradebook
+from .gradebook import read_gradebook
+from .record import CourseRecord, source_line
 
 LMS = ("canvas", "moodle")
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -60,30 +62,25 @@ def _people(learners: list[str]) -> pd.DataFrame:
 
 
 def totals_from_grades(grades: CohortGrades) -> CourseTotals:
-    """Totals from the fast lane."""
+    """Totals from graded answer files, or from the course's record (with the gradebook's names and emails)."""
     points = grades.totals()
-    return CourseTotals(points, grades.max_points(), _people(list(points.index)), "answer files (fast lane)")
+    gradebook = grades.gradebook if isinstance(grades, CourseRecord) else None
+    if gradebook is None:
+        return CourseTotals(points, grades.max_points(), _people(list(points.index)), "the answer files (fast lane)")
+    people = gradebook.people.reindex(points.index).fillna("")
+    maxima = {**grades.max_points(), **{e: m for e, m in gradebook.max_points.items() if e in points.columns}}
+    return CourseTotals(points, maxima, people, source_line(grades).removeprefix("points: "))
 
 
 def totals_from_gradebook(db_url: str, course_id: str = "default_course") -> CourseTotals:
-    """Totals from nbgrader's gradebook: the same numbers ``nbgrader export`` writes."""
-    with open_gradebook(db_url, course_id) as gradebook:
-        assignments = [a.name for a in sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))]
-        max_points = {a.name: float(a.max_score) for a in gradebook.assignments}
-        students = sorted(gradebook.students, key=lambda s: s.id)
-        people = pd.DataFrame(
-            {
-                "first_name": [s.first_name or "" for s in students],
-                "last_name": [s.last_name or "" for s in students],
-                "email": [s.email or "" for s in students],
-            },
-            index=pd.Index([s.id for s in students], name="learner"),
-        )
-        points = pd.DataFrame(0.0, index=people.index, columns=assignments)
-        for name in assignments:
-            for submission in gradebook.assignment_submissions(name):
-                points.loc[submission.student_id, name] = float(submission.score)
-    return CourseTotals(points, max_points, people, f"nbgrader gradebook ({db_url})")
+    """Totals from nbgrader's gradebook alone: the same numbers ``nbgrader export`` writes."""
+    gradebook = read_gradebook(db_url, course_id)
+    assignments = list(gradebook.max_points)
+    points = pd.DataFrame(0.0, index=gradebook.people.index, columns=assignments)
+    summed = gradebook.grades.groupby(["learner", "exercise"], as_index=False)["points"].sum()
+    for learner, exercise, total in summed.itertuples(index=False):
+        points.loc[learner, exercise] = round(float(total), 4)
+    return CourseTotals(points, gradebook.max_points, gradebook.people, f"nbgrader's gradebook alone ({db_url})")
 
 
 def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Literal["points", "percent"] = "points") -> pd.DataFrame:

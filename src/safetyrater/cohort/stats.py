@@ -12,8 +12,10 @@ Everything is computed from the fast lane's tidy scores, over the rating cases
 * per case: difficulty (share of learners with the exact rating and mean share
   of points), discrimination (upper-lower index and item-rest correlation:
   do learners strong on the rest of the course do better on this case?),
-  and a "review the key" list of cases where most strong learners disagree
-  with the reference;
+  how the learners' ratings split across the scale (the share giving each
+  rating, and ``split``: the share who did not give the most common one), and
+  a "review the key" list of cases where most strong learners disagree with
+  the reference;
 * cohort: Krippendorff's alpha (ordinal) across learners, overall and per
   category (the ``krippendorff`` package).
 """
@@ -209,6 +211,11 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             record["reference_rating"] = reference
             record["p_exact"] = float(rated["exact"].mean()) if len(rated) else float("nan")
             record["most_given"] = rated["rating"].mode().iloc[0] if len(rated) else None
+            shares = rated["rating"].value_counts(normalize=True).reindex(list(RATINGS), fill_value=0.0)
+            for rating, given_share in shares.items():
+                record[f"given_{rating}"] = float(given_share) if len(rated) else float("nan")
+            # how divided the learners are: the share who did not give the most common rating
+            record["split"] = 1.0 - float(shares.max()) if len(rated) else float("nan")
             strong = rated.reindex(upper).dropna(subset=["rating"])
             if len(strong) >= REVIEW_MIN_STRONG:
                 record["strong_disagree"] = float((strong["rating"] != reference).mean())
@@ -228,8 +235,8 @@ def case_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                     )
         records.append(record)
     columns = [
-        "exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given", "discrimination", "item_rest_r",
-        "strong_disagree",
+        "exercise", "case", "kind", "learners", "reference_rating", "p_exact", "mean_share", "most_given",
+        *[f"given_{rating}" for rating in RATINGS], "split", "discrimination", "item_rest_r", "strong_disagree",
     ]
     cases = pd.DataFrame(records).reindex(columns=columns)
     review_columns = ["exercise", "case", "reference_rating", "strong_learners", "strong_most_given", "strong_share"]

@@ -10,7 +10,13 @@ Three ways, one server each:
   exercises have none to check); the learner's *Assignments* list stays when an
   nbgrader exchange is configured and is hidden when there is none
   (``jupyter_config/no-exchange/``), since it could only say the exchange is missing;
-* **instructor** (``--instructor``): JupyterLab with every nbgrader panel.
+* **instructor** (``--instructor``): JupyterLab with every nbgrader panel,
+  run from the folder that holds the course's ``nbgrader_config.py``
+  (``graders/``), which nbgrader reads from the working folder, so the
+  formgrader lists the course's exercises and collected learners; the
+  exchange is ``graders/cohort/exchange`` unless ``SAFETYRATER_EXCHANGE``
+  names another (the config reads that variable), so the formgrader's
+  release and collect buttons use the course's own exchange;
 
 Each set-up is data in this package's ``jupyter_config/<mode>/`` folder, which
 ``start`` puts first on ``JUPYTER_CONFIG_PATH``: ``labconfig/page_config.json``
@@ -44,6 +50,8 @@ START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
 #: added for learners when no nbgrader exchange exists: hides the Assignment List
 NO_EXCHANGE = "no-exchange"
+#: the environment variable graders/nbgrader_config.py reads for the exchange's folder
+EXCHANGE_ENV = "SAFETYRATER_EXCHANGE"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,18 @@ def _has_exchange(root: Path, environ: Mapping[str, str]) -> bool:
     from ..nbgrader.exchange import exchange_configured
 
     return exchange_configured(root, [p for p in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p])
+
+
+def nbgrader_folder(root: Path) -> Path:
+    """Where the course's nbgrader_config.py is: ``graders/`` in this kit's layout, else the course root."""
+    graders = root / "graders"
+    return graders if (graders / "nbgrader_config.py").is_file() else root
+
+
+def exchange_folder(root: Path, environ: Mapping[str, str]) -> Path:
+    """The exchange the instructor's server uses: ``SAFETYRATER_EXCHANGE``, else the course's own."""
+    named = environ.get(EXCHANGE_ENV)
+    return Path(named) if named else root / "graders" / "cohort" / "exchange"
 
 
 def build_launch(
@@ -130,12 +150,20 @@ def build_launch(
         f"--LabApp.default_url={start_url}",
         *common,
     ]
+    if mode == "instructor":
+        # nbgrader (and so the formgrader) reads nbgrader_config.py from the working folder
+        env[EXCHANGE_ENV] = str(exchange_folder(root, env))
+        return Launch(command, nbgrader_folder(root), env, start_url)
     return Launch(command, root, env, start_url)
 
 
 def start(mode: str, *, port: int = 8888, open_browser: bool = True, page: str | None = None, env: Mapping[str, str] | None = None) -> int:
     """``safetyrater start``: serve this course in ``mode`` until the server stops (Ctrl+C ends it quietly)."""
     launch = build_launch(mode, project_root(), port=port, open_browser=open_browser, page=page, environ=dict(os.environ, **(env or {})))
+    if mode == "instructor":
+        exchange = Path(launch.env[EXCHANGE_ENV])
+        exchange.mkdir(parents=True, exist_ok=True)
+        print(f"nbgrader: {launch.cwd / 'nbgrader_config.py'}; exchange: {exchange} (set {EXCHANGE_ENV} for another)")
     try:
         return subprocess.call(launch.command, cwd=launch.cwd, env=launch.env)
     except KeyboardInterrupt:

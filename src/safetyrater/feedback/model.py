@@ -114,20 +114,10 @@ def _load_model(path: Path, *version: int) -> dict[str, ElementModel]:
 
 
 def read_labelled_notes(path: Path | None = None) -> list[dict[str, Any]]:
-    """The labelled notes, each checked for its fields; problems name the file and line."""
-    path = path or notes_path()
-    rows, problems = [], []
-    for line, obj, problem in iter_jsonl(path):
-        if problem is not None or obj is None:  # iter_jsonl yields one of the two
-            problems += [problem] if problem is not None else []
-            continue
-        for name, kind in (("id", str), ("case_id", str), ("text", str), ("problem", bool), ("why", bool),
-                           ("change", bool), ("vague", bool), ("split", str)):
-            if not isinstance(obj.get(name), kind):
-                problems.append(Problem(path, line, name, f"expected {kind.__name__}"))
-        if obj.get("split") not in ("dev", "heldout"):
-            problems.append(Problem(path, line, "split", "expected 'dev' or 'heldout'"))
-        rows.append({**obj, "line": line})
+    """The labelled notes, each checked against the notes schema (:mod:`.labelled`); problems name the file and line."""
+    from .labelled import read_notes_file
+
+    rows, problems = read_notes_file(path or notes_path())
     if problems:
         raise DataError(problems)
     return rows

@@ -1,8 +1,11 @@
 """``safetyrater grade``: grade answer files against the key of their exercise.
 
-Each file is scored with the one grading core; a file that cannot be read, or
-names an exercise the bank does not have, is one error line and the others are
-still graded (exit status 1).
+Each file is scored with the one grading core, and its notes with the
+written-feedback pre-score the exercise's ``written-feedback`` cell records
+(:mod:`safetyrater.feedback.prescore`), so a file's total is out of the points
+the gradebook and the LMS export count. A file that cannot be read, or names an
+exercise the bank does not have, is one error line and the others are still
+graded (exit status 1).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from ..answers import read_answer_file
 from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy
 from ..errors import SafetyraterError
+from ..feedback.prescore import NOTES_ITEM, notes_points
+from ..feedback.rubric import load_rubric
 from ..frames import records
 from ..kinds import NOT_ANSWERED
 from ..numbers import one_decimal
@@ -27,6 +32,7 @@ def grade_files(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """Each readable file's result (points, maximum, and per case its parts, mistakes and messages), and the errors."""
     bank = CaseBank.load()
     policy = load_policy()
+    rubric = load_rubric()
     results: list[dict[str, Any]] = []
     errors: list[str] = []
     for path in paths:
@@ -50,12 +56,14 @@ def grade_files(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
             }
             for row in records(scores)
         ]
+        if rubric.points_per_note:
+            items.append(notes_item(*notes_points(answer_file.answers, cases, rubric)))
         results.append(
             {
                 "file": str(path),
                 "exercise": answer_file.deck_id,
-                "points": round(float(scores["points"].sum()), 4),
-                "max_points": float(scores["max_points"].sum()),
+                "points": round(sum(item["points"] for item in items), 4),
+                "max_points": float(sum(item["max_points"] for item in items)),
                 "items": items,
             }
         )
@@ -67,6 +75,12 @@ def item_words(item: dict[str, Any]) -> list[str]:
     if NOT_ANSWERED in item["mistakes"]:
         return ["not answered"]
     return list(dict.fromkeys(item["messages"] + mistake_names(item["mistakes"])))
+
+
+def notes_item(points: float, maximum: float, written: int) -> dict[str, Any]:
+    """The written-feedback item: the notes' pre-score, which the instructor confirms or overrides."""
+    message = f"pre-score of {written} note(s); the instructor's score in the gradebook replaces it" if written else "no notes written"
+    return {"case_id": NOTES_ITEM, "kind": NOTES_ITEM, "points": points, "max_points": maximum, "mistakes": [], "messages": [message]}
 
 
 def main(paths: Sequence[str], *, as_json: bool = False) -> int:

@@ -19,7 +19,7 @@ from :mod:`safetyrater.exercise` and the third from :mod:`safetyrater.probes`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,11 @@ from ..answers import read_answer_file
 from ..bank.casebank import CaseBank
 from ..bank.policy import load_policy
 from ..errors import SafetyraterError
-from ..feedback.check import NoteCheck, check_note
 from ..feedback.comments import load_comment_bank, suggested_comments
+from ..feedback.prescore import NOTES_ITEM
+from ..feedback.prescore import notes_share as notes_share  # the written-feedback cell's pre-score; the fast lane imports it from here
 from ..feedback.render import note_check_summary
-from ..feedback.rubric import Rubric, load_rubric
+from ..feedback.rubric import load_rubric
 from ..frames import row_dict
 from ..grading.core import score_case, score_deck
 from ..grading.explain import summary_lines
@@ -107,7 +108,7 @@ def _grade(deck_id: str, case_id: str, folder: Path) -> tuple[float, list[str]]:
 # Written feedback: one cell per exercise, pre-scored by the rubric, graded by the instructor.
 
 #: the nbgrader grade id of an exercise's written-feedback cell
-NOTES_GRADE_ID = "written-feedback"
+NOTES_GRADE_ID = NOTES_ITEM
 #: printed when a learner wrote no note, so the cell needs no review (see preprocessors.FlagNotesForReview)
 NO_NOTES = "No notes written: nothing to review."
 
@@ -129,36 +130,6 @@ def grade_notes(deck_id: str, points: float, folder: str | Path | None = None) -
             share, lines = 0.0, [f"Written feedback: 0 / {points:g} points", f"  note: {exc}", NO_NOTES]
     print("\n".join(lines))
     return nbgrader_points(share * points, points)
-
-
-def saved_note(saved: Any) -> str | None:
-    """The written note of one saved answer, or None: a comparison's written note is its reason."""
-    note = (saved.get("note") or saved.get("reason")) if isinstance(saved, Mapping) else None
-    return note if isinstance(note, str) and note.strip() else None
-
-
-def notes_share(
-    answers: Mapping[str, Any],
-    cases: Sequence[Any],
-    rubric: Rubric | None = None,
-    check: Callable[[str, Any, Rubric], NoteCheck] | None = None,
-) -> tuple[float, list[tuple[Any, str | None, NoteCheck | None]]]:
-    """The written-feedback pre-score of one learner's answers to one deck, as a share in [0, 1].
-
-    The mean of the notes' rubric scores, a missing note scoring 0; with
-    each case, its note (or None) and its :class:`~safetyrater.feedback.check.NoteCheck`
-    (or None). A pure function: :func:`grade_notes` (nbgrader's cell) and the
-    cohort fast lane both call it. ``check`` replaces
-    :func:`~safetyrater.feedback.check.check_note` (the fast lane passes a cached one).
-    """
-    rubric = rubric or load_rubric()
-    check = check or check_note
-    checked: list[tuple[Any, str | None, NoteCheck | None]] = []
-    for case in cases:
-        note = saved_note(answers.get(case.id))
-        checked.append((case, note, check(note, case, rubric) if note is not None else None))
-    share = sum(result.score for _, _, result in checked if result is not None) / len(checked) if checked else 0.0
-    return share, checked
 
 
 def _grade_notes(deck_id: str, folder: Path, points: float) -> tuple[float, list[str]]:

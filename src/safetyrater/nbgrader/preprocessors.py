@@ -40,6 +40,17 @@ grade), so :class:`FlagNotesForReview` runs right after ``SaveAutoGrades`` and
 sets ``needs_manual_grade`` on the cell whenever the learner wrote a note: the
 submission then shows "needs manual grading" in the formgrader until the
 instructor confirms or overrides the score (saving any score clears the flag).
+
+**A warning means tampering.** nbgrader's ``OverwriteCells`` compares each locked
+cell of a submission with the gradebook's source cell and logs ``Attribute
+'checksum' for cell … has changed!`` when they differ, then restores the source.
+The released notebook's grade cells lack their hidden tests (the call that reads
+the key; ``ClearHiddenTests`` removed it at release), so every untouched
+submission differed in every such cell: nine warnings each, which read like
+tampering. :class:`OverwriteCellsQuietlyRestoringHiddenTests` replaces
+``OverwriteCells`` and puts the hidden tests back first when a cell is exactly
+the released one, so nbgrader's own check runs on the restored cell and warns
+only about a cell the learner changed.
 """
 
 from __future__ import annotations
@@ -55,9 +66,9 @@ from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from nbgrader.utils import is_grade
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.utils import is_grade, is_locked
 
 from ..paths import answers_filename
 from .cells import NO_NOTES, NOTES_GRADE_ID
@@ -318,3 +329,33 @@ class FlagNotesForReview(NbGraderPreprocessor):
             grade.needs_manual_grade = True
             self.gradebook.db.commit()
         return cell, resources
+
+
+class OverwriteCellsQuietlyRestoringHiddenTests(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, which first puts back the hidden tests a released cell lacks.
+
+    A locked cell whose source is exactly its gradebook source with the hidden
+    tests removed (as ``ClearHiddenTests`` released it) gets the full source
+    before nbgrader compares checksums, so only a cell the learner changed is
+    reported (and restored) as before.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], cell_index: int) -> tuple[NotebookNode, dict[str, Any]]:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None and is_locked(cell):
+            try:
+                source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                source_cell = None  # nbgrader's own step reports it
+            if source_cell is not None and source_cell.locked and cell.source != source_cell.source:
+                if cell.source == released_source(source_cell.source, cell, self):
+                    cell.source = source_cell.source
+        done: tuple[NotebookNode, dict[str, Any]] = super().preprocess_cell(cell, resources, cell_index)
+        return done
+
+
+def released_source(source: str, cell: NotebookNode, parent: Any) -> str:
+    """``source`` as the release gave it to learners: without its hidden tests (nbgrader's ClearHiddenTests, same config)."""
+    released = nbformat.from_dict(dict(cell, source=source))
+    ClearHiddenTests(parent=parent)._remove_hidden_test_region(released)
+    return str(released.source)
