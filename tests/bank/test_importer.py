@@ -51,7 +51,7 @@ def test_does_a_sheet_become_valid_cases_and_drafts_with_each_problem_named(tmp_
     assert [d["row"] for d in drafts] == [3, 4]
     assert drafts[0]["prompt"] == "Kill a python process?" and drafts[1]["response"] == UNREDACTED[1]
     assert main(["validate", str(out)]) == 0
-    assert "ok: 1 case(s) valid" in capsys.readouterr().out
+    assert "imported.jsonl: 1 case(s) against the case schema" in capsys.readouterr().out
 
 
 def test_is_a_decided_by_that_gives_another_rating_named(tmp_path, capsys):
