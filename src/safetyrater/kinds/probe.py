@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -39,6 +40,7 @@ from ..probes.data import (
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
 from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Kind
+from .table import AnswerTable, codes_column, messages_column, object_column, scored_frame
 
 if TYPE_CHECKING:
     from ..answers import CardStore
@@ -79,33 +81,39 @@ class ProbeKind(Kind):
     def card(self) -> type[PairCard]:
         return PairCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        """The automatic checks of each pair; a prompt repeated from an earlier pair counts against the later one."""
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        """The automatic checks of each pair; a prompt repeated from an earlier pair counts against the later one.
+
+        The checks read the pair's text, so they run pair by pair; the rows are built as columns.
+        """
         course, rubric, known = load_probe_course(), load_probe_rubric(), known_prompts()
-        rows = []
-        for pair_case in cases:
-            raw = answers.get(pair_case.id)
+        reports = []
+        pairs = []
+        for raw, learner, case in zip(table.raw, table.learner_index.tolist(), table.case_index.tolist(), strict=True):
+            pair_case = table.cases[case]
+            answers = table.answers[learner]
             others = {
                 f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
                 for n in range(1, pair_case.number)  # a repeat counts against the later pair only
                 for slot in SLOTS
             }
-            report = check_pair(raw, rubric, known, {where: text for where, text in others.items() if text}, course.topics)
-            rows.append(
-                {
-                    "case_id": pair_case.id,
-                    "kind": self.name,
-                    "answered": isinstance(raw, Mapping),
-                    "points": report.points,
-                    "max_points": report.max_points,
-                    "mistakes": (),
-                    "messages": (),
-                    "note": "",
-                    "pair": normalise_pair(raw),
-                    "report": report,
-                }
-            )
-        return pd.DataFrame(rows)
+            reports.append(check_pair(raw, rubric, known, {where: text for where, text in others.items() if text}, course.topics))
+            pairs.append(normalise_pair(raw))
+        rows = len(table)
+        return scored_frame(
+            {
+                "case_id": table.key([case.id for case in table.cases]),
+                "kind": object_column([self.name] * rows),
+                "answered": table.is_answer(),
+                "points": np.fromiter((report.points for report in reports), dtype=float, count=rows),
+                "max_points": np.fromiter((report.max_points for report in reports), dtype=float, count=rows),
+                "mistakes": codes_column([], rows),
+                "messages": messages_column([], rows),
+                "note": object_column([""] * rows),
+                "pair": object_column(pairs),
+                "report": object_column(reports),
+            }
+        )
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return load_probe_rubric().check_points
