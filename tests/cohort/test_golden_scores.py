@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from safetyrater.cohort.demo import write_demo_cohort
-from safetyrater.cohort.grade import grade_course, graded_exercises
+from safetyrater.cohort.grade import exercise_cases, grade_course, graded_exercises
 from safetyrater.grading.core import score_deck
 
 from conftest import write_submission
@@ -35,7 +35,7 @@ def odd_grades(tmp_path_factory, bank, policy):
     course = tmp_path_factory.mktemp("golden-odd")
     for number in range(ODD_LEARNERS):
         for exercise in graded_exercises(bank):
-            write_submission(course, f"odd-{number}", exercise, odd_answers(bank.deck_cases(exercise), number))
+            write_submission(course, f"odd-{number}", exercise, odd_answers(exercise_cases(bank, exercise), number))
     return course, grade_course(course, bank=bank, policy=policy, progress=False)
 
 
@@ -64,6 +64,6 @@ def test_one_learner_is_scored_as_the_cohort_scores_them(grades_fixture, request
         path = course / "graders" / "cohort" / "submitted" / learner / exercise / f"{exercise}.answers.json"
         answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
         answers = {k: v if isinstance(v, dict) else {"_invalid": v} for k, v in answers.items()}  # as read_answer_file gives them
-        one = score_deck(answers, bank.deck_cases(exercise), policy).rename(columns={"case_id": "case", "max_points": "max"})
+        one = score_deck(answers, exercise_cases(bank, exercise), policy).rename(columns={"case_id": "case", "max_points": "max"})
         frames.append(one.assign(learner=learner, exercise=exercise, status="graded"))
     assert canonical_scores(pd.concat(frames, ignore_index=True)) == canonical_scores(cohort)

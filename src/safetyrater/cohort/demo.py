@@ -32,7 +32,7 @@ from ..bank.schema import RATINGS
 from ..kinds import Habits, kind_of
 from ..paths import answers_filename
 from .collect import SUBMITTED, WORKSPACE
-from .grade import graded_exercises
+from .grade import exercise_cases, graded_exercises
 
 PROFILES_FILE = "profiles.csv"
 
@@ -81,7 +81,7 @@ def demo_answers(
     scale = list(RATINGS)
     answers: dict[str, dict[str, dict[str, Any]]] = {}
     for exercise in exercises:
-        cases = bank.deck_cases(exercise)
+        cases = exercise_cases(bank, exercise)
         answers[exercise] = {
             learner: {case.id: kind_of(case.kind).demo_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
             for learner, profile in profiles.items()

@@ -28,7 +28,9 @@ from ..feedback.check import NoteCheck, check_note
 from ..feedback.rubric import Rubric, load_rubric
 from ..grading.core import score_learners
 from ..io import write_csv
+from ..kinds.probe import exercise_pairs
 from ..nbgrader.cells import nbgrader_points, notes_share
+from ..probes.data import TOPICS_FILE, ProbeCourse, load_probe_course, probes_dir
 from .collect import CourseLayout, Submission, find_learners, find_submissions
 
 #: what became of each learner × exercise
@@ -84,8 +86,27 @@ class CohortGrades:
 
 
 def graded_exercises(bank: CaseBank) -> list[str]:
-    """The exercises nbgrader grades: the bank's graded decks, in decks.toml order."""
-    return [deck.id for deck in bank.decks.values() if deck.mode == "graded"]
+    """The exercises nbgrader grades: the bank's graded decks, in decks.toml order, then the graded probe exercises."""
+    probes = _probe_course(bank)
+    graded_probes = [e.id for e in probes.exercises.values() if e.mode == "graded"] if probes is not None else []
+    return [deck.id for deck in bank.decks.values() if deck.mode == "graded"] + graded_probes
+
+
+def _probe_course(bank: CaseBank) -> ProbeCourse | None:
+    """The probe exercises beside the bank (``datasets/probes/``), or None when it has none."""
+    if not (probes_dir(bank.root) / TOPICS_FILE).is_file():
+        return None
+    return load_probe_course(bank.root)
+
+
+def exercise_cases(bank: CaseBank, exercise: str) -> list[Any]:
+    """What an exercise grades: a deck's cases, or a probe exercise's pairs; an unknown exercise is one clear error."""
+    if exercise in bank.decks:
+        return list(bank.deck_cases(exercise))
+    probes = _probe_course(bank)
+    if probes is None or exercise not in probes.exercises:
+        return list(bank.deck_cases(exercise))  # the bank's error, naming the decks it knows
+    return list(exercise_pairs(probes.exercise(exercise)))
 
 
 def collected_exercises(layout: CourseLayout, bank: CaseBank) -> list[str]:
@@ -115,7 +136,7 @@ def grade_course(
     layout = CourseLayout.find(course_dir)
     exercises = list(exercises) if exercises is not None else collected_exercises(layout, bank)
     for exercise in exercises:
-        bank.deck(exercise)  # an unknown exercise is one clear error
+        exercise_cases(bank, exercise)  # an unknown exercise is one clear error
     submissions, problems = find_submissions(layout, exercises, learners)
     grades = grade_submissions(submissions, bank, policy, exercises=exercises, progress=progress)
     grades.problems[:0] = problems
@@ -173,7 +194,7 @@ def grade_submissions(
                 problems.append(problem)
             read[submission.learner] = (status, answers, submission)
             bar.update()
-        cases = bank.deck_cases(exercise)
+        cases = exercise_cases(bank, exercise)
         scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy)
         scored.insert(1, "exercise", exercise)
         scored["status"] = np.repeat([status for status, _, _ in read.values()], len(cases))
@@ -234,6 +255,8 @@ def notes_rows(
 
     records = []
     for exercise, by_learner in read.items():
+        if exercise not in bank.decks:
+            continue  # a probe exercise has no written-feedback cell: its pairs are its writing
         cases = bank.deck_cases(exercise)
         maximum = rubric.points_per_note * len(cases)
         for learner, (status, answers, _) in by_learner.items():

@@ -13,6 +13,7 @@ card (:class:`PairCard`) saves the pair at once as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,7 +40,7 @@ from ..probes.data import (
 )
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
-from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Kind
+from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Habits, Kind
 from .table import AnswerTable, codes_column, messages_column, object_column, scored_frame
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class ProbeKind(Kind):
         course, rubric, known = load_probe_course(), load_probe_rubric(), known_prompts()
         reports = []
         pairs = []
+        # the checks are a pure function of the pair and the learner's earlier prompts: one run per distinct pair
+        checked: dict[str, PairReport] = {}
         for raw, learner, case in zip(table.raw, table.learner_index.tolist(), table.case_index.tolist(), strict=True):
             pair_case = table.cases[case]
             answers = table.answers[learner]
@@ -97,7 +100,11 @@ class ProbeKind(Kind):
                 for n in range(1, pair_case.number)  # a repeat counts against the later pair only
                 for slot in SLOTS
             }
-            reports.append(check_pair(raw, rubric, known, {where: text for where, text in others.items() if text}, course.topics))
+            earlier = {where: text for where, text in others.items() if text}
+            key = json.dumps([raw, earlier], sort_keys=True, default=repr)
+            if key not in checked:
+                checked[key] = check_pair(raw, rubric, known, earlier, course.topics)
+            reports.append(checked[key])
             pairs.append(normalise_pair(raw))
         rows = len(table)
         return scored_frame(
@@ -153,6 +160,16 @@ class ProbeKind(Kind):
             GradeCell(f"pair-{number}-checks", check, points),
             GradeCell(f"pair-{number}-review", review, rubric.review_points, cell_type="markdown", task=True),
         ]
+
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
+        """A pair from the lesson's gallery: labels swapped by a careless learner, left unwritten by one who clicks at random."""
+        gallery = load_probe_course().gallery
+        if not gallery or (habits.random and rng.random() < 0.5):
+            return {}
+        pair = gallery[int(rng.integers(len(gallery)))].as_pair()
+        if habits.random or rng.random() > habits.skill:
+            pair["first"]["label"], pair["second"]["label"] = pair["second"]["label"], pair["first"]["label"]
+        return pair
 
     def points_text(self, cases: Sequence[Any], policy: Policy) -> str:
         rubric = load_probe_rubric()

@@ -168,17 +168,34 @@ def _check_close(pair: dict[str, Any], settings: CheckSettings) -> CheckResult:
     return CheckResult("close", True, f"the prompts are close in wording ({score:.0f}% alike; at least {settings.min_closeness:g}% needed)")
 
 
+#: the known prompts of the last few lists checked against, processed as rapidfuzz compares them (by the list's id)
+_PROCESSED: dict[int, tuple[Sequence[KnownPrompt], list[str]]] = {}
+
+
+def _processed_texts(known: Sequence[KnownPrompt]) -> list[str]:
+    """``known``'s texts lower-cased and stripped of punctuation (rapidfuzz's ``default_process``), once per list."""
+    from rapidfuzz import utils
+
+    found = _PROCESSED.get(id(known))
+    if found is None or found[0] is not known:
+        if len(_PROCESSED) > 8:
+            _PROCESSED.clear()
+        found = _PROCESSED[id(known)] = (known, [utils.default_process(k.text) for k in known])
+    return found[1]
+
+
 def _check_novel(pair: dict[str, Any], settings: CheckSettings, known: Sequence[KnownPrompt], others: Mapping[str, str]) -> CheckResult:
     from rapidfuzz import fuzz, process, utils
 
     if not _words(pair["first"]["prompt"]) or not _words(pair["second"]["prompt"]):
         return CheckResult("novel", False, "needs both prompts to check that they are your own")
-    texts = [k.text for k in known]
+    texts = _processed_texts(known)
     problems = []
     for slot in SLOTS:
         prompt = pair[slot]["prompt"]
+        # the known prompts were processed once (a cohort checks thousands of pairs against them)
         hit = process.extractOne(
-            prompt, texts, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=settings.max_similarity_to_known
+            utils.default_process(prompt), texts, scorer=fuzz.ratio, processor=None, score_cutoff=settings.max_similarity_to_known
         )
         if hit is not None:
             source = known[hit[2]]
