@@ -262,6 +262,8 @@ def write_csv(frame: pd.DataFrame, path: Path | str | None = None, **options: An
     """Write ``frame`` as UTF-8 CSV without its index, every cell made safe by :func:`csv_frame`; to ``path``, or returned as text."""
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a lone CR, which would otherwise end a row
+    options.setdefault("lineterminator", "\r\n")
     result: str | None = csv_frame(frame).to_csv(path, index=False, encoding="utf-8", **options)
     return result
 

@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..answers import FORMAT_VERSION
 from ..bank.casebank import CaseBank
 from ..bank.schema import RATINGS
+from ..io import write_csv
 from ..kinds import Habits, kind_of
 from ..paths import answers_filename
 from .collect import SUBMITTED, WORKSPACE
@@ -105,10 +107,7 @@ def write_demo_cohort(
             folder.mkdir(parents=True, exist_ok=True)
             data = {"format": FORMAT_VERSION, "exercise": exercise, "answers": given}
             (folder / answers_filename(exercise)).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    with open(out / PROFILES_FILE, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["learner", "profile"])
-        writer.writerows(sorted(profiles.items()))
+    write_csv(pd.DataFrame(sorted(profiles.items()), columns=["learner", "profile"]), out / PROFILES_FILE)
     return out
 
 

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 
 from ..bank.schema import RATINGS
 from ..grading.calibration import TENDENCIES
+from ..io import write_csv
 from ..kinds import mistake_words
 from ..widgets.html import escape
 from .stats import TENDENCY_THRESHOLDS, CohortStats, cohort_stats
@@ -174,15 +175,6 @@ def render_plot(name: str, stats: CohortStats, profiles: dict[str, str] | None =
     return figure_png(figure)
 
 
-def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (tuple, list))).any():
-            # span rows hold step indices, other rows names: write both as "a;b"
-            frame[column] = frame[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, (tuple, list)) else v)
-    return frame
-
-
 def learner_view(stats: CohortStats, profiles: dict[str, str] | None = None) -> pd.DataFrame:
     """The per-learner table an instructor reads first: weakest agreement first."""
     columns = [
@@ -219,8 +211,9 @@ def write_report(
     stats = stats or cohort_stats(grades)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # the scores as the fast lane gives them (``cohort grade --out``'s table), not a second, wider copy
+    grades.to_csv(out / "scores.csv")
     tables: dict[str, Any] = {
-        "scores": grades.scores.drop(columns=["note"], errors="ignore"),
         "learners": stats.learners.assign(planted_profile=stats.learners["learner"].map(profiles)) if profiles else stats.learners,
         "learner_categories": stats.learner_categories,
         "confusion": stats.confusion,
@@ -231,7 +224,7 @@ def write_report(
         "problems": problems_frame(grades),
     }
     for name, frame in tables.items():
-        _csv_ready(frame).to_csv(out / f"{name}.csv", index=False)
+        write_csv(frame, out / f"{name}.csv")  # lists joined with ';', no cell a spreadsheet runs
 
     def image(name: str, alt: str) -> str:
         data = base64.b64encode(render_plot(name, stats, profiles)).decode("ascii")
