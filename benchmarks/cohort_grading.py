@@ -48,7 +48,7 @@ from support.nbgrader_course import make_course, nbgrader  # noqa: E402  (the te
 from safetyrater.bank.casebank import CaseBank  # noqa: E402
 from safetyrater.bank.policy import load_policy  # noqa: E402
 from safetyrater.cohort.demo import write_demo_cohort  # noqa: E402
-from safetyrater.cohort.grade import NOTES_CASE, grade_course, graded_exercises  # noqa: E402
+from safetyrater.cohort.grade import NOTES_CASE, exercise_cases, grade_course, graded_exercises  # noqa: E402
 from safetyrater.cohort.gradebook import grade_cell_name, open_gradebook  # noqa: E402
 
 SUBMITTED = Path("graders") / "cohort" / "submitted"
@@ -121,8 +121,13 @@ def autograde(cohort: Path, work: Path, bank: CaseBank, grades, sample: int, see
     scores = grades.scores.set_index(["learner", "exercise", "case"])["points"]
     with open_gradebook(f"sqlite:///{course}/gradebook.db", "safetyrater") as gradebook:
         for learner, exercise in chosen:
-            for case_id in [*bank.deck(exercise).cases, NOTES_CASE]:
-                recorded = gradebook.find_grade(grade_cell_name(case_id), exercise, exercise, learner).auto_score
+            # a deck's grade cells: one per case and the written feedback; a probe exercise's: each pair's checks
+            kind = "probe" if exercise not in bank.decks else None
+            cells = {c.id: grade_cell_name(c.id, kind) for c in exercise_cases(bank, exercise)}
+            if exercise in bank.decks:
+                cells[NOTES_CASE] = grade_cell_name(NOTES_CASE)
+            for case_id, cell in cells.items():
+                recorded = gradebook.find_grade(cell, exercise, exercise, learner).auto_score
                 compared += 1
                 if recorded != scores[(learner, exercise, case_id)]:
                     differing += 1
@@ -144,8 +149,9 @@ def main() -> int:
     bank = CaseBank.load(REPO / "datasets")
     policy = load_policy(REPO / "graders" / "policy.toml")
     exercises = graded_exercises(bank)
-    cases = sum(len(bank.deck(e).cases) for e in exercises)
-    print(f"each learner: {len(exercises)} exercises, {cases} cases and {len(exercises)} written-feedback cells")
+    cases = sum(len(exercise_cases(bank, e)) for e in exercises)
+    notes = sum(e in bank.decks for e in exercises)
+    print(f"each learner: {len(exercises)} exercises, {cases} cases and pairs, {notes} written-feedback cells")
     work = Path(tempfile.mkdtemp(prefix="safetyrater-bench-"))
     targets: dict[str, bool] = {}
     rows = []
