@@ -11,7 +11,7 @@ in the same run:
 then, once:
 
 * **memory**: the peak resident memory of a fresh process that grades the largest
-  cohort (``resource.getrusage`` in that process: the interpreter and libraries included);
+  cohort (its ``VmHWM``: the interpreter and libraries included);
 * **the commands**: ``safetyrater cohort grade --out`` and ``safetyrater cohort report``
   end to end (start-up included) on the cohort of ``--report-learners``;
 * **autograde**: ``--sample`` of the same submissions graded by ``nbgrader autograde``
@@ -79,16 +79,23 @@ def timed(function, repeat: int) -> float:
 
 
 def peak_memory_mb(course: Path) -> tuple[float, float]:
-    """(after imports, peak) resident memory in MB of a fresh process grading ``course``."""
+    """(after imports, peak) resident memory in MB of a fresh process grading ``course``.
+
+    Read from ``VmHWM`` in ``/proc/self/status``, the process's own high-water mark:
+    ``getrusage``'s ``ru_maxrss`` would carry over this (large) process's peak through
+    fork and exec.
+    """
     script = textwrap.dedent(
         f"""
-        import resource
+        def peak():
+            with open("/proc/self/status") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
         from safetyrater.cohort.grade import grade_course
         from safetyrater.bank.casebank import CaseBank
         bank = CaseBank.load()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak()
         grades = grade_course({str(course)!r}, bank=bank, progress=False)
-        print(before / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(before, peak())
         """
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=REPO).stdout.split()
