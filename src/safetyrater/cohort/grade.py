@@ -198,7 +198,7 @@ def grade_submissions(
             read[submission.learner] = (status, answers, submission)
             bar.update()
         cases = exercise_cases(bank, exercise)
-        scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy)
+        scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy, every_kind=False)
         scored.insert(1, "exercise", exercise)
         scored["status"] = np.repeat([status for status, _, _ in read.values()], len(cases))
         # the learner's own text (notes, whole probe pairs and their reports) stays in the answer files:
