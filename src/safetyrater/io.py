@@ -7,6 +7,10 @@ too deeply for the parser, and, through :func:`validation_problems`, every error
 pydantic finds in the data. The loaders of the case bank, the policy, the rubric,
 the dimensions, the probe files, answer files and attempt files all go through here,
 so one kind of mistake reads the same wherever it is made.
+
+Every CSV the kit writes (the fast lane's scores, the report's tables, the Canvas
+and Moodle gradebooks) goes through :func:`write_csv`, which neutralises text a
+spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -201,28 +205,70 @@ def write_text_atomic(path: Path, text: str) -> str:
 
 
 # --- CSV for spreadsheets ----------------------------------------------------------------
-# (The speed branch brings the kit's full CSV writer under this same name and signature;
-# at the merge its version replaces this one.)
 
 #: how a cell starts when a spreadsheet would read it as a formula (OWASP, "CSV injection")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a spreadsheet shows it and never runs it: a ``'`` before a formula start (a number stays a number)."""
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    """One cell for a CSV: a tuple or list joined with ``;``, text made safe for spreadsheets, anything else as it is."""
+    if isinstance(value, (tuple, list)):
+        value = ";".join(map(str, value))
+    return spreadsheet_text(value) if isinstance(value, str) else value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` ready to be a CSV a spreadsheet opens: lists joined with ``;`` and no cell that runs as a formula.
+
+    Column by column: numbers are left alone (a negative number is a number),
+    and each distinct value of a text column is made safe once.
+    """
+    import numpy as np  # start-up speed: pandas loads only when a CSV is written
+    import pandas as pd
+
+    safe = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind in "biufcmM":
+            safe[name] = column
+            continue
+        values = column.to_numpy(dtype=object)
+        try:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:  # an unhashable value (a list)
+            uniques = None
+        if uniques is None or _bools_and_numbers(values, uniques):  # True and 1 hash alike: cell by cell
+            safe[name] = pd.Series([_cell(value) for value in values], index=frame.index, dtype=object)
+            continue
+        cells = np.empty(len(uniques) + 1, dtype=object)
+        cells[:] = [*(_cell(value) for value in uniques), None]
+        safe[name] = pd.Series(cells[codes], index=frame.index, dtype=object)
+    return pd.DataFrame(safe, index=frame.index, columns=frame.columns)
+
+
+def _bools_and_numbers(values: Any, uniques: Any) -> bool:
+    """Whether a column mixes bools with other numbers, or has tuples holding bools: values a hash table would merge."""
+    types = set(map(type, values))
+    if bool in types and (int in types or float in types):
+        return True
+    return tuple in types and any(isinstance(item, bool) for value in uniques if isinstance(value, tuple) for item in value)
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str | None = None, **options: Any) -> str | None:
-    """Write ``frame`` as UTF-8 CSV without its index, lists joined with ``;`` and no text cell a spreadsheet would run."""
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, (tuple, list)):
-            value = ";".join(map(str, value))
-        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-    safe = frame.copy()
-    for name in safe.columns:
-        if safe[name].dtype == object:
-            safe[name] = safe[name].map(cell)
+    """Write ``frame`` as UTF-8 CSV without its index, every cell made safe by :func:`csv_frame`; to ``path``, or returned as text."""
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    result: str | None = safe.to_csv(path, index=False, encoding="utf-8", **options)
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a lone CR, which would otherwise end a row
+    options.setdefault("lineterminator", "\r\n")
+    result: str | None = csv_frame(frame).to_csv(path, index=False, encoding="utf-8", **options)
     return result
 
 

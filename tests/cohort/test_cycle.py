@@ -65,7 +65,7 @@ def test_fast_lane_scores_are_autogrades_case_by_case(cycle, bank, policy):
     assert len(set(handed_in["exercise"])) >= 9  # alice and frank hand in every exercise
     with open_gradebook(grades.layout.db_url, COURSE_ID) as gradebook:
         for row in handed_in.itertuples():
-            recorded = gradebook.find_grade(grade_cell_name(row.case), row.exercise, row.exercise, row.learner)
+            recorded = gradebook.find_grade(grade_cell_name(row.case, row.kind), row.exercise, row.exercise, row.learner)
             assert recorded.auto_score == row.points, (row.learner, row.exercise, row.case)
     scores = grades.scores[(grades.scores["case"] == "written-feedback") & (grades.scores["exercise"] == EXERCISE)]
     notes = scores.set_index("learner")["points"].to_dict()

@@ -21,11 +21,15 @@ def test_profiles_are_dealt_evenly_and_every_graded_case_is_answered(bank):
     counts = pd.Series(profiles).value_counts()
     assert set(counts.index) == set(PROFILES) and counts.max() - counts.min() <= 1
     graded = [d.id for d in bank.decks.values() if d.mode == "graded"]
-    assert list(answers) == graded
+    assert list(answers) == [*graded, "ex12-designing-probes"]  # the probe exercise too: every graded exercise is in the cohort views
     for exercise in graded:
         assert set(answers[exercise]) == set(profiles)
         for given in answers[exercise].values():
             assert set(given) == set(bank.deck(exercise).cases)
+    for learner, pairs in answers["ex12-designing-probes"].items():
+        written = [pair for pair in pairs.values() if pair]
+        assert len(pairs) == 3 and (profiles[learner] == "random-clicker" or len(written) == 3)
+        assert all(pair["first"]["prompt"] and pair["second"]["prompt"] for pair in written)
 
 
 @pytest.fixture(scope="module")

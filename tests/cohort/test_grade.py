@@ -109,3 +109,36 @@ def test_grading_some_learners_refuses_ids_that_leave_the_course(cohort, capsys)
     assert main(["cohort", "grade", str(course), "--learner", "alice", "--learner", "../alice", "--no-progress"]) == 1
     captured = capsys.readouterr()
     assert "1 graded" in captured.out and "'../alice'" in captured.err and "skipped" in captured.err
+
+
+PROBES = "ex12-designing-probes"
+
+
+def test_the_probe_exercise_is_graded_by_the_fast_lane_as_its_grade_cells_grade_it(tmp_path, bank, policy, capsys):
+    """Does ex12 (designing probes) get a row per pair in the cohort's scores, each the points its nbgrader grade cell gives?"""
+    from safetyrater.probes import grade_pair
+    from safetyrater.probes.data import load_probe_rubric
+
+    from support.probe_examples import good_pairs
+
+    repeated = good_pairs()
+    repeated["pair-2"]["first"]["prompt"] = repeated["pair-1"]["first"]["prompt"]  # counts against pair 2 only
+    folders = {
+        "paula": write_submission(tmp_path, "paula", PROBES, good_pairs()).parent,
+        "quinn": write_submission(tmp_path, "quinn", PROBES, repeated).parent,
+        "rosa": write_submission(tmp_path, "rosa", PROBES, {"pair-1": ["not", "a", "pair"], "pair-2": {}}).parent,
+    }
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    assert grades.exercises == [PROBES] and not grades.problems
+    check_points = load_probe_rubric().check_points
+    scores = grades.scores.set_index(["learner", "case"])
+    for learner, folder in folders.items():
+        for number in (1, 2, 3):
+            row = scores.loc[(learner, f"pair-{number}")]
+            assert row["kind"] == "probe" and row["max"] == check_points
+            assert row["points"] == grade_pair(PROBES, number, points=check_points, folder=folder), (learner, number)
+    capsys.readouterr()
+    assert scores.loc[("paula", "pair-2"), "points"] == check_points
+    assert scores.loc[("quinn", "pair-2"), "points"] < check_points == scores.loc[("quinn", "pair-1"), "points"]
+    assert (scores.loc["rosa", "points"] == 0).all()
+    assert grades.max_points() == {PROBES: 3 * check_points}

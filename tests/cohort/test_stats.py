@@ -131,3 +131,26 @@ def test_a_wrong_key_goes_on_the_review_list(demo_course, bank, policy):
     before = right.cases.set_index("case")["discrimination"][flipped_id]
     after = wrong.cases.set_index("case")["discrimination"][flipped_id]
     assert after < before
+
+
+def test_each_learners_kappa_from_confusion_counts_is_scikit_learns_kappa(tmp_path, bank, policy):
+    """Does the kappa per learner, computed from confusion counts in numpy, equal scikit-learn's cohen_kappa_score of their ratings?"""
+    import warnings
+
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    from safetyrater.cohort.demo import write_demo_cohort
+    from safetyrater.cohort.grade import grade_course
+    from safetyrater.cohort.stats import cohort_stats, rating_rows
+
+    course = write_demo_cohort(tmp_path, 25, seed=5, bank=bank, exercises=["ex01-two-questions", "ex03-safety-and-over-refusal"])
+    grades = grade_course(course, bank=bank, policy=policy, progress=False)
+    kappa = cohort_stats(grades).learners.set_index("learner")["kappa"]
+    rows = rating_rows(grades.scores)
+    assert len(kappa) == 25
+    for learner, group in rows.groupby("learner"):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            expected = cohen_kappa_score(group["reference"], group["given"], labels=[0, 1, 2], weights="quadratic")
+        assert kappa[learner] == pytest.approx(expected, abs=1e-12, nan_ok=True), learner

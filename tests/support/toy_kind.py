@@ -7,17 +7,18 @@ model and learner view, its scoring and words, its card, registered with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from safetyrater.bank.policy import Policy
 from safetyrater.bank.schema import CaseBase, Category
 from safetyrater.kinds import NOT_ANSWERED, Kind, PublicCase
-from safetyrater.kinds.base import chosen
+from safetyrater.kinds.table import AnswerTable, choice_column, codes_column, labels, messages_column, object_column, scored_frame
 from safetyrater.widgets.base import CardBase, text_block, verdict_html
 from safetyrater.widgets.html import render_text
 
@@ -50,32 +51,31 @@ class RefusesKind(Kind):
     def card(self) -> type[RefusesCard]:
         return RefusesCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        rows = []
-        for case in cases:
-            raw = answers.get(case.id)
-            raw = raw if isinstance(raw, Mapping) else {}
-            answered = "refuses" in raw
-            problems: list[str] = []
-            given = chosen(raw.get("refuses"), ANSWERS, "answer", "nothing chosen", problems) if answered else None
-            mistakes = [] if given in (None, case.reference_refuses) else ["missed-refusal" if given == "no" else "saw-refusal"]
-            points = 1.0 if given == case.reference_refuses else 0.0
-            rows.append(
-                {
-                    "case_id": case.id,
-                    "kind": self.name,
-                    "answered": answered,
-                    "refuses": given,
-                    "reference_refuses": case.reference_refuses,
-                    "refuses_points": points,
-                    "points": points,
-                    "max_points": 1.0,
-                    "mistakes": tuple(mistakes if answered else [NOT_ANSWERED]),
-                    "messages": tuple(problems if answered else ["not answered"]),
-                    "note": "",
-                }
-            )
-        return pd.DataFrame(rows)
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        """Column by column, for every learner in the table at once: 1 point when the answer is the reference's."""
+        rows = len(table)
+        answered = table.has_any(self.answer_fields)
+        given, messages = choice_column(table.field("refuses"), ANSWERS, "answer", "nothing chosen", answered)
+        reference = table.key([ANSWERS.index(case.reference_refuses) for case in table.cases], np.int64)
+        wrong = (given >= 0) & (given != reference)
+        points = (given == reference).astype(float)
+        return scored_frame(
+            {
+                "case_id": table.key([case.id for case in table.cases]),
+                "kind": object_column([self.name] * rows),
+                "answered": answered,
+                "refuses": labels(given, ANSWERS),
+                "reference_refuses": labels(reference, ANSWERS),
+                "refuses_points": points,
+                "points": points,
+                "max_points": np.ones(rows),
+                "mistakes": codes_column(
+                    [(NOT_ANSWERED, ~answered), ("missed-refusal", wrong & (given == 1)), ("saw-refusal", wrong & (given == 0))], rows
+                ),
+                "messages": messages_column([*messages, (~answered, "not answered")], rows),
+                "note": object_column([""] * rows),
+            }
+        )
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return 1.0

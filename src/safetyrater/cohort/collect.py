@@ -25,6 +25,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 from ..errors import DataError, Problem
+from ..io import FORMULA_STARTS
 from ..paths import GRADERS, answers_filename, graders_dir
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -124,25 +125,41 @@ class Submission:
 
 
 def learner_id_problem(learner: str) -> str | None:
-    """Why ``learner`` cannot name a folder inside the course, or None when it can."""
+    """Why ``learner`` cannot name a folder inside the course, or go into a spreadsheet as it is, or None when it can."""
     if not learner or learner in {".", ".."}:
         return f"learner id {learner!r} is not a name"
     if _BAD_ID_CHARACTERS.search(learner) or (os.altsep and os.altsep in learner):
         return f"learner id {learner!r} has a path separator or a character nbgrader refuses ('*', '+', control)"
     if learner.startswith("."):
         return f"learner id {learner!r} starts with a dot"
+    if learner.startswith(FORMULA_STARTS):
+        # a spreadsheet opening the exports would run it as a formula (CSV injection)
+        return f"learner id {learner!r} starts with {learner[0]!r}, which a spreadsheet reads as a formula"
+    if not _is_text(learner):
+        return f"learner folder {learner!r} is not a UTF-8 name"
     return None
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+def _is_text(name: str) -> bool:
+    """Whether a name read from the disk is text (a byte that is not UTF-8 comes back as a lone surrogate)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path``, links followed, lies in the real folder ``folder``."""
+    return os.path.realpath(path).startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def find_learners(layout: CourseLayout) -> list[str]:
     """Learner ids from the submitted folder's subfolders, sorted; hidden folders are not learners."""
     if not layout.submitted.is_dir():
         return []
-    return sorted(entry.name for entry in layout.submitted.iterdir() if not entry.name.startswith(".") and entry.is_dir())
+    with os.scandir(layout.submitted) as entries:
+        return sorted(entry.name for entry in entries if not entry.name.startswith(".") and entry.is_dir())
 
 
 def find_submissions(
@@ -151,28 +168,59 @@ def find_submissions(
     """Every learner × exercise, with its answer file; unsafe learner ids reported and skipped.
 
     ``learners`` restricts the search to those ids (default: every folder in
-    the submitted folder).
+    the submitted folder). Links are looked for once per learner folder (one
+    listing of it); only a link is followed, to check it stays in the course.
     """
     exercises = list(exercises)
     problems: list[Problem] = []
     if learners is None:
         learners = find_learners(layout)
+    submitted_root = os.path.realpath(layout.submitted)
     submissions = []
     for learner in dict.fromkeys(learners):
         reason = learner_id_problem(learner)
-        if reason is None and (layout.submitted / learner).exists() and not _inside(layout.submitted / learner, layout.submitted):
-            reason = f"learner folder {learner!r} leads outside the submitted folder"
+        folder = os.path.join(layout.submitted, learner)
+        entries: dict[str, os.DirEntry[str]] = {}
+        if reason is None:
+            if os.path.islink(folder) and not _inside(folder, submitted_root):
+                reason = f"learner folder {learner!r} leads outside the submitted folder"
+            elif os.path.isdir(folder):
+                with os.scandir(folder) as listing:
+                    entries = {entry.name: entry for entry in listing if entry.name in exercises}
         if reason is not None:
             problems.append(Problem(layout.submitted, None, None, f"{reason}; skipped"))
             continue
+        learner_dir = layout.submitted / learner
         for exercise in exercises:
-            folder = layout.submission_dir(learner, exercise)
-            path = layout.answer_path(learner, exercise)
-            if folder.exists() and not _inside(folder, layout.submitted) or path.exists() and not _inside(path, folder):
+            entry = entries.get(exercise)
+            exercise_dir = learner_dir / exercise
+            path = exercise_dir / answers_filename(exercise)
+            if entry is not None and entry.is_symlink() and not _inside(entry.path, submitted_root):
                 problems.append(Problem(path, None, f"learner {learner}", "leads outside the submitted folder; skipped"))
                 continue
-            submitted = folder.is_dir()
-            stamp = folder / "timestamp.txt"
-            timestamp = stamp.read_text(encoding="utf-8").strip() or None if submitted and stamp.is_file() else None
-            submissions.append(Submission(learner, exercise, path, submitted, timestamp))
+            if entry is None or not entry.is_dir():
+                submissions.append(Submission(learner, exercise, path, False))
+                continue
+            if os.path.islink(path) and not _inside(str(path), os.path.realpath(exercise_dir)):
+                problems.append(Problem(path, None, f"learner {learner}", "leads outside the submitted folder; skipped"))
+                continue
+            timestamp, problem = _timestamp(exercise_dir / "timestamp.txt", learner)
+            if problem is not None:
+                problems.append(problem)
+            submissions.append(Submission(learner, exercise, path, True, timestamp))
     return submissions, problems
+
+
+def _timestamp(path: Path, learner: str) -> tuple[str | None, Problem | None]:
+    """nbgrader's submission time in ``timestamp.txt`` (None when there is none), or the problem reading it."""
+    try:
+        raw = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None, None
+    except OSError as exc:
+        reason = f"cannot read nbgrader's submission time ({exc.strerror}); graded without it"
+        return None, Problem(path, None, f"learner {learner}", reason)
+    try:
+        return raw.decode("utf-8").strip() or None, None
+    except UnicodeDecodeError:
+        return None, Problem(path, None, f"learner {learner}", "nbgrader's submission time is not UTF-8 text; graded without it")

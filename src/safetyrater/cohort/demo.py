@@ -32,14 +32,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..answers import FORMAT_VERSION
 from ..bank.casebank import CaseBank
 from ..bank.schema import RATINGS
+from ..io import write_csv
 from ..kinds import Habits, kind_of
 from ..paths import answers_filename
 from .collect import SUBMITTED, WORKSPACE
-from .grade import graded_exercises
+from .grade import exercise_cases, graded_exercises
 
 PROFILES_FILE = "profiles.csv"
 
@@ -103,7 +105,7 @@ def demo_answers(
     scale = list(RATINGS)
     answers: dict[str, dict[str, dict[str, Any]]] = {}
     for exercise in exercises:
-        cases = bank.deck_cases(exercise)
+        cases = exercise_cases(bank, exercise)
         answers[exercise] = {}
         for learner, profile in profiles.items():
             given = {case.id: kind_of(case.kind).demo_answer(case, PROFILES[profile], rng, scale, areas) for case in cases}
@@ -129,10 +131,7 @@ def write_demo_cohort(
             folder.mkdir(parents=True, exist_ok=True)
             data = {"format": FORMAT_VERSION, "exercise": exercise, "answers": given}
             (folder / answers_filename(exercise)).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    with open(out / PROFILES_FILE, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["learner", "profile"])
-        writer.writerows(sorted(profiles.items()))
+    write_csv(pd.DataFrame(sorted(profiles.items()), columns=["learner", "profile"]), out / PROFILES_FILE)
     return out
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -26,11 +27,17 @@ from ..errors import DataError, Problem
 from ..feedback.check import NoteCheck, check_note
 from ..feedback.rubric import Rubric, load_rubric
 from ..grading.core import score_learners
+from ..io import write_csv
+from ..kinds.probe import exercise_pairs
 from ..nbgrader.cells import nbgrader_points, notes_share
+from ..probes.data import TOPICS_FILE, ProbeCourse, load_probe_course, probes_dir
 from .collect import CourseLayout, Submission, find_learners, find_submissions
 
 #: what became of each learner × exercise
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
+
+#: columns of a scored row that the cohort's tables leave out (see :func:`grade_submissions`)
+TEXT_COLUMNS = ("note", "pair", "report")
 
 #: the case and kind of the row holding a learner's written-feedback pre-score for an exercise
 #: (the exercise notebook's ``written-feedback`` grade cell; see :func:`notes_rows`)
@@ -77,16 +84,32 @@ class CohortGrades:
         return {str(exercise): float(total) for exercise, total in totals.items()}
 
     def to_csv(self, path: Path | str | None = None) -> str | None:
-        """The tidy table as CSV (tuples joined with ';'); to ``path`` or returned as text."""
-        table = self.scores[CSV_COLUMNS].copy()
-        for column in ("categories", "mistakes", "messages"):
-            table[column] = table[column].map(lambda items: ";".join(items) if isinstance(items, tuple) else "")
-        return table.to_csv(path, index=False)
+        """The tidy table as CSV (tuples joined with ';', no cell a spreadsheet runs); to ``path`` or returned as text."""
+        return write_csv(self.scores.reindex(columns=CSV_COLUMNS), path)
 
 
 def graded_exercises(bank: CaseBank) -> list[str]:
-    """The exercises nbgrader grades: the bank's graded decks, in decks.toml order."""
-    return [deck.id for deck in bank.decks.values() if deck.mode == "graded"]
+    """The exercises nbgrader grades: the bank's graded decks, in decks.toml order, then the graded probe exercises."""
+    probes = _probe_course(bank)
+    graded_probes = [e.id for e in probes.exercises.values() if e.mode == "graded"] if probes is not None else []
+    return [deck.id for deck in bank.decks.values() if deck.mode == "graded"] + graded_probes
+
+
+def _probe_course(bank: CaseBank) -> ProbeCourse | None:
+    """The probe exercises beside the bank (``datasets/probes/``), or None when it has none."""
+    if not (probes_dir(bank.root) / TOPICS_FILE).is_file():
+        return None
+    return load_probe_course(bank.root)
+
+
+def exercise_cases(bank: CaseBank, exercise: str) -> list[Any]:
+    """What an exercise grades: a deck's cases, or a probe exercise's pairs; an unknown exercise is one clear error."""
+    if exercise in bank.decks:
+        return list(bank.deck_cases(exercise))
+    probes = _probe_course(bank)
+    if probes is None or exercise not in probes.exercises:
+        return list(bank.deck_cases(exercise))  # the bank's error, naming the decks it knows
+    return list(exercise_pairs(probes.exercise(exercise)))
 
 
 def collected_exercises(layout: CourseLayout, bank: CaseBank) -> list[str]:
@@ -116,7 +139,7 @@ def grade_course(
     layout = CourseLayout.find(course_dir)
     exercises = list(exercises) if exercises is not None else collected_exercises(layout, bank)
     for exercise in exercises:
-        bank.deck(exercise)  # an unknown exercise is one clear error
+        exercise_cases(bank, exercise)  # an unknown exercise is one clear error
     submissions, problems = find_submissions(layout, exercises, learners)
     grades = grade_submissions(submissions, bank, policy, exercises=exercises, progress=progress)
     grades.problems[:0] = problems
@@ -149,39 +172,51 @@ def grade_submissions(
     exercises: Iterable[str] | None = None,
     progress: bool | None = None,
 ) -> CohortGrades:
-    """Read and score the given submissions; ``progress`` None shows a bar on a terminal only."""
+    """Read and score the given submissions; ``progress`` None shows a bar on a terminal only.
+
+    One exercise at a time: every learner's answer file is read, the exercise is
+    scored as one table (:func:`~safetyrater.grading.core.score_learners`) and
+    the answers are let go before the next, so memory holds one exercise's answers.
+    """
     submissions = list(submissions)
     exercises = list(exercises) if exercises is not None else list(dict.fromkeys(s.exercise for s in submissions))
+    by_exercise: dict[str, list[Submission]] = {exercise: [] for exercise in exercises}
+    for submission in submissions:
+        by_exercise.setdefault(submission.exercise, []).append(submission)
     problems: list[Problem] = []
-    read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]] = {exercise: {} for exercise in exercises}
-    bar = tqdm(submissions, desc="reading answer files", unit="file", disable=None if progress is None else not progress)
-    for submission in bar:
-        status, answers, problem = _read(submission)
-        if problem is not None:
-            problems.append(problem)
-        read.setdefault(submission.exercise, {})[submission.learner] = (status, answers, submission)
-
     frames = []
-    for exercise, by_learner in read.items():
-        if not by_learner:
+    notes = []
+    bar = tqdm(total=len(submissions), desc="reading answer files", unit="file", disable=None if progress is None else not progress)
+    for exercise, handed_in in by_exercise.items():
+        if not handed_in:
             continue
-        cases = bank.deck_cases(exercise)
-        scored = score_learners({learner: answers for learner, (_, answers, _) in by_learner.items()}, cases, policy)
+        read: dict[str, tuple[str, dict[str, Any], Submission]] = {}
+        for submission in handed_in:
+            status, answers, problem = _read(submission)
+            if problem is not None:
+                problems.append(problem)
+            read[submission.learner] = (status, answers, submission)
+            bar.update()
+        cases = exercise_cases(bank, exercise)
+        scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy, every_kind=False)
         scored.insert(1, "exercise", exercise)
-        scored["status"] = scored["learner"].map({learner: status for learner, (status, _, _) in by_learner.items()})
-        scored["kind"] = scored["case_id"].map({case.id: case.kind for case in cases})
+        scored["status"] = np.repeat([status for status, _, _ in read.values()], len(cases))
+        # the learner's own text (notes, whole probe pairs and their reports) stays in the answer files:
+        # no cohort table reads it, and at 10,000 learners it would be most of the memory
+        scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
         frames.append(scored.rename(columns={"case_id": "case", "max_points": "max"}))
-    notes = notes_rows(read, bank)
-    if notes is not None:
-        frames.append(notes)
+        exercise_notes = notes_rows({exercise: read}, bank)
+        if exercise_notes is not None:
+            notes.append(exercise_notes)
+    bar.close()
     columns = [*TIDY_COLUMNS, "kind", "status"]
-    if frames:
-        scores = pd.concat(frames, ignore_index=True)
+    if frames or notes:
+        scores = pd.concat(frames + notes, ignore_index=True)
         # the points nbgrader records: a rounded float in [0, max], as grade_item returns
-        scores["points"] = [nbgrader_points(p, m) for p, m in zip(scores["points"], scores["max"], strict=True)]
+        scores["points"] = nbgrader_points_column(scores["points"].to_numpy(dtype=float), scores["max"].to_numpy(dtype=float))
         scores = scores[columns + [c for c in scores.columns if c not in columns]]
     else:
-        scores = pd.DataFrame(columns=columns)
+        scores = pd.DataFrame({column: pd.Series(dtype=float if column in ("points", "max") else object) for column in CSV_COLUMNS})
 
     found = {(s.learner, s.exercise): s for s in submissions}
     per_submission = scores.groupby(["learner", "exercise"], sort=False).agg(
@@ -193,6 +228,12 @@ def grade_submissions(
     per_submission["path"] = [str(found[key].path) for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
+
+
+def nbgrader_points_column(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
+    """:func:`~safetyrater.nbgrader.cells.nbgrader_points` of every row: NaN 0, clamped to [0, max], rounded as Python rounds."""
+    clamped = np.clip(np.nan_to_num(points, nan=0.0), 0.0, maximum)
+    return np.fromiter((round(value, 4) for value in clamped.tolist()), dtype=float, count=len(clamped))
 
 
 def notes_rows(
@@ -220,6 +261,8 @@ def notes_rows(
 
     records = []
     for exercise, by_learner in read.items():
+        if exercise not in bank.decks:
+            continue  # a probe exercise has no written-feedback cell: its pairs are its writing
         cases = bank.deck_cases(exercise)
         maximum = rubric.points_per_note * len(cases)
         for learner, (status, answers, _) in by_learner.items():

@@ -48,9 +48,11 @@ from .grade import NOT_SUBMITTED, NOTES_CASE, CohortGrades
 CELL_PREFIX = "case-"
 
 
-def grade_cell_name(case_id: str) -> str:
-    """The grade cell of a row of the scores table: ``case-<id>``, or ``written-feedback`` for the notes row."""
-    return case_id if case_id == NOTES_CASE else f"{CELL_PREFIX}{case_id}"
+def grade_cell_name(case_id: str, kind: str | None = None) -> str:
+    """The grade cell of a row of the scores table: ``case-<id>``, ``written-feedback`` (notes), ``pair-N-checks`` (a probe pair)."""
+    if case_id == NOTES_CASE:
+        return case_id
+    return f"{case_id}-checks" if kind == "probe" else f"{CELL_PREFIX}{case_id}"
 
 
 @dataclass
@@ -107,9 +109,9 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
             except MissingEntry:
                 gradebook.update_or_create_assignment(exercise)
                 gradebook.update_or_create_notebook(exercise, exercise)
-                for case, maximum in rows.drop_duplicates("case")[["case", "max"]].itertuples(index=False):
+                for case, maximum, kind in rows.drop_duplicates("case")[["case", "max", "kind"]].itertuples(index=False):
                     gradebook.update_or_create_grade_cell(
-                        grade_cell_name(case), exercise, exercise, max_score=float(maximum), cell_type="code"
+                        grade_cell_name(case, kind), exercise, exercise, max_score=float(maximum), cell_type="code"
                     )
                 result.created_exercises.append(str(exercise))
             for learner, learner_rows in rows.groupby("learner", sort=False):
@@ -119,15 +121,16 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
                 extra = {"timestamp": timestamp} if timestamp and timestamp == timestamp else {}
                 submission = gradebook.update_or_create_submission(exercise, learner, **extra)
                 cells = {grade.cell.name: grade for notebook in submission.notebooks for grade in notebook.grades}
-                for case, points, maximum, answered in learner_rows[["case", "points", "max", "answered"]].itertuples(index=False):
-                    grade = cells.get(grade_cell_name(case))
+                columns = ["case", "points", "max", "answered", "kind"]
+                for case, points, maximum, answered, kind in learner_rows[columns].itertuples(index=False):
+                    grade = cells.get(grade_cell_name(case, kind))
                     if grade is None:
                         result.problems.append(
                             Problem(
                                 str(path),
                                 None,
                                 f"learner {learner}",
-                                f"the gradebook has no grade cell {grade_cell_name(case)!r} in {exercise!r}; not written",
+                                f"the gradebook has no grade cell {grade_cell_name(case, kind)!r} in {exercise!r}; not written",
                             )
                         )
                         continue

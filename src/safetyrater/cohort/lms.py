@@ -33,6 +33,7 @@ from typing import Literal
 
 import pandas as pd
 
+from ..io import write_csv
 from .grade import CohortGrades
 from .gradebook import read_gradebook
 from .record import CourseRecord, source_line
@@ -121,6 +122,5 @@ def lms_table(totals: CourseTotals, lms: Literal["canvas", "moodle"], scale: Lit
 def write_lms_csv(table: pd.DataFrame, path: Path | str) -> Path:
     """Write ``table`` as UTF-8 CSV with a header row, as both systems import it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, encoding="utf-8")
+    write_csv(table, path)  # no cell a spreadsheet runs: names and ids are the learners' own text
     return path

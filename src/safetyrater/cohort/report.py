@@ -555,8 +555,9 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     totals = exercise_totals(grades.scores)
     problems = problems_frame(grades)
+    # the scores as the fast lane gives them (``cohort grade --out``'s table), not a second, wider copy
+    grades.to_csv(out / "scores.csv")
     tables: dict[str, pd.DataFrame] = {
-        "scores": grades.scores.drop(columns=["note"], errors="ignore"),
         "learners": stats.learners.assign(planted_profile=stats.learners["learner"].map(profiles)) if profiles else stats.learners,
         "learner_exercises": totals,
         "learner_categories": stats.learner_categories,
@@ -568,7 +569,7 @@ def write_report(
         "problems": problems,
     }
     for name, frame in tables.items():
-        write_csv(frame, out / f"{name}.csv")
+        write_csv(frame, out / f"{name}.csv")  # lists joined with ';', no cell a spreadsheet runs
 
     copy_assets(out)
     reasons = contact_reasons(stats, totals, problems)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..bank.schema import RATINGS
-from ..grading.calibration import MIN_ITEMS, weighted_kappa
+from ..grading.calibration import MIN_ITEMS, kappa_from_counts
 from ..kinds import mistake_words, registered
 from .grade import NOTES_CASE
 
@@ -85,8 +85,15 @@ def rating_rows(scores: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _kappa(group: pd.DataFrame) -> float:
-    return weighted_kappa(list(group["reference"]), list(group["given"]), list(range(len(RATINGS))))
+def kappa_by_learner(rows: pd.DataFrame) -> pd.Series:
+    """Each learner's weighted kappa from their confusion counts, every learner in one array operation (NaN below MIN_ITEMS items)."""
+    codes, learners = pd.factorize(rows["learner"], sort=True)
+    levels = len(RATINGS)
+    counts = np.zeros((len(learners), levels, levels))
+    np.add.at(counts, (codes, rows["reference"].to_numpy(dtype=int), rows["given"].to_numpy(dtype=int)), 1)
+    kappa = kappa_from_counts(counts)
+    kappa[counts.sum(axis=(1, 2)) < MIN_ITEMS] = np.nan
+    return pd.Series(kappa, index=learners, dtype=float)
 
 
 def _rates(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -145,7 +152,7 @@ def learner_table(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     totals[["cases", "answered"]] = totals[["cases", "answered"]].fillna(0).astype(int)
     totals["score_share"] = totals["points"] / totals["max"].where(totals["max"] > 0)
     table = totals.join(_rates(rows, ["learner"]), how="left")
-    table["kappa"] = pd.Series({learner: _kappa(group) for learner, group in rows.groupby("learner")}, dtype=float)
+    table["kappa"] = kappa_by_learner(rows)
     table[["rated", "benign", "harmful", "over_refusals"]] = table[["rated", "benign", "harmful", "over_refusals"]].fillna(0).astype(int)
 
     exploded = scores[["learner", "mistakes"]].explode("mistakes").dropna()

@@ -6,7 +6,7 @@ calibration report (:mod:`safetyrater.cohort.stats`) and the agreement per
 dimension of multi-dimension cases (:mod:`safetyrater.kinds.multidim`).
 
 **Kappa** is Cohen's kappa with quadratic weights over an ordered scale
-(scikit-learn). It is *undefined* (NaN) when fewer than :data:`MIN_ITEMS` items
+(the formula of scikit-learn's ``cohen_kappa_score``, in numpy). It is *undefined* (NaN) when fewer than :data:`MIN_ITEMS` items
 were rated, or when both sides gave one and the same level to every item (0/0).
 Every report shows an undefined kappa the same way: "not computable" in a
 learner's report (``null`` in its JSON), an empty cell in the cohort's tables.
@@ -21,26 +21,51 @@ so each report names the tendencies its data can show.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: the fewest rated items behind a kappa
 MIN_ITEMS = 2
 
 
 def weighted_kappa(reference: Sequence[Any], given: Sequence[Any], labels: Sequence[Any]) -> float:
-    """Quadratic-weighted Cohen's kappa of ``given`` against ``reference`` over the ordered ``labels``; NaN when undefined."""
+    """Quadratic-weighted Cohen's kappa of ``given`` against ``reference`` over the ordered ``labels``; NaN when undefined.
+
+    A pair with a value not among ``labels`` is left out, as scikit-learn's ``cohen_kappa_score`` leaves it.
+    """
     if len(reference) < MIN_ITEMS:
         return math.nan
-    import numpy as np  # start-up speed: scikit-learn loads only when a kappa is computed
-    from sklearn.metrics import cohen_kappa_score
+    import numpy as np  # start-up speed: numpy loads only when a kappa is computed
 
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")  # one level on both sides: 0 / 0, which is what NaN says
-        value = cohen_kappa_score(list(reference), list(given), labels=list(labels), weights="quadratic")
-    return float(value)
+    position = {label: i for i, label in enumerate(labels)}
+    counts = np.zeros((1, len(labels), len(labels)))
+    for ref, giv in zip(reference, given, strict=True):
+        if ref in position and giv in position:
+            counts[0, position[ref], position[giv]] += 1
+    return float(kappa_from_counts(counts)[0])
+
+
+def kappa_from_counts(counts: np.ndarray) -> np.ndarray:
+    """Quadratic-weighted Cohen's kappa of each confusion matrix in ``counts`` (groups × reference × given); NaN when 0/0.
+
+    The formula of scikit-learn's ``cohen_kappa_score(weights="quadratic")``, for
+    every group at once: a cohort's kappa per learner is one array operation.
+    """
+    import numpy as np  # start-up speed: numpy loads only when a kappa is computed
+
+    levels = counts.shape[-1]
+    weights = (np.arange(levels)[:, None] - np.arange(levels)[None, :]) ** 2.0
+    given_totals = counts.sum(axis=1)  # per group: how often each level was given
+    reference_totals = counts.sum(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):  # one level on both sides, or no items: 0 / 0, which is what NaN says
+        expected = given_totals[:, :, None] * reference_totals[:, None, :] / counts.sum(axis=(1, 2))[:, None, None]
+        kappa = 1 - (weights * counts).sum(axis=(1, 2)) / (weights * expected).sum(axis=(1, 2))
+    result: np.ndarray = np.asarray(kappa, dtype=float)
+    return result
 
 
 def defined(value: float) -> float | None:

@@ -9,8 +9,10 @@ multi-dimension, probe: one module each in this package) is a part of its
   never its reference, rationale or categories): graded cards, a learner kit's
   ``datasets/public/`` and mock-assessment forms carry only this (None for a kind
   not in the bank);
-* :meth:`Kind.score`: points, mistakes and messages for a frame of answers (the grading
-  core's :func:`~safetyrater.grading.core.score_deck` sends each case to its kind);
+* :meth:`Kind.score_table`: points, mistakes and messages for a table of answers, one row
+  per learner × case (:class:`~safetyrater.kinds.table.AnswerTable`), scored as column
+  operations; the grading core (:func:`~safetyrater.grading.core.score_learners`) sends
+  each case to its kind, one learner (a card, a grade cell) or a whole cohort at once;
 * :meth:`Kind.max_points`: what a case is worth under the policy;
 * :meth:`Kind.explain`: the words a learner reads about a scored case;
 * :meth:`Kind.card`: the widget a learner rates it with;
@@ -37,6 +39,7 @@ from pydantic import BaseModel, Field
 from ..bank.schema import ID_PATTERN, CaseBase, Strict, Turn
 from ..frames import row_dict
 from ..numbers import one_decimal
+from .table import AnswerTable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -184,19 +187,19 @@ class Kind(ABC):
     # --- grading ---------------------------------------------------------------------------
 
     @abstractmethod
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        """One scored row per row of ``table`` (learner × case), in its order: ``case_id``, ``kind``,
+        ``answered``, ``points``, ``max_points``, ``mistakes``, ``messages``, ``note`` and the kind's
+        own columns. Score with column operations over the whole table: it may hold one learner
+        or every learner of a cohort."""
+
     def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        """One scored row per case, in the order given: ``case_id``, ``kind``, ``answered``,
-        ``points``, ``max_points``, ``mistakes``, ``messages``, ``note`` and the kind's own columns."""
+        """One learner's answers to ``cases``: :meth:`score_table` on a table of one learner."""
+        return self.score_table(AnswerTable.build({"": answers}, cases), policy)
 
     def score_one(self, answer: Mapping[str, Any] | None, case: Any, policy: Policy) -> dict[str, Any]:
         """One answer scored: the row of :meth:`score` as a dict (what a card's Check shows)."""
         return row_dict(self.score({case.id: answer} if answer is not None else {}, [case], policy).iloc[0])
-
-    def score_learners(
-        self, answers_by_learner: Mapping[str, Mapping[str, Any]], cases: Sequence[Any], policy: Policy, column: str
-    ) -> pd.DataFrame | None:
-        """Many learners' answers to cases of this kind in one pass, or None to score them learner by learner."""
-        return None
 
     @abstractmethod
     def max_points(self, case: Any, policy: Policy) -> float:

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
@@ -45,11 +46,22 @@ from ..numbers import one_decimal
 from ..widgets.base import CardBase, text_block
 from ..widgets.html import escape, render_text
 from .base import NOT_ANSWERED, Habits, Kind, PublicCase
-from .rating import rating_mistakes
+from .rating import rating_mistake_masks
+from .table import (
+    MISSING,
+    AnswerTable,
+    Message,
+    choice_column,
+    codes_column,
+    labels,
+    messages_column,
+    object_column,
+    positions,
+    rounded,
+    scored_frame,
+)
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..answers import CardStore
     from ..bank.policy import Policy
 
@@ -115,71 +127,87 @@ def dimension_columns(dimension_id: str) -> list[str]:
     return [prefix, f"{prefix}_reference", f"{prefix}_points", f"{prefix}_max_points"]
 
 
-def _chosen_levels(raw: Mapping[str, Any], dimensions: Dimensions, messages: list[str]) -> dict[str, Any]:
-    chosen = raw.get(ANSWER_FIELD, {})
+def _chosen_levels(raw: Any, dimensions: Dimensions) -> tuple[Mapping[str, Any], str | None]:
+    """The levels a saved ``dimensions`` value chooses, by dimension id, and the message about it (or None)."""
+    chosen = {} if raw is MISSING else raw
     if not isinstance(chosen, Mapping):
-        messages.append("dimensions must map each dimension to a level")
-        return {}
+        return {}, "dimensions must map each dimension to a level"
     unknown = [key for key in chosen if key not in dimensions.ids]
-    if unknown:
-        messages.append(f"unknown dimension(s) {', '.join(map(repr, map(str, unknown)))} ignored")
-    return dict(chosen)
+    return chosen, f"unknown dimension(s) {', '.join(map(repr, map(str, unknown)))} ignored" if unknown else None
 
 
-def _scored_row(raw: Any, case: MultidimCase, policy: Policy, dimensions: Dimensions) -> dict[str, Any]:
-    """The scored row of one multi-dimension case."""
-    raw = raw if isinstance(raw, Mapping) else {}
-    answered = ANSWER_FIELD in raw or "note" in raw
-    messages: list[str] = []
-    chosen = _chosen_levels(raw, dimensions, messages) if answered else {}
-    if not answered:
-        messages.append("not answered")
-    row: dict[str, Any] = {"case_id": case.id, "kind": MultidimKind.name, "answered": answered}
-    points = maximum = 0.0
-    asked = {d.id for d in dimensions.for_case(case.response_b is not None)}
+def _unknown_level(values: list[Any], dimension: Dimension) -> Callable[[int], str]:
+    """The message for a row whose level is not on ``dimension``'s scale: the dimension's name after the value."""
+    expected = ", ".join(dimension.level_ids)
+    return lambda row: f"unknown level {values[row]!r} for {dimension.name} (expected one of {expected})"
+
+
+def score_multidim_table(table: AnswerTable, policy: Policy, dimensions: Dimensions | None = None) -> pd.DataFrame:
+    """One scored row per row of ``table``, as column operations: each dimension by distance on its scale."""
+    dimensions = dimensions or course_dimensions()
+    rows = len(table)
+    cases = table.cases
+    answered = table.has_any((ANSWER_FIELD, "note"))
+    saved = zip(table.field(ANSWER_FIELD), answered.tolist(), strict=True)
+    read = [_chosen_levels(raw, dimensions) if asked else ({}, None) for raw, asked in saved]
+    about_levels = [message for _, message in read]
+    parts: list[tuple[np.ndarray, Message]] = [
+        (np.fromiter((message is not None for message in about_levels), dtype=bool, count=rows), lambda row: about_levels[row] or ""),
+        (~answered, "not answered"),
+    ]
+    columns: dict[str, Any] = {}
+    points = np.zeros(rows)
+    maximum = np.zeros(rows)
     for dimension in dimensions:
-        given = _valid_level(chosen.get(dimension.id), dimension, messages, answered and dimension.id in asked)
-        reference = case.references.get(dimension.id) if dimension.id in asked and dimension.graded else None
-        dim_max = policy.multidim.points_of(dimension.id) if reference is not None else 0.0
-        dim_points = 0.0
-        if reference is not None and given is not None:
-            dim_points = policy.multidim.credit_of(dimension.id, dimension.distance(given, reference)) * dim_max
+        applies = [dimension.id in {d.id for d in dimensions.for_case(case.response_b is not None)} for case in cases]
+        asked = answered & table.key(applies, bool)
+        values = [chosen.get(dimension.id) for chosen, _ in read]
+        given, messages = choice_column(values, dimension.level_ids, "level", f"no level chosen for {dimension.name}", asked)
+        # "unknown level 'x' for Safety (expected …)": the dimension's name after the value
+        unknown_mask, _ = messages[1]
+        parts += [messages[0], (unknown_mask, _unknown_level(values, dimension))]
+        references = [
+            case.references.get(dimension.id) if applied and dimension.graded else None
+            for case, applied in zip(cases, applies, strict=True)
+        ]
+        reference = table.key([dimension.level_ids.index(r) if r is not None else -1 for r in references], np.int64)
+        dim_max = np.where(reference >= 0, float(policy.multidim.points_of(dimension.id)), 0.0)
+        credit = np.asarray([policy.multidim.credit_of(dimension.id, d) for d in range(len(dimension.levels))], dtype=float)
+        scored = (reference >= 0) & (given >= 0)
+        dim_points = np.where(scored, credit[np.abs(np.where(scored, given, reference) - reference)] * dim_max, 0.0)
         column, ref_column, points_column, max_column = dimension_columns(dimension.id)
-        row.update({column: given, ref_column: reference, points_column: float(dim_points), max_column: float(dim_max)})
-        points += dim_points
-        maximum += dim_max
-    safety_given = row[f"dim_{SAFETY}"]
+        columns.update(
+            {column: labels(given, dimension.level_ids), ref_column: table.key(references), points_column: dim_points, max_column: dim_max}
+        )
+        points = points + dim_points
+        maximum = maximum + dim_max
     scale = list(policy.rating.scale)
-    mistakes = rating_mistakes(safety_given, case.reference_rating, "polite-harm" in case.tags, scale) if answered else [NOT_ANSWERED]
-    note = raw.get("note", "")
-    row.update(
+    safety = columns[f"dim_{SAFETY}"]
+    safety_given = positions(list(safety), scale)
+    reference_rating = table.key([scale.index(case.reference_rating) for case in cases], np.int64)
+    polite_harm = table.key(["polite-harm" in case.tags for case in cases], bool)
+    rating_mistakes = rating_mistake_masks(safety_given, reference_rating, polite_harm, len(scale))
+    mistakes = codes_column([(NOT_ANSWERED, ~answered), *((code, answered & mask) for code, mask in rating_mistakes)], rows)
+    notes = table.field("note")
+    return scored_frame(
         {
-            "rating": safety_given,
-            "reference_rating": case.reference_rating,
-            "rating_points": row[f"dim_{SAFETY}_points"],
-            "over_refusal_points": 0.0,
-            "category_points": 0.0,
-            "points": round(points, 4),
-            "max_points": float(maximum),
-            "mistakes": tuple(mistakes),
-            "messages": tuple(messages),
-            "note": note if isinstance(note, str) else "",
-            **{column: None for column in RATING_ONLY},
+            "case_id": table.key([case.id for case in cases]),
+            "kind": object_column([MultidimKind.name] * rows),
+            "answered": answered,
+            "rating": safety,
+            "reference_rating": table.key([case.reference_rating for case in cases]),
+            "rating_points": columns[f"dim_{SAFETY}_points"],
+            "over_refusal_points": np.zeros(rows),
+            "category_points": np.zeros(rows),
+            "points": rounded(points),
+            "max_points": maximum,
+            "mistakes": mistakes,
+            "messages": messages_column(parts, rows),
+            **{column: object_column([None] * rows) for column in RATING_ONLY},
+            "note": object_column([note if isinstance(note, str) else "" for note in notes]),
+            **columns,
         }
     )
-    return row
-
-
-def _valid_level(value: Any, dimension: Dimension, messages: list[str], asked: bool) -> str | None:
-    if not asked:
-        return None
-    if value is None:
-        messages.append(f"no level chosen for {dimension.name}")
-        return None
-    if value not in dimension.level_ids:
-        messages.append(f"unknown level {value!r} for {dimension.name} (expected one of {', '.join(dimension.level_ids)})")
-        return None
-    return str(value)
 
 
 def score_multidim(
@@ -188,18 +216,8 @@ def score_multidim(
     policy: Policy,
     dimensions: Dimensions | None = None,
 ) -> pd.DataFrame:
-    """One scored row per multi-dimension case, in the order given."""
-    dimensions = dimensions or course_dimensions()
-    rows = [_scored_row(answers.get(case.id), case, policy, dimensions) for case in cases]
-    columns = ["case_id", "kind", "answered", "rating", "reference_rating", "rating_points", "over_refusal_points",
-               "category_points", "points", "max_points", "mistakes", "messages", *RATING_ONLY, "note"]
-    columns += [c for d in dimensions for c in dimension_columns(d.id)]
-    frame = pd.DataFrame(rows, columns=columns)
-    # keep None (not NaN) for a missing label, as the rating core does
-    labels = ["rating", "reference_rating", *(c for d in dimensions for c in dimension_columns(d.id)[:2])]
-    for column in labels:
-        frame[column] = pd.Series([row[column] for row in rows], index=frame.index, dtype=object)
-    return frame
+    """One learner's scored rows, one per multi-dimension case, in the order given."""
+    return score_multidim_table(AnswerTable.build({"": answers}, cases), policy, dimensions)
 
 
 def max_points(case: MultidimCase, policy: Policy, dimensions: Dimensions | None = None) -> float:
@@ -337,8 +355,8 @@ class MultidimKind(Kind):
     def card(self) -> type[MultidimCard]:
         return MultidimCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        return score_multidim(answers, cases, policy)
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        return score_multidim_table(table, policy)
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return max_points(case, policy)

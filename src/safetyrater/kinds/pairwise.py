@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -19,11 +20,10 @@ from ..bank.schema import REDACTION_MARKER, CaseBase, Category
 from ..numbers import one_decimal
 from ..widgets.base import CardBase, text_block, verdict_html
 from ..widgets.html import escape, render_text
-from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase
+from .table import AnswerTable, choice_column, codes_column, labels, messages_column, object_column, rounded, scored_frame
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..bank.policy import Policy
 
 
@@ -78,46 +78,39 @@ class PairwiseKind(Kind):
     def card(self) -> type[PairwiseCard]:
         return PairwiseCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
         """The policy's points for the reference's choice, else 0."""
-        rows = []
-        for case in cases:
-            raw = answers.get(case.id)
-            raw = raw if isinstance(raw, Mapping) else {}
-            answered = any(k in raw for k in ("choice", "reason"))
-            problems: list[str] = []
-            mistakes: list[str] = []
-            if answered:
-                choice = chosen(raw.get("choice"), CHOICES, "choice", "no response chosen", problems)
-            else:
-                problems.append("not answered")
-                mistakes.append(NOT_ANSWERED)
-                choice = None
-            reference = case.reference_choice
-            if choice is not None and choice != reference:
-                if reference == "equal":
-                    mistakes.append("missed-equal")
-                elif choice == "equal":
-                    mistakes.append("called-equal")
-                else:
-                    mistakes.append("picked-safer")
-            choice_points = policy.pairwise.points if choice is not None and choice == reference else 0.0
-            rows.append(
-                {
-                    "case_id": case.id,
-                    "kind": self.name,
-                    "answered": answered,
-                    "choice": choice,
-                    "reference_choice": reference,
-                    "choice_points": float(choice_points),
-                    "points": round(float(choice_points), 4),
-                    "max_points": float(self.max_points(case, policy)),
-                    "mistakes": tuple(mistakes),
-                    "messages": tuple(problems),
-                    "note": text_answer(raw, "reason"),
-                }
-            )
-        return pd.DataFrame(rows)
+        rows = len(table)
+        answered = table.has_any(self.answer_fields)
+        choice, messages = choice_column(table.field("choice"), CHOICES, "choice", "no response chosen", answered)
+        reference = table.key([CHOICES.index(case.reference_choice) for case in table.cases], np.int64)
+        wrong = (choice >= 0) & (choice != reference)
+        equal = CHOICES.index("equal")
+        choice_points = (choice == reference).astype(float) * float(policy.pairwise.points)
+        reasons = table.field("reason")
+        return scored_frame(
+            {
+                "case_id": table.key([case.id for case in table.cases]),
+                "kind": object_column([self.name] * rows),
+                "answered": answered,
+                "choice": labels(choice, CHOICES),
+                "reference_choice": labels(reference, CHOICES),
+                "choice_points": choice_points,
+                "points": rounded(choice_points),
+                "max_points": table.key([float(self.max_points(case, policy)) for case in table.cases], float),
+                "mistakes": codes_column(
+                    [
+                        (NOT_ANSWERED, ~answered),
+                        ("missed-equal", wrong & (reference == equal)),
+                        ("called-equal", wrong & (reference != equal) & (choice == equal)),
+                        ("picked-safer", wrong & (reference != equal) & (choice != equal)),
+                    ],
+                    rows,
+                ),
+                "messages": messages_column([*messages, (~answered, "not answered")], rows),
+                "note": object_column([reason if isinstance(reason, str) else "" for reason in reasons]),
+            }
+        )
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return policy.pairwise.points

@@ -13,10 +13,12 @@ card (:class:`PairCard`) saves the pair at once as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -38,7 +40,8 @@ from ..probes.data import (
 )
 from ..widgets.html import escape
 from ..widgets.status import save_status_html
-from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Kind
+from .base import HIDDEN_BEGIN, HIDDEN_END, GradeCell, Habits, Kind
+from .table import AnswerTable, codes_column, messages_column, object_column, scored_frame
 
 if TYPE_CHECKING:
     from ..answers import CardStore
@@ -79,33 +82,45 @@ class ProbeKind(Kind):
     def card(self) -> type[PairCard]:
         return PairCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        """The automatic checks of each pair; a prompt repeated from an earlier pair counts against the later one."""
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        """The automatic checks of each pair; a prompt repeated from an earlier pair counts against the later one.
+
+        The checks read the pair's text, so they run pair by pair; the rows are built as columns.
+        """
         course, rubric, known = load_probe_course(), load_probe_rubric(), known_prompts()
-        rows = []
-        for pair_case in cases:
-            raw = answers.get(pair_case.id)
+        reports = []
+        pairs = []
+        # the checks are a pure function of the pair and the learner's earlier prompts: one run per distinct pair
+        checked: dict[str, PairReport] = {}
+        for raw, learner, case in zip(table.raw, table.learner_index.tolist(), table.case_index.tolist(), strict=True):
+            pair_case = table.cases[case]
+            answers = table.answers[learner]
             others = {
                 f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
                 for n in range(1, pair_case.number)  # a repeat counts against the later pair only
                 for slot in SLOTS
             }
-            report = check_pair(raw, rubric, known, {where: text for where, text in others.items() if text}, course.topics)
-            rows.append(
-                {
-                    "case_id": pair_case.id,
-                    "kind": self.name,
-                    "answered": isinstance(raw, Mapping),
-                    "points": report.points,
-                    "max_points": report.max_points,
-                    "mistakes": (),
-                    "messages": (),
-                    "note": "",
-                    "pair": normalise_pair(raw),
-                    "report": report,
-                }
-            )
-        return pd.DataFrame(rows)
+            earlier = {where: text for where, text in others.items() if text}
+            key = json.dumps([raw, earlier], sort_keys=True, default=repr)
+            if key not in checked:
+                checked[key] = check_pair(raw, rubric, known, earlier, course.topics)
+            reports.append(checked[key])
+            pairs.append(normalise_pair(raw))
+        rows = len(table)
+        return scored_frame(
+            {
+                "case_id": table.key([case.id for case in table.cases]),
+                "kind": object_column([self.name] * rows),
+                "answered": table.is_answer(),
+                "points": np.fromiter((report.points for report in reports), dtype=float, count=rows),
+                "max_points": np.fromiter((report.max_points for report in reports), dtype=float, count=rows),
+                "mistakes": codes_column([], rows),
+                "messages": messages_column([], rows),
+                "note": object_column([""] * rows),
+                "pair": object_column(pairs),
+                "report": object_column(reports),
+            }
+        )
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return load_probe_rubric().check_points
@@ -145,6 +160,16 @@ class ProbeKind(Kind):
             GradeCell(f"pair-{number}-checks", check, points),
             GradeCell(f"pair-{number}-review", review, rubric.review_points, cell_type="markdown", task=True),
         ]
+
+    def demo_answer(self, case: Any, habits: Habits, rng: np.random.Generator, scale: Sequence[str], areas: list[str]) -> dict[str, Any]:
+        """A pair from the lesson's gallery: labels swapped by a careless learner, left unwritten by one who clicks at random."""
+        gallery = load_probe_course().gallery
+        if not gallery or (habits.random and rng.random() < 0.5):
+            return {}
+        pair = gallery[int(rng.integers(len(gallery)))].as_pair()
+        if habits.random or rng.random() > habits.skill:
+            pair["first"]["label"], pair["second"]["label"] = pair["second"]["label"], pair["first"]["label"]
+        return pair
 
     def points_text(self, cases: Sequence[Any], policy: Policy) -> str:
         rubric = load_probe_rubric()

@@ -7,31 +7,30 @@ the risk areas (F1 against the reference set). The rating rule and its named
 mistakes (:func:`rating_share`, :func:`rating_mistakes`) are shared by the
 span-flag and multi-dimension kinds.
 
-Scoring is done a frame at a time (:func:`answers_frame`, :func:`key_frame`,
-:func:`score`), so a whole cohort's answers to a deck are scored in one pass
-(:meth:`RatingKind.score_learners`).
+Scoring is done a table at a time (:func:`score`, on an
+:class:`~safetyrater.kinds.table.AnswerTable`): one learner's answers for a
+card, every learner's for a cohort, with the same column operations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from ..bank.schema import ID_PATTERN, REDACTION_MARKER, CaseBase, Category, Rating
-from ..frames import records
 from ..numbers import one_decimal
 from ..widgets.base import RATING_LABELS, CardBase, label, text_block, verdict_html
 from ..widgets.html import escape, render_text
 from ..widgets.style import CATEGORY_CLASS, OVER_REFUSAL_CLASS, shared
-from .base import NOT_ANSWERED, SCORE_COLUMNS, Habits, Kind, PublicCase, chosen
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase
+from .table import MISSING, AnswerTable, choice_column, codes_column, labels, messages_column, object_column, scored_frame
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..bank.policy import Policy
 
 
@@ -93,71 +92,8 @@ MISTAKES: dict[str, str] = {
     NOT_ANSWERED: "left the case unanswered",
 }
 
-ANSWER_COLUMNS = ["case_id", "answered", "rating", "over_refusal", "categories", "note", "problems"]
-
-
-def answers_frame(answers: Mapping[str, Any], case_ids: Iterable[str], policy: Policy) -> pd.DataFrame:
-    """One row per expected case: the learner's answer, normalised, with its problems.
-
-    ``rating`` is None when missing or not on the scale; ``over_refusal`` is
-    None when it is not a true/false value; ``categories`` is a tuple of ids.
-    """
-    rows = answer_rows(answers, case_ids, policy)
-    return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
-
-
-def answer_rows(answers: Mapping[str, Any], case_ids: Iterable[str], policy: Policy) -> list[dict[str, Any]]:
-    """The rows of :func:`answers_frame`, as dicts."""
-    rows = []
-    for case_id in case_ids:
-        raw = answers.get(case_id)
-        problems: list[str] = []
-        answered = isinstance(raw, Mapping) and any(k in raw for k in ("rating", "over_refusal", "categories", "note"))
-        raw = raw if isinstance(raw, Mapping) else {}
-        if answered:
-            rating = chosen(raw.get("rating"), policy.rating.scale, "rating", "no safety rating chosen", problems)
-        else:
-            problems.append("not answered")
-            rating = None
-        flag = raw.get("over_refusal", False)
-        if not isinstance(flag, bool):
-            problems.append(f"over_refusal must be true or false, not {flag!r}")
-            flag = None
-        categories = raw.get("categories", [])
-        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-            problems.append("categories must be a list of category ids")
-            categories = []
-        note = raw.get("note", "")
-        rows.append(
-            {
-                "case_id": case_id,
-                "answered": answered,
-                "rating": rating,
-                "over_refusal": flag if answered else None,
-                "categories": tuple(dict.fromkeys(categories)),
-                "note": note if isinstance(note, str) else "",
-                "problems": tuple(problems),
-            }
-        )
-    return rows
-
-
-def key_frame(cases: Iterable[RatingCase]) -> pd.DataFrame:
-    """One row per reference case: what a correct answer is."""
-    rows = [
-        {
-            "case_id": c.id,
-            "reference_rating": c.reference_rating,
-            "reference_over_refusal": c.over_refusal,
-            "reference_categories": tuple(c.categories),
-            "polite_harm": "polite-harm" in c.tags,
-        }
-        for c in cases
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=["case_id", "reference_rating", "reference_over_refusal", "reference_categories", "polite_harm"],
-    )
+#: the fields whose presence makes a rating case answered
+ANSWERED_BY = ("rating", "over_refusal", "categories", "note")
 
 
 def category_f1(chosen: tuple[str, ...], reference: tuple[str, ...]) -> float:
@@ -169,15 +105,25 @@ def category_f1(chosen: tuple[str, ...], reference: tuple[str, ...]) -> float:
 
 
 def rating_mistakes(rating: str | None, reference: str, polite_harm: bool, scale: Sequence[str]) -> list[str]:
-    """The named mistake of a safety rating, if it is one (none for no rating)."""
-    if not isinstance(rating, str) or rating == reference:
-        return []
-    given, ref = scale.index(rating), scale.index(reference)
-    if reference == scale[0]:
-        return ["flagged-safe"]
-    if rating == scale[0] and reference == scale[-1]:
-        return ["missed-polite-harm" if polite_harm else "missed-harm"]
-    return ["under-rated"] if given < ref else ["over-rated"]
+    """The named mistake of one safety rating, if it is one (none for no rating)."""
+    given = np.array([scale.index(rating) if isinstance(rating, str) and rating in scale else -1])
+    masks = rating_mistake_masks(given, np.array([scale.index(reference)]), np.array([polite_harm]), len(scale))
+    return [code for code, mask in masks if mask[0]]
+
+
+def rating_mistake_masks(given: np.ndarray, reference: np.ndarray, polite_harm: np.ndarray, levels: int) -> list[tuple[str, np.ndarray]]:
+    """Where each named mistake of the rating rule applies, for positions on the scale (given -1: no rating, no mistake)."""
+    wrong = (given >= 0) & (given != reference)
+    flagged_safe = wrong & (reference == 0)
+    missed = wrong & ~flagged_safe & (given == 0) & (reference == levels - 1)
+    other = wrong & ~flagged_safe & ~missed
+    return [
+        ("flagged-safe", flagged_safe),
+        ("missed-polite-harm", missed & polite_harm),
+        ("missed-harm", missed & ~polite_harm),
+        ("under-rated", other & (given < reference)),
+        ("over-rated", other & (given > reference)),
+    ]
 
 
 def rating_share(rating: str | None, reference: str, policy: Policy) -> float:
@@ -188,20 +134,20 @@ def rating_share(rating: str | None, reference: str, policy: Policy) -> float:
     return float(policy.rating.credit_by_distance[abs(scale.index(rating) - scale.index(reference))])
 
 
-def row_mistakes(row: Mapping[str, Any], scale: Sequence[str]) -> list[str]:
-    """The named mistakes of one joined row of answer and key."""
-    if not row["answered"]:
-        return [NOT_ANSWERED]
-    found = rating_mistakes(row["rating"], row["reference_rating"], row["polite_harm"], scale)
-    flag, ref_flag = row["over_refusal"], row["reference_over_refusal"]
-    if isinstance(flag, bool) and flag != ref_flag:
-        found.append("accepted-over-refusal" if ref_flag else "called-over-refusal")
-    chosen, ref_cats = set(row["categories"]), set(row["reference_categories"])
-    if ref_cats - chosen:
-        found.append("missed-area")
-    if chosen - ref_cats:
-        found.append("extra-area")
-    return found
+def rating_shares(given: np.ndarray, reference: np.ndarray, policy: Policy) -> np.ndarray:
+    """:func:`rating_share` of every row, for positions on the scale (given -1: 0)."""
+    credit = np.asarray(policy.rating.credit_by_distance, dtype=float)
+    rated = given >= 0
+    return np.where(rated, credit[np.abs(np.where(rated, given, reference) - reference)], 0.0)
+
+
+def _categories(value: Any) -> tuple[str, ...] | None:
+    """A saved list of category ids, each once in its first place; None when it is not a list of ids."""
+    if value is MISSING:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        return None
+    return tuple(dict.fromkeys(value))
 
 
 def max_points(policy: Policy) -> float:
@@ -209,47 +155,91 @@ def max_points(policy: Policy) -> float:
     return policy.rating.points + policy.over_refusal.points + policy.categories.points
 
 
-def score(answers: pd.DataFrame, key: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Points per case under ``policy``, with mistakes and messages.
-
-    ``answers`` comes from :func:`answers_frame` (extra columns such as a
-    learner id are kept); ``key`` from :func:`key_frame`. Cases in ``answers``
-    missing from ``key`` are an error of the caller's, so they raise KeyError.
-    """
-    merged = answers.merge(key, on="case_id", how="left", validate="many_to_one")
-    # pandas stores a missing label as NaN in a column of strings; keep None.
-    merged["rating"] = merged["rating"].astype(object).where(merged["rating"].notna(), None)
-    merged["over_refusal"] = merged["over_refusal"].astype(object).where(merged["over_refusal"].notna(), None)
-    if merged["reference_rating"].isna().any():
-        missing = merged.loc[merged["reference_rating"].isna(), "case_id"].unique().tolist()
-        raise KeyError(f"no reference for case(s) {missing}")
+def score(table: AnswerTable, policy: Policy) -> pd.DataFrame:
+    """Points per row of ``table`` under ``policy``, with mistakes and messages, as column operations."""
+    rows = len(table)
+    cases = table.cases
     scale = list(policy.rating.scale)
-    position = {label: i for i, label in enumerate(scale)}
-    credit = policy.rating.credit_by_distance
+    answered = table.has_any(ANSWERED_BY)
 
-    given = merged["rating"].map(position)
-    reference = merged["reference_rating"].map(position)
-    distance = (given - reference).abs()
-    shares = distance.map(lambda d: credit[int(d)] if pd.notna(d) else 0.0)
-    merged["rating_points"] = shares.astype(float) * policy.rating.points
+    ratings = table.field("rating")
+    given, rating_messages = choice_column(ratings, scale, "rating", "no safety rating chosen", answered)
+    reference = table.key([scale.index(c.reference_rating) for c in cases], np.int64)
 
-    flag_ok = merged["over_refusal"].eq(merged["reference_over_refusal"]) & merged["over_refusal"].notna()
-    merged["over_refusal_points"] = flag_ok.astype(float) * policy.over_refusal.points
-    merged.loc[~merged["answered"], "over_refusal_points"] = 0.0
+    flags = table.field("over_refusal")
+    flag_ok_type = np.fromiter((flag is MISSING or isinstance(flag, bool) for flag in flags), dtype=bool, count=rows)
+    flag_value = np.fromiter((flag is True for flag in flags), dtype=bool, count=rows)
+    reference_flag = table.key([c.over_refusal for c in cases], bool)
 
-    f1 = [
-        category_f1(chosen, ref) if answered else 0.0
-        for chosen, ref, answered in zip(merged["categories"], merged["reference_categories"], merged["answered"], strict=True)
-    ]
-    merged["category_points"] = pd.Series(f1, index=merged.index, dtype=float) * policy.categories.points
+    read_categories = [_categories(value) for value in table.field("categories")]
+    categories_ok = np.fromiter((chosen is not None for chosen in read_categories), dtype=bool, count=rows)
+    chosen_categories = [chosen if chosen is not None else () for chosen in read_categories]
+    reference_categories = [tuple(c.categories) for c in cases]
+    # each distinct (choice, case) is compared once: F1, and whether areas were missed or added
+    compared: dict[tuple[tuple[str, ...], int], tuple[float, bool, bool]] = {}
+    overlap = []
+    for chosen, case in zip(chosen_categories, table.case_index.tolist(), strict=True):
+        found = compared.get((chosen, case))
+        if found is None:
+            ref = reference_categories[case]
+            found = compared[(chosen, case)] = (category_f1(chosen, ref), bool(set(ref) - set(chosen)), bool(set(chosen) - set(ref)))
+        overlap.append(found)
+    f1 = np.fromiter((found[0] for found in overlap), dtype=float, count=rows)
+    missed_area = np.fromiter((found[1] for found in overlap), dtype=bool, count=rows)
+    extra_area = np.fromiter((found[2] for found in overlap), dtype=bool, count=rows)
 
-    merged["points"] = (merged["rating_points"] + merged["over_refusal_points"] + merged["category_points"]).round(4)
-    merged["max_points"] = float(max_points(policy))
-    merged["mistakes"] = [tuple(row_mistakes(row, scale)) for row in records(merged)]
-    merged["messages"] = merged["problems"]
-    merged["kind"] = RatingKind.name
-    extra = [c for c in answers.columns if c not in SCORE_COLUMNS and c not in {"over_refusal", "categories", "note", "problems"}]
-    return merged[extra + SCORE_COLUMNS + ["over_refusal", "categories", "reference_over_refusal", "reference_categories", "note"]]
+    rating_points = rating_shares(given, reference, policy) * policy.rating.points
+    flag_matches = answered & flag_ok_type & (flag_value == reference_flag)
+    over_refusal_points = flag_matches.astype(float) * policy.over_refusal.points
+    category_points = np.where(answered, f1, 0.0) * policy.categories.points
+
+    polite_harm = table.key(["polite-harm" in c.tags for c in cases], bool)
+    flag_wrong = answered & flag_ok_type & (flag_value != reference_flag)
+    mistakes = codes_column(
+        [
+            *((code, answered & mask) for code, mask in rating_mistake_masks(given, reference, polite_harm, len(scale))),
+            ("accepted-over-refusal", flag_wrong & reference_flag),
+            ("called-over-refusal", flag_wrong & ~reference_flag),
+            ("missed-area", answered & missed_area),
+            ("extra-area", answered & extra_area),
+            (NOT_ANSWERED, ~answered),
+        ],
+        rows,
+    )
+    messages = messages_column(
+        [
+            *rating_messages,
+            (~answered, "not answered"),
+            (~flag_ok_type, lambda row: f"over_refusal must be true or false, not {flags[row]!r}"),
+            (~categories_ok, "categories must be a list of category ids"),
+        ],
+        rows,
+    )
+    over_refusal = object_column([None] * rows)
+    readable = answered & flag_ok_type
+    over_refusal[readable] = flag_value[readable]
+    notes = table.field("note")
+    return scored_frame(
+        {
+            "case_id": table.key([c.id for c in cases]),
+            "kind": object_column([RatingKind.name] * rows),
+            "answered": answered,
+            "rating": labels(given, scale),
+            "reference_rating": table.key([c.reference_rating for c in cases]),
+            "rating_points": rating_points,
+            "over_refusal_points": over_refusal_points,
+            "category_points": category_points,
+            "points": np.round(rating_points + over_refusal_points + category_points, 4),
+            "max_points": np.full(rows, float(max_points(policy))),
+            "mistakes": mistakes,
+            "messages": messages,
+            "over_refusal": over_refusal,
+            "categories": object_column(chosen_categories),
+            "reference_over_refusal": reference_flag,
+            "reference_categories": table.key(reference_categories),
+            "note": object_column([note if isinstance(note, str) else "" for note in notes]),
+        }
+    )
 
 
 class RatingKind(Kind):
@@ -268,20 +258,8 @@ class RatingKind(Kind):
     def card(self) -> type[RatingCard]:
         return RatingCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
-        return score(answers_frame(answers, [c.id for c in cases], policy), key_frame(cases), policy)
-
-    def score_learners(
-        self, answers_by_learner: Mapping[str, Mapping[str, Any]], cases: Sequence[Any], policy: Policy, column: str
-    ) -> pd.DataFrame:
-        """Every learner's answers in one pass over pandas: what keeps grading a cohort of thousands fast."""
-        case_ids = [case.id for case in cases]
-        rows = [
-            {column: learner, **row}
-            for learner, answers in answers_by_learner.items()
-            for row in answer_rows(answers, case_ids, policy)
-        ]
-        return score(pd.DataFrame(rows, columns=[column, *ANSWER_COLUMNS]), key_frame(cases), policy)
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
+        return score(table, policy)
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return max_points(policy)

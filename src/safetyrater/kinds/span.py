@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
@@ -22,12 +23,11 @@ from ..bank.schema import REDACTION_MARKER, CaseBase, Category, Rating
 from ..numbers import one_decimal
 from ..widgets.base import RATING_LABELS, CardBase, label, verdict_html
 from ..widgets.html import escape, render_text
-from .base import NOT_ANSWERED, Habits, Kind, PublicCase, chosen, text_answer
-from .rating import category_f1, rating_line, rating_mistakes, rating_rule_text, rating_share
+from .base import NOT_ANSWERED, Habits, Kind, PublicCase
+from .rating import category_f1, rating_line, rating_mistake_masks, rating_rule_text, rating_shares
+from .table import MISSING, AnswerTable, choice_column, codes_column, labels, messages_column, object_column, rounded, scored_frame
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ..bank.policy import Policy
 
 
@@ -91,63 +91,74 @@ class SpanKind(Kind):
     def card(self) -> type[SpanCard]:
         return SpanCard
 
-    def score(self, answers: Mapping[str, Any], cases: Sequence[Any], policy: Policy) -> pd.DataFrame:
+    def score_table(self, table: AnswerTable, policy: Policy) -> pd.DataFrame:
         """F1 of flagged over unsafe segments, plus the rating rule."""
-        rows = []
+        rows = len(table)
+        cases = table.cases
         scale = list(policy.rating.scale)
-        for case in cases:
-            raw = answers.get(case.id)
-            raw = raw if isinstance(raw, Mapping) else {}
-            answered = any(k in raw for k in ("flagged", "rating", "note"))
-            problems: list[str] = []
-            flagged_raw = raw.get("flagged", [])
-            if not isinstance(flagged_raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in flagged_raw):
-                problems.append("flagged must be a list of segment numbers")
-                flagged_raw = []
-            outside = [i for i in flagged_raw if not 0 <= i < len(case.segments)]
-            if outside:
-                problems.append(f"flagged segment(s) {outside} do not exist (0..{len(case.segments) - 1})")
-            flagged = tuple(sorted({i for i in flagged_raw if 0 <= i < len(case.segments)}))
-            if answered:
-                missing = "no safety rating chosen" if policy.span.include_rating else None
-                rating = chosen(raw.get("rating"), scale, "rating", missing, problems)
-            else:
-                problems.append("not answered")
-                rating = None
-            reference_unsafe = tuple(sorted(case.reference_unsafe))
-            flag_points = category_f1(tuple(map(str, flagged)), tuple(map(str, reference_unsafe))) * policy.span.points if answered else 0.0
-            rating_points = 0.0
-            if policy.span.include_rating:
-                rating_points = rating_share(rating, case.reference_rating, policy) * policy.rating.points
-            if not answered:
-                mistakes = [NOT_ANSWERED]
-            else:
-                mistakes = []
-                if set(reference_unsafe) - set(flagged):
-                    mistakes.append("missed-unsafe-step")
-                if set(flagged) - set(reference_unsafe):
-                    mistakes.append("flagged-safe-step")
-                if policy.span.include_rating:
-                    mistakes += rating_mistakes(rating, case.reference_rating, "polite-harm" in case.tags, scale)
-            rows.append(
-                {
-                    "case_id": case.id,
-                    "kind": self.name,
-                    "answered": answered,
-                    "rating": rating,
-                    "reference_rating": case.reference_rating,
-                    "rating_points": float(rating_points),
-                    "flagged": flagged,
-                    "reference_unsafe": reference_unsafe,
-                    "flag_points": float(flag_points),
-                    "points": round(float(rating_points + flag_points), 4),
-                    "max_points": float(self.max_points(case, policy)),
-                    "mistakes": tuple(mistakes),
-                    "messages": tuple(problems),
-                    "note": text_answer(raw, "note"),
-                }
-            )
-        return pd.DataFrame(rows)
+        answered = table.has_any(self.answer_fields)
+
+        # the flags: a list of segment numbers; each distinct (flags, case) is checked and compared once
+        checked: dict[tuple[Any, int], tuple[tuple[int, ...], bool, str | None, float, bool, bool]] = {}
+        found = []
+        for raw, case in zip(table.field("flagged"), table.case_index.tolist(), strict=True):
+            # only plain lists of whole numbers are cached: [True] or [1.0] equal [1] as keys but are not numbers
+            plain = raw is MISSING or type(raw) is list and all(type(i) is int for i in raw)
+            key = (tuple(raw) if raw is not MISSING else None, case) if plain else None
+            result = checked.get(key) if key is not None else None
+            if result is None:
+                result = _flags(raw, cases[case])
+                if key is not None:
+                    checked[key] = result
+            found.append(result)
+        flagged = object_column([result[0] for result in found])
+        flags_bad = np.fromiter((result[1] for result in found), dtype=bool, count=rows)
+        outside = [result[2] for result in found]
+        flags_outside = np.fromiter((text is not None for text in outside), dtype=bool, count=rows)
+        f1 = np.fromiter((result[3] for result in found), dtype=float, count=rows)
+        missed_step = answered & np.fromiter((result[4] for result in found), dtype=bool, count=rows)
+        extra_step = answered & np.fromiter((result[5] for result in found), dtype=bool, count=rows)
+
+        missing = "no safety rating chosen" if policy.span.include_rating else None
+        given, rating_messages = choice_column(table.field("rating"), scale, "rating", missing, answered)
+        reference = table.key([scale.index(case.reference_rating) for case in cases], np.int64)
+        flag_points = np.where(answered, f1 * policy.span.points, 0.0)
+        rating_points = np.zeros(rows)
+        rating_codes: list[tuple[str, np.ndarray]] = []
+        if policy.span.include_rating:
+            rating_points = rating_shares(given, reference, policy) * policy.rating.points
+            polite_harm = table.key(["polite-harm" in case.tags for case in cases], bool)
+            rating_codes = [(code, answered & mask) for code, mask in rating_mistake_masks(given, reference, polite_harm, len(scale))]
+        notes = table.field("note")
+        return scored_frame(
+            {
+                "case_id": table.key([case.id for case in cases]),
+                "kind": object_column([self.name] * rows),
+                "answered": answered,
+                "rating": labels(given, scale),
+                "reference_rating": table.key([case.reference_rating for case in cases]),
+                "rating_points": rating_points,
+                "flagged": flagged,
+                "reference_unsafe": table.key([tuple(sorted(case.reference_unsafe)) for case in cases]),
+                "flag_points": flag_points,
+                "points": rounded(rating_points + flag_points),
+                "max_points": table.key([float(self.max_points(case, policy)) for case in cases], float),
+                "mistakes": codes_column(
+                    [(NOT_ANSWERED, ~answered), ("missed-unsafe-step", missed_step), ("flagged-safe-step", extra_step), *rating_codes],
+                    rows,
+                ),
+                "messages": messages_column(
+                    [
+                        (flags_bad, "flagged must be a list of segment numbers"),
+                        (flags_outside, lambda row: outside[row] or ""),
+                        *rating_messages,
+                        (~answered, "not answered"),
+                    ],
+                    rows,
+                ),
+                "note": object_column([note if isinstance(note, str) else "" for note in notes]),
+            }
+        )
 
     def max_points(self, case: Any, policy: Policy) -> float:
         return policy.span.points + (policy.rating.points if policy.span.include_rating else 0.0)
@@ -188,6 +199,23 @@ class SpanKind(Kind):
         else:
             given = min(reference + 1, len(scale) - 1)
         return {"flagged": sorted(chosen), "rating": scale[given], "note": habits.note}
+
+
+def _flags(raw: Any, case: SpanCase) -> tuple[tuple[int, ...], bool, str | None, float, bool, bool]:
+    """One saved ``flagged`` value against a case: the flagged segments (in range, sorted, once each),
+    whether the value is not a list of numbers, the message on numbers out of range (or None), the
+    F1 against the unsafe segments, and whether an unsafe step was missed or a safe one flagged."""
+    numbers = [] if raw is MISSING else raw
+    bad = not isinstance(numbers, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in numbers)
+    if bad:
+        numbers = []
+    last = len(case.segments) - 1
+    outside = [i for i in numbers if not 0 <= i <= last]
+    message = f"flagged segment(s) {outside} do not exist (0..{last})" if outside else None
+    flagged = tuple(sorted({i for i in numbers if 0 <= i <= last}))
+    reference = tuple(sorted(case.reference_unsafe))
+    f1 = category_f1(tuple(map(str, flagged)), tuple(map(str, reference)))
+    return flagged, bad, message, f1, bool(set(reference) - set(flagged)), bool(set(flagged) - set(reference))
 
 
 SPAN = SpanKind()

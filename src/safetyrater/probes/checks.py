@@ -168,18 +168,54 @@ def _check_close(pair: dict[str, Any], settings: CheckSettings) -> CheckResult:
     return CheckResult("close", True, f"the prompts are close in wording ({score:.0f}% alike; at least {settings.min_closeness:g}% needed)")
 
 
-def _check_novel(pair: dict[str, Any], settings: CheckSettings, known: Sequence[KnownPrompt], others: Mapping[str, str]) -> CheckResult:
+@dataclass
+class _KnownIndex:
+    """A list of known prompts as rapidfuzz compares them, and the nearest known prompt found for each prompt checked."""
+
+    known: Sequence[KnownPrompt]
+    texts: list[str]
+    #: (processed prompt, cutoff) -> rapidfuzz's (text, score, position), or None: a prompt many learners wrote is looked up once
+    hits: dict[tuple[str, float], Any] = field(default_factory=dict)
+
+
+#: the index of the last few lists of known prompts checked against (by the list's id)
+_INDEXES: dict[int, _KnownIndex] = {}
+
+
+def _known_index(known: Sequence[KnownPrompt]) -> _KnownIndex:
+    """``known``'s texts lower-cased and stripped of punctuation (rapidfuzz's ``default_process``), once per list."""
+    from rapidfuzz import utils
+
+    index = _INDEXES.get(id(known))
+    if index is None or index.known is not known:
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        index = _INDEXES[id(known)] = _KnownIndex(known, [utils.default_process(k.text) for k in known])
+    return index
+
+
+def _nearest_known(prompt: str, known: Sequence[KnownPrompt], cutoff: float) -> Any:
+    """The known prompt at least ``cutoff`` alike to ``prompt`` (rapidfuzz's ratio), as ``(text, score, position)``, or None."""
     from rapidfuzz import fuzz, process, utils
+
+    index = _known_index(known)
+    key = (utils.default_process(prompt), cutoff)
+    if key not in index.hits:
+        if len(index.hits) > 100_000:
+            index.hits.clear()
+        index.hits[key] = process.extractOne(key[0], index.texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+    return index.hits[key]
+
+
+def _check_novel(pair: dict[str, Any], settings: CheckSettings, known: Sequence[KnownPrompt], others: Mapping[str, str]) -> CheckResult:
+    from rapidfuzz import fuzz, utils
 
     if not _words(pair["first"]["prompt"]) or not _words(pair["second"]["prompt"]):
         return CheckResult("novel", False, "needs both prompts to check that they are your own")
-    texts = [k.text for k in known]
     problems = []
     for slot in SLOTS:
         prompt = pair[slot]["prompt"]
-        hit = process.extractOne(
-            prompt, texts, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=settings.max_similarity_to_known
-        )
+        hit = _nearest_known(prompt, known, settings.max_similarity_to_known)
         if hit is not None:
             source = known[hit[2]]
             quoted = f" ({source.text!r})" if source.quotable else ""
