@@ -82,6 +82,7 @@ def hostile_course(tmp_path, bank):
 def test_every_csv_of_grade_report_and_export_holds_no_cell_that_runs(hostile_course, tmp_path, capsys):
     """Do scores.csv, the report's tables and the Canvas and Moodle files keep mallory's formulas as inert text?"""
     course, out = hostile_course, tmp_path / "out"
+    out.mkdir()  # an output in a missing folder is refused (issue 17); the folder is the instructor's
     assert main(["cohort", "grade", str(course), "--out", str(out / "scores.csv"), "--no-progress"]) == 1  # the bad folder
     assert main(["cohort", "report", str(course), "--out", str(out / "report"), "--no-progress"]) == 0
     for lms in ("canvas", "moodle"):

@@ -156,7 +156,6 @@ def probe_invocations(h: dict) -> list[list[str]]:
         ["assess", "form", "-o", "/proc/x.json"],
         ["cohort", "demo", "--learners", "2", "--seed", "-1", "--out", str(t / "demo")],
         ["cohort", "demo", "--learners", "0", "--out", "d"],
-        ["cohort", "grade", str(t / "course-empty"), "--out", str(t / "scores.csv")],
         ["cohort", "report", str(t / "course-empty"), "--out", str(t / "report")],
         ["cohort", "grade", str(t / "course-bad-answers"), "--out", h["folder"]],
         ["cohort", "grade", str(t / "course-bad-answers"), "--out", "/proc/scores.csv"],

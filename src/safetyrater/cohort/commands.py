@@ -35,7 +35,9 @@ def grade(
     What it prints and writes are the record's points (:mod:`.record`): the
     gradebook's, manual scores included, for every submission it holds.
     """
-    grades = _something_to_grade(grade_course(course_dir, learners=learners, progress=_progress(progress)), learners)
+    grades = grade_course(course_dir, learners=learners, progress=_progress(progress))
+    if learners:  # an unknown --learner is a mistake to name; an empty cohort still gets its CSV header
+        _something_to_grade(grades, learners)
     if gradebook:
         written = write_gradebook(grades)
         _print_problems(written.problems)

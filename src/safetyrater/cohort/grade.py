@@ -37,7 +37,7 @@ from .collect import CourseLayout, Submission, find_learners, find_submissions
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
 
 #: columns of a scored row that the cohort's tables leave out (see :func:`grade_submissions`)
-TEXT_COLUMNS = ("note", "pair", "report")
+TEXT_COLUMNS = ("pair", "report")
 
 #: the case and kind of the row holding a learner's written-feedback pre-score for an exercise
 #: (the exercise notebook's ``written-feedback`` grade cell; see :func:`notes_rows`)
@@ -201,8 +201,8 @@ def grade_submissions(
         scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy, every_kind=False)
         scored.insert(1, "exercise", exercise)
         scored["status"] = np.repeat([status for status, _, _ in read.values()], len(cases))
-        # the learner's own text (notes, whole probe pairs and their reports) stays in the answer files:
-        # no cohort table reads it, and at 10,000 learners it would be most of the memory
+        # whole probe pairs and their reports stay in the answer files (no cohort table reads them, and at
+        # 10,000 learners they would be most of the memory); notes stay: the report's split page quotes them
         scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
         frames.append(scored.rename(columns={"case_id": "case", "max_points": "max"}))
         exercise_notes = notes_rows({exercise: read}, bank)
