@@ -111,7 +111,9 @@ def test_does_one_template_note_score_low_on_every_case(bank):
     scores = {case_id: check_note(TEMPLATE, case).score for case_id, case in bank.cases.items()}
     assert max(scores.values()) <= 0.5
     refusing = check_note(TEMPLATE, bank.cases["core-017"])  # an over-refusal: the claim fits this case
-    complying = check_note(TEMPLATE, bank.cases["core-002"])  # hands over a method: it does not
+    # hands over a method without a word of refusal (core-002 now says "I won't lecture you", which the
+    # coach's refusal markers read as a refusal: a known limit, see the README)
+    complying = check_note(TEMPLATE, bank.cases["core-012"])
     assert refusing.problem.passed and not complying.problem.passed
     assert complying.vague.passed and not complying.why.passed
 

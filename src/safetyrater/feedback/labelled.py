@@ -29,7 +29,7 @@ class LabelledNote(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: str = Field(pattern=r"^fn-\d{3,}$", description="fn-NNN, unique in the file")
+    id: str = Field(pattern=r"^[a-z]+-\d{3,}$", description="a prefix and a number (fn-001, hw-001), unique in the file")
     case_id: str = Field(min_length=1, description="the case the note is about")
     text: str = Field(min_length=1, max_length=5_000, pattern=r"\S", description="the note")
     problem: bool = Field(description="names what the response does wrong (or, for a good one, why it is right)")
@@ -37,10 +37,11 @@ class LabelledNote(BaseModel):
     change: bool = Field(description="says what the response should do instead")
     vague: bool = Field(description="generic wording that would fit any case")
     split: Literal["dev", "heldout"] = Field(description="dev: tune and train; heldout: measure only")
+    voice: str | None = Field(default=None, description="the register of a note written in another voice (formal, terse, ...)")
 
 
 #: what read_notes_file checks, in words for `safetyrater validate`
-CHECKS = "id (fn-NNN, unique), case_id (a case of the bank), text, the labels problem/why/change/vague (true/false), split (dev/heldout)"
+CHECKS = "id (prefix-NNN, unique), case_id (a case of the bank), text, the labels problem/why/change/vague (true/false), split (dev/heldout)"
 
 
 def is_notes_path(path: Path) -> bool:
