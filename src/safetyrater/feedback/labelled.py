@@ -41,7 +41,10 @@ class LabelledNote(BaseModel):
 
 
 #: what read_notes_file checks, in words for `safetyrater validate`
-CHECKS = "id (prefix-NNN, unique), case_id (a case of the bank), text, the labels problem/why/change/vague (true/false), split (dev/heldout)"
+CHECKS = (
+    "id (prefix-NNN, unique), case_id (a case of the bank), text, "
+    "the labels problem/why/change/vague (true/false), split (dev/heldout)"
+)
 
 
 def is_notes_path(path: Path) -> bool:
