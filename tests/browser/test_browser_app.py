@@ -198,7 +198,8 @@ def test_lesson_one_shows_the_decision_flow_a_worked_example_and_answers_a_check
     feedback.wait_for()
     assert "✗ Not quite" in feedback.inner_text() and "Why:" in feedback.inner_text()
     options.nth(1).check()
-    page.wait_for_function("(el) => el.innerText.includes('✓ Right')", arg=feedback.element_handle())
+    # the widget redraws its HTML on each answer: look the feedback up again rather than hold the old element
+    question.locator(".sr-feedback", has_text="✓ Right").wait_for()
     if screenshots:
         question.screenshot(path=screenshots / "check-question.png")
     wait_for_answer(app_root / "course" / "lesson-01-check.answers.json", "l01-q1", "choice", 1)
