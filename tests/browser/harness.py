@@ -204,11 +204,13 @@ LAB_KERNEL_IDLE = r"""() => {
 }"""
 
 #: Every code cell of the visible notebook has run: its prompt shows a number.
+#: textContent, not innerText: JupyterLab skips rendering cells scrolled out of
+#: view (content-visibility), and their innerText is then empty.
 LAB_ALL_RAN = r"""() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return false;
   const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-  return prompts.length > 0 && prompts.every(p => /^\[\d+\]:$/.test(p.innerText.trim()));
+  return prompts.length > 0 && prompts.every(p => /^\[\d+\]:$/.test(p.textContent.trim()));
 }"""
 
 

@@ -12,6 +12,7 @@ import urllib.error
 import pytest
 
 from safetyrater.bank.casebank import CaseBank
+from safetyrater.bank.policy import load_policy
 from safetyrater.paths import module_number
 
 from .harness import CARD, PAGE_SECONDS, REPO, answers_on_disk, voila_open, voila_wait_rendered, wait_until
@@ -128,6 +129,12 @@ def test_a_mock_assessment_waits_for_start_and_confirms_submit_in_a_dialog(page,
     numbers = form.locator("input[type=number]")
     numbers.nth(0).fill("5")
     numbers.nth(0).press("Tab")
+    # the form suggests the policy's pace for 5 cases; wait for it, as a learner sees it, so the
+    # kernel's suggestion cannot overwrite the minutes typed next
+    rules = load_policy().assessment
+    suggested = str(max(1, round(5 * rules.minutes / rules.cases)))
+    page.wait_for_function("([el, value]) => el.value === value", arg=[numbers.nth(1).element_handle(), suggested],
+                           timeout=PAGE_SECONDS * 1000)
     numbers.nth(1).fill("7")
     numbers.nth(1).press("Tab")
     if screenshots:
