@@ -122,6 +122,8 @@ See also: [lesson 1](01-the-two-questions.ipynb), which teaches the rule, and th
         "metadata": {
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
+            # the learner's JupyterLab runs it on opening (deploy/labextensions/safetyrater-lab)
+            "safetyrater": {"run_on_open": True},
         },
         "nbformat": 4,
         "nbformat_minor": 5,

@@ -203,6 +203,13 @@ LAB_KERNEL_IDLE = r"""() => {
   return !!bar && /\(ipykernel\) \| Idle/.test(bar.innerText);
 }"""
 
+#: No code cell of the visible notebook has run: every prompt is empty ("[ ]:").
+LAB_NONE_RAN = r"""() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const prompts = panel ? [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')] : [];
+  return prompts.length > 0 && prompts.every(p => /^\[ \]:$/.test(p.textContent.trim()));
+}"""
+
 #: Every code cell of the visible notebook has run: its prompt shows a number.
 #: textContent, not innerText: JupyterLab skips rendering cells scrolled out of
 #: view (content-visibility), and their innerText is then empty.
@@ -218,11 +225,9 @@ def lab_wait_idle(page: Any) -> None:
     page.wait_for_function(LAB_KERNEL_IDLE, timeout=PAGE_SECONDS * 1000)
 
 
-def lab_run_all(page: Any) -> None:
-    """Run > Run All Cells, as a learner does, then wait until every cell has run."""
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    # a lesson's whole run: a generous ceiling (the suite shares two cores with an nbgrader course); it ends when done
+def lab_wait_cards(page: Any) -> None:
+    """Wait until the open notebook has run by itself (the learner's JupyterLab runs a course notebook when it opens)."""
+    # a lesson's whole run: a generous ceiling (the machine may be busy); it ends when done
     page.wait_for_function(LAB_ALL_RAN, timeout=3 * PAGE_SECONDS * 1000)
     lab_wait_idle(page)
 

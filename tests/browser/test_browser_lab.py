@@ -17,7 +17,8 @@ from .harness import (
     case_id_of,
     chosen_rating,
     lab_open,
-    lab_run_all,
+    LAB_NONE_RAN,
+    lab_wait_cards,
     lab_wait_idle,
     press_check,
     rate,
@@ -35,10 +36,11 @@ RATINGS = ["Harmful", "Safe", "Risky"]
 
 
 def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(page, lab_server, lab_root, screenshots):
-    """Open a lesson, run it, rate three cards, press Check, reload: are the answers back and on disk?"""
+    """Open a lesson (it runs by itself), rate three cards, press Check, reload: are the cards back, with the
+    answers, without Run All, and on disk?"""
     answer_file = lab_root / "course" / f"{DECK}.answers.json"
     lab_open(page, lab_server, LESSON)
-    lab_run_all(page)
+    lab_wait_cards(page)
     show_all_cases(page)
 
     case_ids = [case_id_of(card(page, i)) for i in range(len(RATINGS))]
@@ -67,7 +69,7 @@ def test_lesson_rated_by_clicking_is_checked_saved_and_restored_after_reload(pag
 
     page.reload()
     lab_wait_idle(page)
-    lab_run_all(page)
+    lab_wait_cards(page)
     show_all_cases(page)
     for i, label in enumerate(RATINGS):
         chosen_rating(card(page, i), label).wait_for()
@@ -109,6 +111,9 @@ def test_instructor_set_up_keeps_nbgrader_panels(page, lab_root, tmp_path):
     """Does `safetyrater start --instructor` still give instructors the formgrader and create-assignment panels?"""
     with running(CourseServer(lab_root, tmp_path / "server", "--instructor")) as server:
         lab_open(page, server, "course/00-start-here.ipynb")
+        # an instructor's JupyterLab never runs a notebook by opening it (a handed-in one could carry the flag)
+        page.wait_for_timeout(3000)
+        assert page.evaluate(LAB_NONE_RAN), "the instructor's JupyterLab ran a notebook on opening"
         page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
         menu = page.locator("#jp-mainmenu-nbgrader")
         menu.get_by_role("menuitem", name="Formgrader").first.wait_for()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from jupyter_server.services.contents.filemanager import FileContentsManager
@@ -11,6 +12,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from conftest import REPO
 from safetyrater.deploy.launch import config_dir
 from safetyrater.deploy.notebooks import strip_outputs
+from safetyrater.nbgrader.notebooks import RUN_ON_OPEN
 
 LESSON = "course/01-the-two-questions.ipynb"
 # Jupyter Server validates a configured pre_save_hook twice and warns that it overrides itself
@@ -55,3 +57,27 @@ def test_a_learners_own_notebook_keeps_its_outputs(tmp_path):
 def test_both_jupyterlab_modes_install_the_hook(tmp_path):
     for mode in ("learner", "instructor"):
         contents_manager(tmp_path, mode)
+
+
+def test_only_the_learners_jupyterlab_loads_the_run_on_open_extension():
+    """The learner's JupyterLab finds safetyrater-lab; the instructor's does not (a handed-in notebook must not run on opening)."""
+    from jupyterlab_server.config import get_federated_extensions
+
+    def extension_paths(mode):
+        config = PyFileConfigLoader("jupyter_server_config.py", path=str(config_dir(mode))).load_config()
+        return list(config.LabApp.get("extra_labextensions_path", []))
+
+    learner, instructor = extension_paths("learner"), extension_paths("instructor")
+    assert instructor == []
+    assert "safetyrater-lab" in get_federated_extensions(learner)
+    found = get_federated_extensions(learner)["safetyrater-lab"]
+    assert (Path(found["ext_path"]) / found["jupyterlab"]["_build"]["load"]).is_file()
+
+
+def test_every_course_and_exercise_notebook_asks_to_run_on_open():
+    """The extension runs only notebooks that say so; every lesson and exercise a learner opens does."""
+    import json
+
+    notebooks = sorted(REPO.glob("course/*.ipynb")) + sorted(REPO.glob("exercises/*/*.ipynb"))
+    missing = [str(n.relative_to(REPO)) for n in notebooks if json.loads(n.read_text())["metadata"].get("safetyrater") != RUN_ON_OPEN]
+    assert notebooks and missing == []

@@ -46,6 +46,8 @@ from ..paths import COURSE, project_root
 CONFIG_ROOT = Path(__file__).resolve().parent / "jupyter_config"
 #: Jupyter data the app adds (JUPYTER_PATH): the Voilà template ``safetyrater``, which loads nothing from a CDN
 DATA_ROOT = Path(__file__).resolve().parent / "jupyter_data"
+#: JupyterLab extensions the learner's JupyterLab adds: ``safetyrater-lab`` runs a course notebook when it opens
+LABEXTENSIONS = Path(__file__).resolve().parent / "labextensions"
 START_NOTEBOOK = "00-start-here.ipynb"
 MODES = ("learner", "instructor", "app")
 #: added for learners when no nbgrader exchange exists: hides the Assignment List

@@ -123,7 +123,8 @@ def exercise_instructions(deck: Deck, cases: Sequence[Any], policy: Policy, intr
         f"# {deck.title}",
         intro.strip(),
         "**How to work**\n\n"
-        "- Run the cells to show the cards (*Run > Run All Cells*).\n"
+        "- The cards appear below by themselves a few seconds after the notebook opens "
+        "(if they do not, choose *Run > Run All Cells*).\n"
         f"- Your answers save automatically to `{deck.id}.answers.json` beside this notebook. "
         "Submit the folder as your instructor says; you do not need to save the notebook itself.\n"
         "- There is no Check button here: this exercise is graded after you submit.",

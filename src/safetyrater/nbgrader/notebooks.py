@@ -58,11 +58,17 @@ def notebook_cell(cell: GradeCell) -> NotebookNode:
     return node
 
 
+#: notebook metadata asking the learner's JupyterLab to run the notebook when it opens, so its
+#: cards show without Run All (``deploy/labextensions/safetyrater-lab``); lessons carry it too
+RUN_ON_OPEN = {"run_on_open": True}
+
+
 def source_notebook(cells: list[NotebookNode]) -> NotebookNode:
-    """An exercise's source notebook of ``cells``, with the kernel and stable cell ids."""
+    """An exercise's source notebook of ``cells``, with the kernel, run-on-open and stable cell ids."""
     nb: NotebookNode = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["safetyrater"] = dict(RUN_ON_OPEN)
     nb.cells = cells
     # nbformat gives every cell a random id; stable ids keep the generated release reproducible.
     for index, cell in enumerate(nb.cells):
