@@ -101,11 +101,17 @@ def write_submission(course: Path, learner: str, exercise: str, answers: dict | 
 
 
 @pytest.fixture(scope="session")
-def course_cycle(tmp_path_factory, bank):
-    """The one nbgrader course the slow nbgrader tests share (see tests/nbgrader_course.py)."""
-    from support.nbgrader_course import build_course_cycle
+def course_cycle(tmp_path_factory, worker_id, bank):
+    """The one nbgrader course the slow nbgrader tests share (see tests/support/nbgrader_course.py).
 
-    return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)
+    Under pytest-xdist it is built once for the run and each worker gets its own
+    copy (tests/support/built_once.py): building it takes minutes of nbgrader.
+    """
+    from support.nbgrader_course import build_course_cycle, shared_course_cycle
+
+    if worker_id == "master":
+        return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)
+    return shared_course_cycle(tmp_path_factory, bank)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -205,3 +205,16 @@ def build_course_cycle(tmp: Path, bank) -> CourseCycle:
         list(pool.map(fetch_feedback, homes))
     nbgrader(course, "export")
     return CourseCycle(course, homes, answers, autograded.stdout + autograded.stderr)
+
+
+def shared_course_cycle(tmp_path_factory, bank) -> CourseCycle:
+    """This xdist worker's copy of the course cycle, built once for the whole run (see tests/support/built_once.py)."""
+    from support.built_once import built_once
+
+    def build(folder: Path) -> dict:
+        cycle = build_course_cycle(folder, bank)
+        return json.loads(json.dumps(asdict(cycle), default=str))  # paths as text
+
+    _, record = built_once(tmp_path_factory, "course-cycle", build, rewrite=["course/nbgrader_config.py"])
+    homes = {learner: (Path(home), options) for learner, (home, options) in record["homes"].items()}
+    return CourseCycle(Path(record["course"]), homes, record["answers"], record["autograde_log"])
