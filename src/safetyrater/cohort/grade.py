@@ -29,6 +29,7 @@ from ..feedback.rubric import Rubric, load_rubric
 from ..grading.core import score_learners
 from ..io import write_csv
 from ..kinds.probe import exercise_pairs
+from ..kinds.table import object_column
 from ..nbgrader.cells import nbgrader_points, notes_share
 from ..probes.data import TOPICS_FILE, ProbeCourse, load_probe_course, probes_dir
 from .collect import CourseLayout, Submission, find_learners, find_submissions
@@ -200,21 +201,21 @@ def grade_submissions(
         cases = exercise_cases(bank, exercise)
         scored = score_learners({learner: answers for learner, (_, answers, _) in read.items()}, cases, policy, every_kind=False)
         scored.insert(1, "exercise", exercise)
-        scored["status"] = np.repeat([status for status, _, _ in read.values()], len(cases))
+        scored["status"] = np.repeat(object_column([status for status, _, _ in read.values()]), len(cases))
         # whole probe pairs and their reports stay in the answer files (no cohort table reads them, and at
         # 10,000 learners they would be most of the memory); notes stay: the report's split page quotes them
         scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
-        frames.append(scored.rename(columns={"case_id": "case", "max_points": "max"}))
+        frames.append(_shared_values(_leading(scored.rename(columns={"case_id": "case", "max_points": "max"}))))
         exercise_notes = notes_rows({exercise: read}, bank)
         if exercise_notes is not None:
-            notes.append(exercise_notes)
+            notes.append(_shared_values(_leading(exercise_notes)))
     bar.close()
-    columns = [*TIDY_COLUMNS, "kind", "status"]
     if frames or notes:
+        # each frame leads with the same columns, so the whole table has them first without a reordered copy
         scores = pd.concat(frames + notes, ignore_index=True)
+        del frames, notes
         # the points nbgrader records: a rounded float in [0, max], as grade_item returns
         scores["points"] = nbgrader_points_column(scores["points"].to_numpy(dtype=float), scores["max"].to_numpy(dtype=float))
-        scores = scores[columns + [c for c in scores.columns if c not in columns]]
     else:
         scores = pd.DataFrame({column: pd.Series(dtype=float if column in ("points", "max") else object) for column in CSV_COLUMNS})
 
@@ -228,6 +229,53 @@ def grade_submissions(
     per_submission["path"] = [str(found[key].path) for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
+
+
+#: the columns every cohort scores table starts with
+LEADING_COLUMNS = [*TIDY_COLUMNS, "kind", "status"]
+
+
+def _leading(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :data:`LEADING_COLUMNS` first, the rest in their order."""
+    return frame[LEADING_COLUMNS + [c for c in frame.columns if c not in LEADING_COLUMNS]]
+
+
+def _shared_values(scored: pd.DataFrame) -> pd.DataFrame:
+    """``scored`` with each repeated text (a label, a note, a tuple of labels) held once, by every row that has it.
+
+    The labels and notes a kind keeps are the parsed answer files' own strings,
+    one object per learner; keeping them would keep the memory of every parsed
+    file (Python cannot hand back memory a single live string sits in), so the
+    cohort's memory would grow with each exercise read. pandas' text columns
+    (learner, exercise) hold one string per row too. Values are kept exactly
+    (types included): only strings and tuples of strings are shared, in
+    columns of Python objects.
+    """
+    columns: dict[str, Any] = {}
+    for name in scored.columns:
+        column = scored[name]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            columns[name] = column  # numbers
+            continue
+        # a fresh array per column: a view of the frame's two-dimensional block would keep every old value alive
+        values = column.to_numpy(dtype=object, copy=True)
+        if len(set(map(id, values))) <= max(16, len(values) // 100) and column.dtype == object:
+            columns[name] = values  # already shared (the key's values, the codes')
+        elif pd.api.types.infer_dtype(values, skipna=True) == "string":
+            codes, uniques = pd.factorize(values)
+            shared = np.asarray(uniques, dtype=object)[codes]
+            shared[codes < 0] = values[codes < 0]  # None stays None, NaN NaN
+            columns[name] = shared
+        else:
+            seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+            columns[name] = object_column(
+                [
+                    seen.setdefault(value, value) if type(value) is tuple and all(type(item) is str for item in value) else value
+                    for value in values.tolist()
+                ]
+            )
+    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype if isinstance(values, pd.Series) else object, index=scored.index)
+                         for name, values in columns.items()})
 
 
 def nbgrader_points_column(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
