@@ -18,7 +18,11 @@ then, once:
   (one nbgrader start and kernel per exercise, which the per-submission figure
   includes), compared case by case and cell by cell with the fast lane.
 
-    .venv/bin/python benchmarks/cohort_grading.py [--sizes 100,1000,10000] [--report-learners 1000] [--sample 20] [--seed 0]
+    .venv/bin/python benchmarks/cohort_grading.py [--sizes 100,1000,10000] [--report-learners 1000] [--sample 20] [--seed 0] [--cohorts DIR]
+
+``--cohorts DIR`` keeps the demo cohorts in DIR and reuses them on the next run
+(writing 10,000 learners' files takes minutes; a size and seed always give the
+same cohort while the case bank stays the same).
 
 Targets on the 2-core machine: fast lane <= 5x its floor; 1,000 learners <= 3 s and
 10,000 <= 30 s; <= 1 GB at 10,000; the report at 1,000 learners <= 10 s; identical
@@ -66,6 +70,17 @@ def read_and_parse(course: Path) -> int:
                         json.loads(handle.read())
                     files += 1
     return files
+
+
+def demo_cohort(folder: Path, size: int, seed: int, bank: CaseBank) -> Path:
+    """The demo cohort of ``size`` learners in ``folder``, written unless a finished one is there."""
+    course = folder / f"cohort-{size}-seed{seed}"
+    finished = course / ".written"
+    if not finished.is_file():
+        shutil.rmtree(course, ignore_errors=True)
+        write_demo_cohort(course, size, seed=seed, bank=bank)
+        finished.touch()
+    return course
 
 
 def timed(function, repeat: int) -> float:
@@ -149,6 +164,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=20, help="submissions to autograde with nbgrader (0: skip)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure below 10,000 learners (the median is printed)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cohorts", type=Path, help="keep the demo cohorts here and reuse them (default: a temporary folder)")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
@@ -167,7 +183,7 @@ def main() -> int:
         grade_course(warm, bank=bank, policy=policy, progress=False)  # imports and caches, not timed
         cohorts = {}
         for size in sizes:
-            cohorts[size] = write_demo_cohort(work / f"cohort-{size}", size, seed=args.seed, bank=bank)
+            cohorts[size] = demo_cohort(args.cohorts or work, size, args.seed, bank)
             repeat = args.repeat if size < 10_000 else 1
             floor = timed(lambda: read_and_parse(cohorts[size]), repeat)
             fast = timed(lambda: grade_course(cohorts[size], bank=bank, policy=policy, progress=False), repeat)

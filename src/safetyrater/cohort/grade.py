@@ -152,11 +152,11 @@ def _read(submission: Submission) -> tuple[str, dict[str, Any], Problem | None]:
     where = f"learner {submission.learner}"
     if not submission.submitted:
         return NOT_SUBMITTED, {}, None
-    if not submission.path.is_file():
-        return MISSING, {}, Problem(submission.path, None, where, "no answer file in the submission; scored 0")
     try:
         answer_file = read_answer_file(submission.path)
     except DataError as exc:
+        if not submission.path.is_file():  # looked for only when reading fails: one system call fewer per file
+            return MISSING, {}, Problem(submission.path, None, where, "no answer file in the submission; scored 0")
         first = exc.problems[0]
         return UNREADABLE, {}, Problem(submission.path, first.line, where, f"{first.message}; scored 0")
     if answer_file.deck_id != submission.exercise:
@@ -240,42 +240,31 @@ def _leading(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[LEADING_COLUMNS + [c for c in frame.columns if c not in LEADING_COLUMNS]]
 
 
-def _shared_values(scored: pd.DataFrame) -> pd.DataFrame:
-    """``scored`` with each repeated text (a label, a note, a tuple of labels) held once, by every row that has it.
+#: columns that keep what a learner wrote or picked as the answer file held it (one object per row)
+LEARNER_TEXT_COLUMNS = ("note", "categories")
 
-    The labels and notes a kind keeps are the parsed answer files' own strings,
-    one object per learner; keeping them would keep the memory of every parsed
-    file (Python cannot hand back memory a single live string sits in), so the
-    cohort's memory would grow with each exercise read. pandas' text columns
-    (learner, exercise) hold one string per row too. Values are kept exactly
-    (types included): only strings and tuples of strings are shared, in
-    columns of Python objects.
+
+def _shared_values(scored: pd.DataFrame) -> pd.DataFrame:
+    """``scored`` with each repeated note or tuple of areas held once, by every row that has it.
+
+    A note or a tuple of areas is the parsed answer file's own object, one per
+    learner; keeping them would keep the memory of every parsed file (Python
+    cannot hand back memory a single live string sits in), so the cohort's
+    memory would grow with each exercise read. The other columns hold labels
+    the kinds share already.
+    Values are kept exactly (types included).
     """
-    columns: dict[str, Any] = {}
-    for name in scored.columns:
-        column = scored[name]
-        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
-            columns[name] = column  # numbers
+    for name in LEARNER_TEXT_COLUMNS:
+        if name not in scored.columns or scored[name].dtype != object:
             continue
-        # a fresh array per column: a view of the frame's two-dimensional block would keep every old value alive
-        values = column.to_numpy(dtype=object, copy=True)
-        if len(set(map(id, values))) <= max(16, len(values) // 100) and column.dtype == object:
-            columns[name] = values  # already shared (the key's values, the codes')
-        elif pd.api.types.infer_dtype(values, skipna=True) == "string":
-            codes, uniques = pd.factorize(values)
-            shared = np.asarray(uniques, dtype=object)[codes]
-            shared[codes < 0] = values[codes < 0]  # None stays None, NaN NaN
-            columns[name] = shared
-        else:
-            seen: dict[tuple[str, ...], tuple[str, ...]] = {}
-            columns[name] = object_column(
-                [
-                    seen.setdefault(value, value) if type(value) is tuple and all(type(item) is str for item in value) else value
-                    for value in values.tolist()
-                ]
-            )
-    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype if isinstance(values, pd.Series) else object, index=scored.index)
-                         for name, values in columns.items()})
+        seen: dict[Any, Any] = {}
+        scored[name] = object_column([seen.setdefault(value, value) if _shareable(value) else value for value in scored[name].tolist()])
+    return scored.copy()  # fresh blocks: the old ones would keep the replaced values alive
+
+
+def _shareable(value: Any) -> bool:
+    """A str or a tuple of str: values equal only to their own kind (True == 1 would merge (True,) with (1,))."""
+    return type(value) is str or type(value) is tuple and all(type(item) is str for item in value)
 
 
 def nbgrader_points_column(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
