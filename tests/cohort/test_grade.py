@@ -142,3 +142,28 @@ def test_the_probe_exercise_is_graded_by_the_fast_lane_as_its_grade_cells_grade_
     assert scores.loc[("quinn", "pair-2"), "points"] < check_points == scores.loc[("quinn", "pair-1"), "points"]
     assert (scores.loc["rosa", "points"] == 0).all()
     assert grades.max_points() == {PROBES: 3 * check_points}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_grading_leaves_pythons_cycle_collector_as_it_found_it(cohort, bank, policy, monkeypatch, enabled):
+    """The fast lane pauses the cycle collector while it parses (for speed): is it back as it was, after a crash too?"""
+    import gc
+
+    import safetyrater.cohort.grade as grade
+
+    course, _ = cohort
+    (gc.enable if enabled else gc.disable)()
+    try:
+        grade_course(course, bank=bank, policy=policy, progress=False)
+        assert gc.isenabled() is enabled
+
+        def crash(*args, **kwargs):
+            assert not gc.isenabled()  # paused while the files are scored
+            raise RuntimeError("scoring failed")
+
+        monkeypatch.setattr(grade, "score_learners", crash)
+        with pytest.raises(RuntimeError, match="scoring failed"):
+            grade_course(course, bank=bank, policy=policy, progress=False)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
