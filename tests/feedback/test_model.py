@@ -60,6 +60,8 @@ def test_training_reads_every_labelled_note_file_and_nothing_else(trained):
     files = labelled_note_files()
     assert {path.name for path in files} >= {"notes.jsonl", "dev-voices.jsonl", "heldout-voices-5.jsonl"}
     assert "cases.jsonl" not in {path.name for path in files}
+    # the unseen held-out set (the honest figure) is in the folder and never learnt from
+    assert (NOTES.parent / "heldout-voices-6.jsonl").exists() and "heldout-voices-6.jsonl" not in {path.name for path in files}
     total = sum(len(read_labelled_notes(path)) for path in files)
     assert trained["trained_on"].endswith(f"({total} notes)")
     # the rarest n-gram kept (seen in two notes) has the idf of two notes among all of them
