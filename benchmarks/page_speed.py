@@ -6,7 +6,11 @@ opens every lesson one after another in headless Chromium (as a learner clicks
 whose buttons answer (a rating button enabled on screen) and the kernels alive
 on the server. Then the median and the kernel count after the last page.
 
-    .venv/bin/python benchmarks/page_speed.py [--rounds 2] [--lessons 01,02,03]
+    .venv/bin/python benchmarks/page_speed.py [--rounds 2] [--lessons 01,02,03] [--dwell 15]
+
+``--dwell`` is the time spent on each page before the next: 0 clicks straight
+through (the pool of warm kernels cannot keep up: every other page waits for a
+kernel still warming); a learner reading a lesson for 15 s or more meets a warm one.
 
 The first round may meet a cold pool (kernels still warming); later rounds show
 what a learner meets after the first minute. Quote ``uptime``'s load with the figures.
@@ -50,6 +54,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--lessons", default="", help="comma-separated lesson numbers (default: every lesson with a deck)")
+    parser.add_argument(
+        "--dwell", type=float, default=0.0,
+        help="seconds spent on each page before the next, as a learner reads (default 0: click straight through, the worst case)",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -73,10 +81,12 @@ def main() -> int:
                     alive = kernel_count(server)
                     times.append(seconds)
                     print(f"round {round_number}  {name:<40} {seconds:5.2f} s to a usable first card  {alive} kernels alive")
+                    time.sleep(args.dwell)
             page.goto("about:blank")
             time.sleep(3)  # the last page's goodbye reaches the server
             left = kernel_count(server)
             browser.close()
+    print(f"dwell {args.dwell:g} s per page")
     print(f"median {statistics.median(times):.2f} s, fastest {min(times):.2f} s, slowest {max(times):.2f} s over {len(times)} page views")
     print(f"kernels alive after leaving the last page: {left} (the warm pool)")
     return 0

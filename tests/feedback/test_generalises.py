@@ -16,14 +16,19 @@ from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
 from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
-#: the figures the README reports for the held-out notes in other voices (after tuning on dev notes only)
+#: the figures the README reports for the notes in other voices. These sets were held out when first measured;
+#: since the coach2 round (issue 19) they are tuned on (rules read against their misses, the model trained on
+#: them), so these floors are a ratchet, not a held-out figure: that comes from a set kept outside the repository.
 HELD_OUT_FLOORS = {
-    "heldout-voices.jsonl": {"problem": 0.92, "why": 0.83, "change": 0.92, "vague": 0.93},
-    "heldout-voices-2.jsonl": {"problem": 0.85, "why": 0.76, "change": 0.85, "vague": 0.89},
-    "heldout-voices-3.jsonl": {"problem": 0.90, "why": 0.82, "change": 0.91, "vague": 0.90},
+    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.87, "change": 0.92, "vague": 0.93},
+    "heldout-voices-2.jsonl": {"problem": 0.93, "why": 0.84, "change": 0.85, "vague": 0.89},
+    "heldout-voices-3.jsonl": {"problem": 0.94, "why": 0.83, "change": 0.91, "vague": 0.90},
     # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
-    "heldout-voices-4.jsonl": {"problem": 0.89, "why": 0.83, "change": 0.91, "vague": 0.93},
-    "heldout-voices-5.jsonl": {"problem": 0.84, "why": 0.92, "change": 0.92, "vague": 0.91},
+    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.91, "vague": 0.93},
+    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.92, "vague": 0.91},
+    # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach, after the
+    # last tuning; measured once (problem 0.867, why 0.883, change 0.842, vague 0.933) and never trained or tuned on
+    "heldout-voices-6.jsonl": {"problem": 0.86, "why": 0.88, "change": 0.84, "vague": 0.93},
 }
 
 
@@ -40,7 +45,7 @@ def accuracy(rows) -> dict[str, float]:
 
 @pytest.mark.parametrize("file", sorted(HELD_OUT_FLOORS))
 def test_do_held_out_notes_in_other_voices_keep_the_reported_accuracy(bank, file):
-    """Formal critiques, terse notes, non-native English, pairwise and step-flag notes, never used for tuning."""
+    """Formal critiques, terse notes, non-native English, pairwise and step-flag notes: does the coach keep its figures?"""
     rows = read_labelled_notes(NOTES / file)
     assert {row["split"] for row in rows} == {"heldout"}
     assert {row["voice"] for row in rows} == {"formal", "terse", "non-native", "pairwise", "span"}

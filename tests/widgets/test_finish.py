@@ -6,6 +6,7 @@ import json
 
 from conftest import perfect_answers
 from safetyrater.answers import AnswerStore, read_answer_file
+from safetyrater.kinds.rating import answer_class
 from safetyrater.widgets.deck import DeckView
 from safetyrater.widgets.finish import RESULT_CLASS, FinishPanel
 
@@ -61,6 +62,38 @@ def test_a_reopened_finished_exercise_shows_its_result_and_a_retake_starts_afres
     assert not any(getattr(w, "disabled", False) for w in _walk(reopened.cards[0]) if w.__class__.__name__ == "ToggleButtons")
 
 
+def test_a_retake_draws_unseen_cases_like_the_exercises_and_keeps_them_on_reopening(bank, tmp_path):
+    """Retake after Finish: are the cards new cases of the same module, kind and answer, never from a deck or the pool,
+    shown again when the page is reopened and graded when the retake is finished? A second retake draws others again."""
+    original = bank.deck(EXERCISE)
+    _exercise(bank, tmp_path, perfect_answers(bank.deck_cases(EXERCISE))).finish.finish_button.click()
+    view = _exercise(bank, tmp_path)
+    view.finish.retake_button.click()
+    first = list(view.deck.cases)
+    in_decks = {c for d in bank.decks.values() for c in d.cases}
+    new = [c for c in first if c not in original.cases]
+    assert len(first) == len(original.cases) and len(new) >= len(first) // 2, first
+    assert not set(new) & in_decks and all(bank.cases[c].use == "lesson" for c in new)
+    for old, drawn in zip(original.cases, first, strict=True):
+        a, b = bank.cases[old], bank.cases[drawn]
+        assert (b.module, b.kind, answer_class(b)) == (a.module, a.kind, answer_class(a))
+    assert "new to you" in view.finish.message.value
+    assert [case.id for case in view.cases] == first  # the cards show the drawn cases
+
+    reopened = _exercise(bank, tmp_path)
+    assert list(reopened.deck.cases) == first and [case.id for case in reopened.cases] == first
+    (tmp_path / f"{EXERCISE}.answers.json").write_text(
+        json.dumps({"format": 1, "exercise": EXERCISE, "answers": perfect_answers([bank.cases[c] for c in first])})
+    )
+    graded = _exercise(bank, tmp_path)
+    graded.finish.finish_button.click()
+    assert f"Your result: {3 * len(first)} / {3 * len(first)}" in graded.finish.result.value
+
+    graded.finish.retake_button.click()
+    second = list(graded.deck.cases)
+    assert not (set(second) - set(original.cases)) & set(first), "a second retake draws cases not given before"
+
+
 def test_a_learner_kit_submits_instead_and_says_plainly_when_there_is_no_exchange(bank, tmp_path, monkeypatch):
     """A cohort install (no key): is the button a submit, and with no exchange does it say so instead of failing?"""
     for case_id in bank.deck(EXERCISE).cases[:1]:
@@ -70,7 +103,7 @@ def test_a_learner_kit_submits_instead_and_says_plainly_when_there_is_no_exchang
     monkeypatch.chdir(tmp_path)
     (tmp_path / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'no-exchange')!r}\n")
     store = AnswerStore(EXERCISE, tmp_path)
-    panel = FinishPanel(bank, bank.deck(EXERCISE), store, lambda locked: None, lambda: None)
+    panel = FinishPanel(bank, bank.deck(EXERCISE), store, lambda locked: None, lambda deck: None)
     assert not panel.self_study
     panel.submit_button.click()
     assert "no nbgrader exchange" in panel.message.value and tmp_path.name in panel.message.value

@@ -181,9 +181,13 @@ class CaseBank:
 
     def public_deck_cases(self, deck_id: str) -> list[PublicCase]:
         """What a learner may see of a deck's cases: no reference rating, rationale or categories."""
+        return self.public_cases(self.deck(deck_id).cases)
+
+    def public_cases(self, case_ids: list[str]) -> list[PublicCase]:
+        """What a learner may see of these cases: no reference rating, rationale or categories."""
         return [
             self.public[case_id] if case_id in self.public else kind_of(self.cases[case_id].kind).public(self.cases[case_id])
-            for case_id in self.deck(deck_id).cases
+            for case_id in case_ids
         ]
 
 

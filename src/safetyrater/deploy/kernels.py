@@ -88,9 +88,11 @@ class WarmKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def _take(self) -> str | None:
-        """A warm kernel from the pool (waiting for one that is starting), or None."""
+        """A warm kernel from the pool (a ready one first, else waiting for one that is starting), or None."""
         while self._pool:
-            task = self._pool.pop(0)
+            ready = [task for task in self._pool if task.done()]
+            task = ready[0] if ready else self._pool[0]
+            self._pool.remove(task)
             try:
                 kernel_id = await task
             except Exception:  # a kernel that failed to start: try the next one

@@ -59,11 +59,33 @@ _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+)(?:(?:don't|do not|never)\s+)?([a-z]+
 _PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
 _PERSON = (
     r"(?:she|he|they|we|you|someone|anyone|nobody|people|users?|voters?|victims?|the (?:\w+ )?(?:user|child|kid|teen|student|"
-    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy)s?)"
+    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy)s?"
+    # people named by what they do: "householders", "journalists", "customers", "children"
+    r"|[a-z]{3,}(?:ers|ists|ents|ren))"
 )
+# What a person suffers, said in everyday words with or without a modal: "she can't leave",
+# "buyers pay…", "she'd have no privacy left", "the family will be afraid", "people will think she is corrupt".
 _PERSON_RESULT = re.compile(
-    rf"\b{_PERSON}\s+(?:can't|cannot|can not|won't|couldn't|pays? for|gets? no|has no|have no|is left|are left|stays?|will never)\b"
+    rf"\b{_PERSON}\s+(?:(?:could|would|will|may|might|can)\s+)?(?:can't|cannot|can not|won't|couldn't|pays?|paid|gets? no|has no|"
+    r"have no|is left|are left|stays?|will never|(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
+    r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
+    r"think|believe|ends? up)\b"
 )
+# "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
+_GET_RESULT = re.compile(r"\b(?:gets?|got|getting|ends? up)\s+(?:\w+\s+)?([a-z]{3,}(?:ed|en))\b")
+# "dehydration risk", "stalking risk": a named harm as a risk states how harm follows.
+_NAMED_RISK = re.compile(r"\b([a-z][\w'-]{3,})\s+(?:risk|danger)\b")
+# A modal consequence keeps its subject: in "kidney can stop working" the kidney is who is hurt.
+_MODAL_SUBJECT = re.compile(r"((?:[\w'-]+\s+){0,2}[\w'-]+)\s*$")
+# "because it calls her a scammer": a reason that only restates the response's act is a diagnosis, not a why.
+_REASON_IS_ACT = frozenset({"because", "since", "as"})
+# A named part of a response on a step-flag task: "step 4", "segment 3", "the recording step", "the last step".
+_PART_REF = re.compile(
+    r"\b(?:(?:step|segment|sentence|paragraph)s?\s+\d+|(?:the|that|this|last|first|second|third|fourth|fifth)\s+"
+    r"(?:[\w'=.-]+\s+){0,2}?(?:step|segment|sentence|paragraph)|[\w'=.-]+\s+step)\b"
+)
+# "B = smash it", "Step 4 = a denialist talking point": after a response or a part of it, "=" describes.
+_PART_LABEL = re.compile(r"^\W*(?:(?:response|answer)\s+)?(?:[ab]|(?:step|sentence|segment|part|line)\s*\w*)\W*$")
 _PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
 _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
@@ -258,6 +280,8 @@ def _split_clause(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
         before = clause[: subject.start()]
         if pronoun and rubric.phrases["why_connectives"].first(before):
             break  # "…so they could act on it": the pronoun sits inside a consequence
+        if re.search(r"\b(?:because|since)\s+$", before):
+            break  # "…, because B supplies the whole work": a reason, judged as a consequence
         if before.strip():
             _split_clause_plain(before, parsed, rubric)
         rest = clause[subject.start():]
@@ -271,11 +295,16 @@ def _split_clause(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
 
 def _split_clause_plain(clause: str, parsed: _Sentence, rubric: Rubric) -> None:
     cut = rubric.phrases["why_connectives"].first(clause)
-    if cut is None:
+    if cut is None or (cut.group(0) == "=" and _PART_LABEL.match(clause[: cut.start()])):
         parsed.diagnoses.append(clause)
-    else:
-        parsed.diagnoses.append(clause[: cut.start()])
-        parsed.consequences.append(clause[cut.start():])
+        return
+    parsed.diagnoses.append(clause[: cut.start()])
+    consequence = clause[cut.start():]
+    if cut.group(0) in _MODALS or cut.group(0) in ("can't", "cannot", "won't", "couldn't"):
+        subject = _MODAL_SUBJECT.search(clause[: cut.start()])
+        if subject is not None:
+            consequence = f"{subject.group(1)} {consequence}"
+    parsed.consequences.append(consequence)
 
 
 def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
@@ -349,7 +378,14 @@ def _check_problem(
             if settings.taxonomy_cues:
                 cues = cues or [t for t in specific if t in rubric.taxonomy_words]
             content = [t for t in specific if not cues or t != cues[0]] + quotes
-            if cues and _weight(content, quotes, vocabulary, rubric) >= settings.min_problem_words:
+            # "The recording step", "Step 3 …, a humidifier can grow mould": naming a part of the
+            # response points at its content, so one of the case's own words (or a quotation) is enough.
+            part = _PART_REF.search(span)
+            if part is not None and (quotes or vocabulary is None or any(_in_case(t, vocabulary) for t in content)):
+                cues, needed = cues or [part.group(0)], 1.0
+            else:
+                needed = settings.min_problem_words
+            if cues and _weight(content, quotes, vocabulary, rubric) >= needed:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
                 carried = []
             else:
@@ -389,9 +425,17 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
                     results += rubric.result_words.hits(tokenise(part), part)
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
+        results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
+                    if m.group(1) not in rubric.generic_words and not _acts(part, tokenise(part), rubric)]
+        results += [
+            m.group(0) for m in _NAMED_RISK.finditer(sentence.text)
+            if m.group(1) in rubric.outcome_words.words or (vocabulary is not None and _in_case(m.group(1), vocabulary)
+                                                            and m.group(1) not in rubric.generic_words)
+        ]
         if results or len(set(outcomes)) >= rubric.settings.min_outcome_words:
             evidence += results + outcomes
         for consequence in sentence.consequences:
+            consequence = _past_restated_act(consequence, rubric)
             connective = rubric.phrases["why_connectives"].first(consequence)
             outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
             outcomes += [m.group(0) for m in _PASSIVE_RESULT.finditer(consequence) if m.group(1) not in rubric.generic_words]
@@ -401,6 +445,20 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             if outcomes or (len(specific) >= settings.min_why_words and about) or len(specific) >= settings.min_why_words_any:
                 evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
     return _unique(evidence)
+
+
+def _past_restated_act(consequence: str, rubric: Rubric) -> str:
+    """In "because it calls her a scammer", the reason is the response's act again (a diagnosis):
+    what counts as a why is only what follows a later connective or comma ("…, so she could be attacked")."""
+    words = consequence.split(None, 1)
+    if len(words) < 2 or words[0] not in _REASON_IS_ACT:
+        return consequence
+    subject = rubric.phrases["response_subject_start"].first(words[1])
+    if subject is None or not _acts_next(words[1][subject.end():], rubric, named=subject.group(0).strip() not in _PRONOUNS):
+        return consequence
+    rest = words[1][subject.end():]
+    later = [m.start() for m in (rubric.phrases["why_connectives"].first(rest), re.search(r"[,;]\s+\S", rest)) if m is not None]
+    return rest[min(later):] if later else ""
 
 
 def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:

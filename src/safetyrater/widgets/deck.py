@@ -21,9 +21,10 @@ from ..answers import AnswerStore
 from ..bank.casebank import CaseBank
 from ..bank.schema import CaseBase, Deck
 from ..kinds import PublicCase, answer_fields, kind_of
+from ..practice.retake import read_draw
 from .content_warning import ContentWarningGate
 from .errors import problem_html, shown_safely
-from .finish import FinishPanel, set_disabled
+from .finish import FinishPanel, self_study, set_disabled
 from .html import escape
 from .style import style_widget
 from .task import TaskView
@@ -74,12 +75,15 @@ class DeckView(widgets.VBox):
     """
 
     def __init__(self, bank: CaseBank, deck: Deck, folder: Path | str | None = None, *, view: str = "task"):
-        self.deck = deck
         self.store = AnswerStore(deck.id, folder, fields=answer_fields())
         self.header = widgets.HTML()
         self.practice = deck.mode == "practice"
-        # a graded deck holds only the learner's view of its cases (a learner kit has no more)
-        self.cases: Sequence[CaseBase | PublicCase] = bank.deck_cases(deck.id) if self.practice else bank.public_deck_cases(deck.id)
+        if not self.practice and self_study(bank, deck):
+            # a self-study retake shows the cases drawn for it
+            deck = read_draw(bank, deck, self.store.path)
+        self.bank = bank
+        self.deck = deck
+        self.cases: Sequence[CaseBase | PublicCase] = self._cases_of(deck)
         self.taxonomy = bank.taxonomy
         #: cases 1-2, 3-4, … side by side (contrast pairs), in both views
         self.pairs = deck.layout == "pairs"
@@ -123,8 +127,15 @@ class DeckView(widgets.VBox):
         for card in self.cards.built():
             set_disabled(card, locked)
 
-    def redraw(self) -> None:
-        """Build the cards again from the saved answers (after a retake)."""
+    def _cases_of(self, deck: Deck) -> list[Any]:
+        # a graded deck holds only the learner's view of its cases (a learner kit has no more)
+        return [self.bank.cases[c] for c in deck.cases] if self.practice else self.bank.public_cases(deck.cases)
+
+    def redraw(self, deck: Deck | None = None) -> None:
+        """Build the cards again from the saved answers (after a retake, for the cases drawn for it)."""
+        if deck is not None:
+            self.deck = deck
+            self.cases = self._cases_of(deck)
         self._new_cards()
         self.show_view(self.view_choice.value)
 

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 from ..answers import AnswerStore
 from ..bank.casebank import CaseBank
 from ..bank.schema import Deck
+from ..practice.retake import retake_deck
 from .errors import guarded, learner_message, problem_html
 from .html import escape
 from .navigation import exercise_nav_html
@@ -49,7 +50,7 @@ def result_html(bank: CaseBank, deck: Deck, answers: dict[str, Any]) -> str:
     from ..grading.core import score_deck
     from ..grading.explain import summary_lines
 
-    cases = bank.deck_cases(deck.id)
+    cases = [bank.cases[case_id] for case_id in deck.cases]
     scores = score_deck(answers, cases, load_policy())
     rows = records(scores)
     total, maximum = float(scores["points"].sum()), float(scores["max_points"].sum())
@@ -84,7 +85,9 @@ class FinishPanel(widgets.VBox):
     again; ``reset()`` redraws them after a retake.
     """
 
-    def __init__(self, bank: CaseBank, deck: Deck, store: AnswerStore, lock: Callable[[bool], None], reset: Callable[[], None]):
+    def __init__(
+        self, bank: CaseBank, deck: Deck, store: AnswerStore, lock: Callable[[bool], None], reset: Callable[[Deck], None]
+    ):
         self.bank, self.deck, self.store = bank, deck, store
         self._lock, self._reset = lock, reset
         self.self_study = self_study(bank, deck)
@@ -98,7 +101,7 @@ class FinishPanel(widgets.VBox):
             self.finish_button.layout.width = "auto"
             self.finish_button.add_class(FINISH_CLASS)
             self.finish_button.on_click(guarded(self.show_problem)(lambda _: self.finish()))
-            self.retake_button = widgets.Button(description="Retake", tooltip="Start this exercise again with no answers")
+            self.retake_button = widgets.Button(description="Retake", tooltip="Start this exercise again with new cases and no answers")
             self.retake_button.add_class(RETAKE_CLASS)
             self.retake_button.on_click(guarded(self.show_problem)(lambda _: self.retake()))
             buttons = [self.finish_button, self.retake_button]
@@ -141,10 +144,19 @@ class FinishPanel(widgets.VBox):
 
     def retake(self) -> None:
         kept = self.store.retake()
-        self.message.value = "<div role='status'>A fresh attempt: every case is unanswered." + (
+        attempt = int(kept.name.rsplit("-", 1)[-1]) if kept else 1
+        fresh = retake_deck(self.bank, self.deck, self.store.path, attempt)
+        new_cases = sum(1 for case_id in fresh.cases if case_id not in self.deck.cases)
+        self.deck = fresh
+        drawn = (
+            f" {new_cases} of its {len(fresh.cases)} cases are new to you (of the same kind and difficulty)."
+            if new_cases
+            else " The course has no unseen cases of this kind left, so the cases are the same."
+        )
+        self.message.value = "<div role='status'>A fresh attempt: every case is unanswered." + drawn + (
             f" Your finished attempt is kept as {escape(kept.name)}.</div>" if kept else "</div>"
         )
-        self._reset()
+        self._reset(fresh)
         self.show_state()
 
     def submit(self) -> None:
