@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def write_submission(course: Path, learner: str, exercise: str, answers: dict | 
 
 
 @pytest.fixture(scope="session")
-def course_cycle(tmp_path_factory, worker_id, bank):
+def course_cycle(tmp_path_factory, bank):
     """The one nbgrader course the slow nbgrader tests share (see tests/support/nbgrader_course.py).
 
     Under pytest-xdist it is built once for the run and each worker gets its own
@@ -109,7 +110,7 @@ def course_cycle(tmp_path_factory, worker_id, bank):
     """
     from support.nbgrader_course import build_course_cycle, shared_course_cycle
 
-    if worker_id == "master":
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: nobody to share it with
         return build_course_cycle(tmp_path_factory.mktemp("course-cycle"), bank)
     return shared_course_cycle(tmp_path_factory, bank)
 
