@@ -24,9 +24,10 @@ def report():
     return bank_audit()
 
 
-#: the best surface model's accuracy on the pool when the rewritten bank landed (0.57; the old bank: 0.96).
-#: A change to the bank must not make it worse; lowering it to MAX_MODEL_ACCURACY is issue 15's open part.
-REACHED_MODEL_ACCURACY = 0.60
+#: the best surface model's accuracy on the pool: 0.96 on the old bank, 0.57 when the rewritten bank landed,
+#: 0.54 after the pool's wording round. A change to the bank must not make it worse; lowering it to
+#: MAX_MODEL_ACCURACY is issue 15's open part.
+REACHED_MODEL_ACCURACY = 0.56
 
 
 def test_no_surface_model_trained_on_the_course_does_better_on_the_pool_than_the_rewritten_bank(report):
@@ -36,7 +37,7 @@ def test_no_surface_model_trained_on_the_course_does_better_on_the_pool_than_the
     assert report.rules <= MAX_MODEL_ACCURACY
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 is open: the best surface model scores 0.57 on the pool, the limit is 0.50")
+@pytest.mark.xfail(strict=True, reason="issue 15 is open: the best surface model scores 0.54 on the pool, the limit is 0.50")
 def test_no_surface_model_trained_on_the_course_beats_the_limit_on_the_pool(report):
     """Can a model of surface words, trained on the course's rating cases, predict the held-back pool?"""
     assert max(report.models.values()) <= MAX_MODEL_ACCURACY, report.models
