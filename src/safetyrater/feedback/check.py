@@ -53,7 +53,19 @@ _IMPERATIVES = frozenset({
     "refuse", "decline", "explain", "give", "point", "offer", "add", "remove", "cut", "keep", "replace", "suggest", "tell",
     "ask", "say", "write", "answer", "warn", "drop", "delete", "use", "mention", "include", "link", "recommend", "redirect",
 })
-_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+)(?:(?:don't|do not|never)\s+)?([a-z]+)\b")
+_CLAUSE_START = re.compile(r"(?:^|[,;:+]\s*)(?:(?:just|then|and|also)\s+)?(?:(?:don't|dont|do not|never)\s+)?([a-z]+)\b")
+# A change in learner English, at the start of a clause: "Better remove the part…", "Better it say no",
+# "Need ask weight first", "Can keep." (a modal or "better" straight before a verb, the subject left out or short).
+_LEARNER_CUE = re.compile(
+    r"(?:^|(?<=[,;:+])\s*)(?:(?:it|he|she|they|you|model|the model|answer|[ab])\s+)?(?:(?:better|need|needs)\s+(?!to\b|than\b|be\b|not\b|a\b|an\b)(?=[a-z])|can\s+(?=(?:keep|stay)\b))"
+)
+# Between a change cue and its verb: "should not have given", "should to refuse", "Better it say no".
+_BEFORE_VERB = frozenset({
+    "not", "have", "to", "also", "just", "only", "instead", "rather", "first", "still", "always", "it", "he", "she",
+    "they", "you", "a", "b", "the", "each", "at", "least",
+})
+# "must go out", "take it out": a verb with one of these removes something, whatever the verb.
+_PARTICLES = frozenset({"out", "away", "off"})
 # What happens to someone, by grammar: "voters would be disenfranchised", "she can't leave",
 # "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
 _PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
@@ -205,6 +217,8 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     parsed = _Sentence(sentence)
     tokens = tokenise(sentence)
     cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
+    if cue is None:
+        cue = _LEARNER_CUE.search(sentence)
     first = tokens[0] if tokens else ""
     imperative = (
         first in rubric.action_words
@@ -467,12 +481,22 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
     for sentence in sentences:
         if not sentence.change:
             continue
-        cue = rubric.phrases["change_cues"].first(sentence.change)
+        cue = rubric.phrases["change_cues"].first(sentence.change) or _LEARNER_CUE.match(sentence.change)
         proposal = sentence.change[cue.end():] if cue is not None and cue.start() == 0 else sentence.change
-        for clause in _CHANGE_CLAUSES.split(_strip_generic(proposal, rubric)):
+        # "It should be improved so the user gets a better answer": what follows "so" is a consequence
+        proposal = _CONSEQUENCE_IN_CHANGE.split(proposal, maxsplit=1)[0]
+        for number, clause in enumerate(_CHANGE_CLAUSES.split(_strip_generic(proposal, rubric))):
             if rubric.phrases["generic_changes"].first(clause):
                 continue  # "be more careful", "follow the guidelines"
             tokens = tokenise(clause)
+            if number == 0 and cue is not None and _open_verb_cue(sentence, cue, rubric):
+                # after a modal the next word is the verb, whatever it is: "must call Hartwell on the old number"
+                verb = _modal_verb(tokens, rubric)
+                if verb is None:
+                    continue  # "needs to think carefully about how it responds": no action proposed
+                if verb:
+                    evidence += ([cue.group(0)] if cue else []) + verb
+                    continue
             for index, token in enumerate(tokens):
                 # "…so refusing makes sense": a gerund describes, it does not propose;
                 # "improved it by recommending a professional" proposes
@@ -485,6 +509,55 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
                     evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
                     break
     return _unique(evidence)
+
+
+_CONSEQUENCE_IN_CHANGE = re.compile(
+    r"\b(?:so that|because|since|otherwise)\b|\bso\s+(?=(?:the|a|an|he|she|they|it|you|we|people|users?|nobody|no one|someone)\b)"
+)
+
+
+_MODAL_ENDS = frozenset({"should", "shoud", "must", "to", "better", "need", "needs", "should've", "shouldn't"})
+
+
+def _open_verb_cue(sentence: _Sentence, cue: re.Match[str], rubric: Rubric) -> bool:
+    """Does this cue put any verb after it, about the response? A modal ("should", "must", "need to",
+    "better") whose subject is the response, a part of it, or left out ("Must call…"): not "needs a"
+    (a noun follows) nor "the ballot must arrive" (a fact about something else)."""
+    if cue.group(0).split()[-1] not in _MODAL_ENDS:
+        return False
+    before = sentence.text[: len(sentence.text) - len(sentence.change)]
+    subject = re.split(r"[,;:]|\b(?:and|but|so)\b", before)[-1].strip(" -")
+    if not subject or subject in ("a", "b", "both", "neither"):
+        return True
+    found = rubric.phrases["response_subject_start"].first(subject)
+    return found is not None and found.end() >= len(subject.rstrip())
+
+
+def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
+    """The verb straight after a change cue and its object, when the verb is not one of ``action_words``.
+
+    Returns the verb and its object words for an open verb with a concrete object ("call Hartwell"),
+    None for a generic verb that proposes no action ("think", "consider", "improve"), and [] to
+    leave the clause to the action-word rule."""
+    index = 0
+    while index < len(tokens) - 1 and (tokens[index] in _BEFORE_VERB or tokens[index].endswith("ly")):
+        index += 1
+    if index >= len(tokens):
+        return []
+    verb = tokens[index]
+    if verb in rubric.action_words:
+        return []
+    following = tokens[index + 1:]
+    if following and following[0] in _PARTICLES:
+        return [verb, following[0]]
+    if verb in STOPWORDS or verb.endswith(("ing", "ly")) or len(verb) < 3:
+        return []
+    if "have" in tokens[:index] and not re.search(r"(?:ed|en|wn|ne|t)$", verb):
+        return []  # "should have creative freedom": "have" is the verb, not an auxiliary
+    if verb in rubric.generic_words:
+        return None
+    objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS and t not in rubric.generic_words]
+    return [verb] + objects[:4] if objects else []
 
 
 def _in_case(word: str, vocabulary: frozenset[str]) -> bool:
