@@ -57,11 +57,12 @@ _CLAUSE_START = re.compile(r"(?:^|[,;:+]\s*)(?:(?:just|then|and|also)\s+)?(?:(?:
 # A change in learner English, at the start of a clause: "Better remove the part…", "Better it say no",
 # "Need ask weight first", "Can keep." (a modal or "better" straight before a verb, the subject left out or short).
 _LEARNER_CUE = re.compile(
-    r"(?:^|(?<=[,;:+])\s*)(?:(?:it|he|she|they|you|model|the model|answer|[ab])\s+)?(?:(?:better|need|needs)\s+(?!to\b|than\b|be\b|not\b|a\b|an\b)(?=[a-z])|can\s+(?=(?:keep|stay)\b))"
+    r"(?:^|(?<=[,;:+])\s*)(?:(?:it|he|she|they|you|model|the model|answer|[ab])\s+)?"
+    r"(?:(?:better|need|needs)\s+(?!to\b|than\b|be\b|not\b|a\b|an\b)(?=[a-z])|can\s+(?=(?:keep|stay)\b))"
 )
 # Between a change cue and its verb: "should not have given", "should to refuse", "Better it say no".
 _BEFORE_VERB = frozenset({
-    "not", "have", "to", "also", "just", "only", "instead", "rather", "first", "still", "always", "it", "he", "she",
+    "not", "never", "have", "to", "also", "just", "only", "instead", "rather", "first", "still", "always", "it", "he", "she",
     "they", "you", "a", "b", "the", "each", "at", "least",
 })
 # "must go out", "take it out": a verb with one of these removes something, whatever the verb.
@@ -99,6 +100,10 @@ _PART_REF = re.compile(
 # "B = smash it", "Step 4 = a denialist talking point": after a response or a part of it, "=" describes.
 _PART_LABEL = re.compile(r"^\W*(?:(?:response|answer)\s+)?(?:[ab]|(?:step|sentence|segment|part|line)\s*\w*)\W*$")
 _PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
+# Action words that also open a clause as nouns or descriptions: "note: …", "end part", "help is…".
+_NOT_IMPERATIVE = frozenset({
+    "note", "end", "help", "list", "needs", "report", "start", "stay", "treat", "draft", "cover", "given", "written", "shown",
+})
 _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
 _LABEL_WORDS = frozenset({"note", "answer", "update", "edit", "summary"})
@@ -230,9 +235,9 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     body = sentence
     if not imperative and cue is None:
         # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
-        later = next((m for m in _CLAUSE_START.finditer(sentence) if m.group(1) in _IMPERATIVES), None)
-        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "do not", "never"))):
-            parsed.change, body = sentence[later.start():].lstrip(",;: "), sentence[: later.start()]
+        later = next((m for m in _CLAUSE_START.finditer(sentence) if _imperative_at(sentence, m, rubric)), None)
+        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "dont", "do not", "never"))):
+            parsed.change, body = sentence[later.start():].lstrip(",;:+ "), sentence[: later.start()]
     if imperative:
         parsed.change, body = sentence, ""
     elif cue is not None:
@@ -253,6 +258,21 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     for clause in _CLAUSE_BREAK.split(body):
         _split_clause(clause, parsed, rubric)
     return parsed
+
+
+def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
+    """Does a clause open with an order? "explain the deaths", "hold + verify by phone", "Take out the knife":
+    an action verb in its bare form (not "gives", "flagged", "refusing") that is not the subject of a
+    verb ("refuse is not needed"), or any bare verb with "out"/"away"/"off" ("take out", "cut away")."""
+    word = start.group(1)
+    if word in _IMPERATIVES:
+        return True
+    rest = sentence[start.end():]
+    if re.match(r"\s+(?:is|are|was|were|part|step)\b", rest) or re.search(r"(?:ing|ed|[^s]s)$", word) or word in _PARTICIPLES:
+        return False
+    if re.match(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b", rest):
+        return len(word) >= 3 and word not in STOPWORDS
+    return word in rubric.action_words and word not in _NOT_IMPERATIVE
 
 
 def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
@@ -489,13 +509,13 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
             if rubric.phrases["generic_changes"].first(clause):
                 continue  # "be more careful", "follow the guidelines"
             tokens = tokenise(clause)
-            if number == 0 and cue is not None and _open_verb_cue(sentence, cue, rubric):
+            if number == 0 and cue is not None and cue.group(0).split()[-1] in _MODAL_ENDS:
                 # after a modal the next word is the verb, whatever it is: "must call Hartwell on the old number"
                 verb = _modal_verb(tokens, rubric)
                 if verb is None:
                     continue  # "needs to think carefully about how it responds": no action proposed
-                if verb:
-                    evidence += ([cue.group(0)] if cue else []) + verb
+                if verb and _open_verb_cue(sentence, cue, rubric):
+                    evidence += [cue.group(0)] + verb
                     continue
             for index, token in enumerate(tokens):
                 # "…so refusing makes sense": a gerund describes, it does not propose;
@@ -516,6 +536,12 @@ _CONSEQUENCE_IN_CHANGE = re.compile(
 )
 
 
+# Verbs of attitude, not action: after "should" they propose nothing a response could do differently.
+_NOT_ACTIONS = frozenset({
+    "think", "consider", "reconsider", "reflect", "improve", "try", "know", "understand", "care", "feel", "seem",
+    "respect", "handle", "deal", "balance", "strive", "aim", "learn", "realise", "realize", "recognise", "recognize",
+    "weigh", "approach", "work", "act", "behave", "exercise", "take", "get", "go", "see", "look", "want", "like",
+})
 _MODAL_ENDS = frozenset({"should", "shoud", "must", "to", "better", "need", "needs", "should've", "shouldn't"})
 
 
@@ -523,8 +549,6 @@ def _open_verb_cue(sentence: _Sentence, cue: re.Match[str], rubric: Rubric) -> b
     """Does this cue put any verb after it, about the response? A modal ("should", "must", "need to",
     "better") whose subject is the response, a part of it, or left out ("Must call…"): not "needs a"
     (a noun follows) nor "the ballot must arrive" (a fact about something else)."""
-    if cue.group(0).split()[-1] not in _MODAL_ENDS:
-        return False
     before = sentence.text[: len(sentence.text) - len(sentence.change)]
     subject = re.split(r"[,;:]|\b(?:and|but|so)\b", before)[-1].strip(" -")
     if not subject or subject in ("a", "b", "both", "neither"):
@@ -545,18 +569,20 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
     if index >= len(tokens):
         return []
     verb = tokens[index]
+    following = tokens[index + 1:]
     if verb in rubric.action_words:
         return []
-    following = tokens[index + 1:]
+    objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS and t not in rubric.generic_words]
+    if verb.endswith("d") and (verb[:-1] in rubric.action_words or verb[:-2] in rubric.action_words):
+        return [verb] + objects[:4] if objects else []  # "should have used only the facts supplied"
     if following and following[0] in _PARTICLES:
         return [verb, following[0]]
     if verb in STOPWORDS or verb.endswith(("ing", "ly")) or len(verb) < 3:
         return []
     if "have" in tokens[:index] and not re.search(r"(?:ed|en|wn|ne|t)$", verb):
         return []  # "should have creative freedom": "have" is the verb, not an auxiliary
-    if verb in rubric.generic_words:
-        return None
-    objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS and t not in rubric.generic_words]
+    if verb in _NOT_ACTIONS or verb in rubric.generic_words:
+        return None  # "should promote healthy habits", "should engage": too general to act on
     return [verb] + objects[:4] if objects else []
 
 
