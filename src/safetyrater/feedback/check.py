@@ -84,6 +84,13 @@ _PERSON_RESULT = re.compile(
     r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
     r"think|believe|ends? up)\b"
 )
+# "She could collapse", "anyone on the network can grab the creds", "he dont learn…", "person never sees…":
+# a person as the subject of a modal (or a never) with any verb is what happens to them, in any English.
+_PERSON_MODAL = re.compile(
+    rf"\b(?:{_PERSON}|(?:a |an |his |her |their |young |small )?(?:child|kid|teen|student|person|girl|boy|patient|reader|family)s?)"
+    r"(?:\s+(?:on|in|at|of|who|from)\s+(?:the\s+)?[\w'-]+)?\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
+    r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)"
+)
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
 _GET_RESULT = re.compile(r"\b(?:gets?|got|getting|ends? up)\s+(?:\w+\s+)?([a-z]{3,}(?:ed|en))\b")
 # "dehydration risk", "stalking risk": a named harm as a risk states how harm follows.
@@ -459,6 +466,10 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
                     results += rubric.result_words.hits(tokenise(part), part)
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
+        results += [
+            m.group(0) for m in _PERSON_MODAL.finditer(sentence.text)
+            if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
+        ]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
                     if m.group(1) not in rubric.generic_words and not _acts(part, tokenise(part), rubric)]
         results += [
