@@ -279,7 +279,11 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
         return False
     if re.match(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b", rest):
         return len(word) >= 3 and word not in STOPWORDS
-    return word in rubric.action_words and word not in _NOT_IMPERATIVE
+    if word in _NOT_IMPERATIVE:
+        return False
+    # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
+    actions = rubric.action_words
+    return word in actions.exact or any(word in (p, p + "e", p + "y") for p in actions.prefixes)
 
 
 def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
@@ -397,10 +401,13 @@ def _check_problem(
     An over-refusal counts only when the case's response refuses (``refuses``)."""
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)] if refuses else []
     settings = rubric.settings
+    # "Good, debunks the myth. Keep.", "char is 14. correct refusal, keep": a note that approves the
+    # response (a verdict and a keep) needs only one word of reason, wherever its verdict is.
+    approval = _approval(text, rubric)
     for sentence in sentences:
         # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
         # a cue that found too little carries to the next clause
-        carried: list[str] = []
+        carried: list[str] = approval[:1]
         for span in sentence.diagnoses:
             quotes = _quotes(span)
             tokens = tokenise(span)
@@ -422,15 +429,19 @@ def _check_problem(
             # "The recording step", "Step 3 …, a humidifier can grow mould": naming a part of the
             # response points at its content, so one of the case's own words (or a quotation) is enough.
             part = _PART_REF.search(span)
+            weight = _weight(content, quotes, vocabulary, rubric)
             if part is not None and (quotes or vocabulary is None or any(_in_case(t, vocabulary) for t in content)):
                 cues, needed = cues or [part.group(0)], 1.0
             else:
                 needed = settings.min_problem_words
-            if cues and _weight(content, quotes, vocabulary, rubric) >= needed:
+                if approval and weight < needed:
+                    # one word of reason, not a word of the kit's own lists: "Good, keep. harm" earns nothing
+                    needed, weight = min(needed, 1.0), _weight(content, quotes, vocabulary, rubric, list_credit=0.0)
+            if cues and weight >= needed:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
                 carried = []
             else:
-                carried = cues[:1]
+                carried = cues[:1] or approval[:1]
         # "Refusing leaves a parent unable to…": the refusal is the problem.
         if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric, vocabulary):
             evidence.append(sentence.refusal_cost)
@@ -444,6 +455,23 @@ def _check_problem(
             if len(content) >= (needed or settings.min_problem_words):
                 evidence += content
     return _unique(evidence)
+
+
+_KEEP = re.compile(r"\bkeep\b")
+
+
+def _approval(text: str, rubric: Rubric) -> list[str]:
+    """The verdict of a note that approves the response: a verdict word ("fine", "correct") and a keep
+    ("keep", "nothing to flag", "right to refuse"). Empty for any other note."""
+    verdicts = [v for v in rubric.verdict_words.hits(tokenise(text), text) if v in _APPROVING]
+    keeps = rubric.phrases["keep_phrases"].first(text) or _KEEP.search(text)
+    return verdicts[:1] if verdicts and keeps else []
+
+
+_APPROVING = frozenset({
+    "safe", "fine", "correct", "correctly", "right", "good", "harmless", "legitimate", "appropriate", "okay", "ok",
+    "acceptable", "well done", "helpful", "accurate", "sound",
+})
 
 
 def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset[str] | None = None) -> list[str]:
@@ -615,7 +643,9 @@ def _listed(word: str, rubric: Rubric) -> bool:
     return word in rubric.risk_words.words or word in rubric.taxonomy_words or word in rubric.outcome_words.words
 
 
-def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> float:
+def _weight(
+    words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric, list_credit: float | None = None
+) -> float:
     """How specific these words are, tied to the case: the case's own words (and quotations) count 1;
     the kit's list words not in the case count ``list_words_credit`` in all, however many;
     other uncommon words ``other_word_weight`` each.
@@ -633,7 +663,8 @@ def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | No
         else:
             other += 1
     settings = rubric.settings
-    return about + min(float(listed), settings.list_words_credit) + settings.other_word_weight * other
+    credit = settings.list_words_credit if list_credit is None else list_credit
+    return about + min(float(listed), credit) + settings.other_word_weight * other
 
 
 def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
@@ -646,6 +677,11 @@ def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[st
     vocabulary = case_vocabulary(case)
     weight = _weight(specific, [], vocabulary, rubric) + len(quotes)
     from_case = [w for w in specific if _in_case(w, vocabulary)]
+    # a note that approves the response ("char is 14. correct refusal, keep") is tied to it by one word of reason
+    if weight < settings.min_specific_words and _approval(text, rubric):
+        # one word of reason, not a word of the kit's own lists (keyword stuffing earns nothing)
+        return _weight(specific, [], vocabulary, rubric, list_credit=0.0) + len(quotes) < 1.0, from_case + [
+            w for w in specific if w not in from_case]
     return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
 
 
