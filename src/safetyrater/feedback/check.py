@@ -88,8 +88,9 @@ _PERSON_RESULT = re.compile(
 # a person as the subject of a modal (or a never) with any verb is what happens to them, in any English.
 _PERSON_MODAL = re.compile(
     rf"\b(?:{_PERSON}|(?:a |an |his |her |their |young |small )?(?:child|kid|teen|student|person|girl|boy|patient|reader|family)s?)"
-    r"(?:\s+(?:on|in|at|of|who|from)\s+(?:the\s+)?[\w'-]+)?\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
-    r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)"
+    r"(?:\s+(?:on|in|at|of|from)\s+(?:the\s+)?[\w'-]+|\s+(?:who|that)\s+[\w'-]+(?:\s+[\w'-]+)?)?"
+    r"\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
+    r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)"
 )
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
 _GET_RESULT = re.compile(r"\b(?:gets?|got|getting|ends? up)\s+(?:\w+\s+)?([a-z]{3,}(?:ed|en))\b")
