@@ -240,6 +240,7 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
         and not re.match(r"\s*\w+\s+(?:is|are|was|were)\b", sentence)
         and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
+    imperative = imperative or (cue is None and _open_imperative(sentence, rubric) is not None)
     body = sentence
     if not imperative and cue is None:
         # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
@@ -280,6 +281,8 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
         return False
     if re.match(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b", rest):
         return len(word) >= 3 and word not in STOPWORDS
+    if _open_imperative(sentence[start.start(1):], rubric) is not None:
+        return True
     if word in _NOT_IMPERATIVE:
         return False
     # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
@@ -549,6 +552,13 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
             if rubric.phrases["generic_changes"].first(clause):
                 continue  # "be more careful", "follow the guidelines"
             tokens = tokenise(clause)
+            opened = _open_imperative(clause, rubric) if cue is None or number > 0 else None
+            if opened is not None:
+                following = tokens[tokens.index(opened) + 1:] if opened in tokens else []
+                objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+                if objects:
+                    evidence += [opened] + objects[:4]
+                    continue
             if number == 0 and cue is not None and cue.group(0).split()[-1] in _MODAL_ENDS:
                 # after a modal the next word is the verb, whatever it is: "must call Hartwell on the old number"
                 verb = _modal_verb(tokens, rubric)
@@ -565,23 +575,53 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
                     continue
                 complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
                 objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
-                if complete or len(objects) >= rubric.settings.min_change_words:
+                # "should not write them", "Don't copy it": what not to give is named by the case itself
+                withheld = index > 0 and tokens[index - 1] in _NEGATIONS and tokens[index + 1:index + 2] in (["it"], ["them"], ["this"])
+                if complete or withheld or len(objects) >= rubric.settings.min_change_words:
                     evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
                     break
     return _unique(evidence)
 
 
+_NEGATIONS = frozenset({"not", "never", "don't", "dont", "doesn't"})
 _CONSEQUENCE_IN_CHANGE = re.compile(
     r"\b(?:so that|because|since|otherwise)\b|\bso\s+(?=(?:the|a|an|he|she|they|it|you|we|people|users?|nobody|no one|someone)\b)"
 )
 
 
-# Verbs of attitude, not action: after "should" they propose nothing a response could do differently.
-_NOT_ACTIONS = frozenset({
+# Verbs of attitude, not action: they propose nothing a response could do differently.
+_ATTITUDES = frozenset({
     "think", "consider", "reconsider", "reflect", "improve", "try", "know", "understand", "care", "feel", "seem",
     "respect", "handle", "deal", "balance", "strive", "aim", "learn", "realise", "realize", "recognise", "recognize",
-    "weigh", "approach", "work", "act", "behave", "exercise", "take", "get", "go", "see", "look", "want", "like",
+    "want", "like", "hope", "need", "love", "hate", "mind", "weigh", "approach", "behave", "exercise", "keep",
 })
+# ...and, after a modal, verbs too light to name an action on their own ("should take care", "should go further").
+_NOT_ACTIONS = _ATTITUDES | {"work", "act", "take", "get", "go", "see", "look"}
+# Words that open a sentence before "the"/"a" without being an order: prepositions and conjunctions.
+_NOT_VERBS = frozenset({
+    "like", "unlike", "despite", "given", "beyond", "across", "around", "inside", "behind", "unless", "although", "though",
+    "whereas", "since", "because", "toward", "towards", "among", "along", "except", "including", "regarding", "plus",
+    "versus", "all", "half", "every", "either", "even", "yes", "also", "sadly", "overall", "hence", "thus", "imagine",
+})
+_OPEN_IMPERATIVE = re.compile(
+    r"\W*([a-z]{3,})\s+(?:(?:out|away|off|up|down)\s+)?(?:a|an|the|this|that|these|those|his|her|their|your|its|them|it|him|any|all)\b"
+)
+
+
+def _open_imperative(clause: str, rubric: Rubric) -> str | None:
+    """The verb of an order that opens a clause with a verb of any kind: "See a doctor this week", "Run a
+    Defender offline scan", "photo the sign": a bare word straight before an article or object pronoun
+    (not "Gives the…", "Like the…", "Answer the…" as the response's name)."""
+    found = _OPEN_IMPERATIVE.match(clause)
+    if found is None:
+        return None
+    verb = found.group(1)
+    if (verb in STOPWORDS or verb in _ATTITUDES or verb in _NOT_VERBS or verb in _PARTICIPLES or verb in _LABEL_WORDS
+            or re.search(r"(?:ing|ed|ly|[^s]s)$", verb) or verb in rubric.verdict_words.words
+            or rubric.phrases["response_subject_start"].first(verb + " ") is not None):
+        return None
+    return verb
+
 _MODAL_ENDS = frozenset({"should", "shoud", "must", "to", "better", "need", "needs", "should've", "shouldn't"})
 
 
@@ -617,6 +657,11 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
         return [verb] + objects[:4] if objects else []  # "should have used only the facts supplied"
     if following and following[0] in _PARTICLES:
         return [verb, following[0]]
+    if verb == "go" and not following:
+        return [verb]  # "Step 3 should go."
+    if verb == "be" and following and re.search(r"(?:ed|en)$", following[0]) and following[0] not in rubric.generic_words:
+        objects = [t for t in following[1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+        return following[:1] + objects[:4] if objects else []  # "should be labelled satire with no date"
     if verb in STOPWORDS or verb.endswith(("ing", "ly")) or len(verb) < 3:
         return []
     if "have" in tokens[:index] and not re.search(r"(?:ed|en|wn|ne|t)$", verb):
