@@ -657,6 +657,8 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
         return [verb] + objects[:4] if objects else []  # "should have used only the facts supplied"
     if following and following[0] in _PARTICLES:
         return [verb, following[0]]
+    if verb in ("do", "follow", "copy", "match") and re.match(r"(?:what |like )?(?:response )?[ab]\b", " ".join(following)):
+        return [verb] + following[:3]  # pairwise: "B should do what A does", "B should follow A"
     if verb == "go" and not following:
         return [verb]  # "Step 3 should go."
     if verb == "be" and following and re.search(r"(?:ed|en)$", following[0]) and following[0] not in rubric.generic_words:
