@@ -281,8 +281,6 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
         return False
     if re.match(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b", rest):
         return len(word) >= 3 and word not in STOPWORDS
-    if _open_imperative(sentence[start.start(1):], rubric) is not None:
-        return True
     if word in _NOT_IMPERATIVE:
         return False
     # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
@@ -617,7 +615,7 @@ def _open_imperative(clause: str, rubric: Rubric) -> str | None:
         return None
     verb = found.group(1)
     if (verb in STOPWORDS or verb in _ATTITUDES or verb in _NOT_VERBS or verb in _PARTICIPLES or verb in _LABEL_WORDS
-            or re.search(r"(?:ing|ed|ly|[^s]s)$", verb) or verb in rubric.verdict_words.words
+            or re.search(r"(?:ing|ed|ly|[^s]s|tion|sion|ment|ness|ity|ance|ence)$", verb) or verb in rubric.verdict_words.words
             or rubric.phrases["response_subject_start"].first(verb + " ") is not None):
         return None
     return verb
