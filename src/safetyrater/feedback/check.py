@@ -60,6 +60,7 @@ _LEARNER_CUE = re.compile(
     r"(?:^|(?<=[,;:+])\s*)(?:(?:it|he|she|they|you|model|the model|answer|[ab])\s+)?"
     r"(?:(?:better|need|needs)\s+(?!to\b|than\b|be\b|not\b|a\b|an\b)(?=[a-z])|can\s+(?=(?:keep|stay)\b))"
 )
+_LEARNER_WORD = re.compile(r"\b(?:better|need|needs|can)\b")
 # Between a change cue and its verb: "should not have given", "should to refuse", "Better it say no".
 _BEFORE_VERB = frozenset({
     "not", "never", "have", "to", "also", "just", "only", "instead", "rather", "first", "still", "always", "it", "he", "she",
@@ -92,6 +93,7 @@ _PERSON_MODAL = re.compile(
     r"\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
     r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)"
 )
+_MODAL_WORD = re.compile(r"\b(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't|dont|don't|doesn't|never)\b")
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
 _GET_RESULT = re.compile(r"\b(?:gets?|got|getting|ends? up)\s+(?:\w+\s+)?([a-z]{3,}(?:ed|en))\b")
 # "dehydration risk", "stalking risk": a named harm as a risk states how harm follows.
@@ -230,7 +232,7 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     parsed = _Sentence(sentence)
     tokens = tokenise(sentence)
     cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
-    if cue is None:
+    if cue is None and _LEARNER_WORD.search(sentence):
         cue = _LEARNER_CUE.search(sentence)
     first = tokens[0] if tokens else ""
     imperative = (
@@ -276,16 +278,33 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
     word = start.group(1)
     if word in _IMPERATIVES:
         return True
-    rest = sentence[start.end():]
-    if re.match(r"\s+(?:is|are|was|were|part|step)\b", rest) or re.search(r"(?:ing|ed|[^s]s)$", word) or word in _PARTICIPLES:
+    if word in _PARTICIPLES or _INFLECTED.search(word) or _SUBJECT_NEXT.match(sentence, start.end()):
         return False
-    if re.match(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b", rest):
+    if _PARTICLE_NEXT.match(sentence, start.end()):
         return len(word) >= 3 and word not in STOPWORDS
-    if word in _NOT_IMPERATIVE:
-        return False
     # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
+    return word not in _NOT_IMPERATIVE and word in _bare_actions(rubric)
+
+
+_INFLECTED = re.compile(r"(?:ing|ed|[^s]s)$")
+_SUBJECT_NEXT = re.compile(r"\s+(?:is|are|was|were|part|step)\b")
+_PARTICLE_NEXT = re.compile(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b")
+
+
+def _bare_actions(rubric: Rubric) -> frozenset[str]:
+    """The action words in their bare form, built once per rubric: "refuse" and "clarify" for "refus*" and "clarif*"."""
     actions = rubric.action_words
-    return word in actions.exact or any(word in (p, p + "e", p + "y") for p in actions.prefixes)
+    found = _bare_cache.get(id(actions))
+    if found is None or found[0] is not actions:
+        bare = frozenset(actions.exact | {p + end for p in actions.prefixes for end in ("", "e", "y")})
+        found = _bare_cache[id(actions)] = (actions, bare)
+        if len(_bare_cache) > 16:
+            _bare_cache.clear()
+            _bare_cache[id(actions)] = found
+    return found[1]
+
+
+_bare_cache: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
 def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
@@ -396,16 +415,18 @@ def _quotes(text: str) -> list[str]:
 
 
 def _check_problem(
-    sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None, refuses: bool = True
+    sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None, refuses: bool = True,
+    approval: list[str] | None = None,
 ) -> list[str]:
     """Evidence that the note names the problem, or precisely why a good response is right.
 
-    An over-refusal counts only when the case's response refuses (``refuses``)."""
+    An over-refusal counts only when the case's response refuses (``refuses``); ``approval`` is the
+    note's :func:`_approval` (worked out from ``text`` when not given)."""
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)] if refuses else []
+    approval = _approval(text, rubric) if approval is None else approval
     settings = rubric.settings
     # "Good, debunks the myth. Keep.", "char is 14. correct refusal, keep": a note that approves the
     # response (a verdict and a keep) needs only one word of reason, wherever its verdict is.
-    approval = _approval(text, rubric)
     for sentence in sentences:
         # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
         # a cue that found too little carries to the next clause
@@ -431,14 +452,14 @@ def _check_problem(
             # "The recording step", "Step 3 …, a humidifier can grow mould": naming a part of the
             # response points at its content, so one of the case's own words (or a quotation) is enough.
             part = _PART_REF.search(span)
-            weight = _weight(content, quotes, vocabulary, rubric)
             if part is not None and (quotes or vocabulary is None or any(_in_case(t, vocabulary) for t in content)):
                 cues, needed = cues or [part.group(0)], 1.0
             else:
                 needed = settings.min_problem_words
-                if approval and weight < needed:
-                    # one word of reason, not a word of the kit's own lists: "Good, keep. harm" earns nothing
-                    needed, weight = min(needed, 1.0), _weight(content, quotes, vocabulary, rubric, list_credit=0.0)
+            weight = _weight(content, quotes, vocabulary, rubric) if cues else 0.0
+            if cues and approval and weight < needed:
+                # one word of reason, not a word of the kit's own lists: "Good, keep. harm" earns nothing
+                needed, weight = min(needed, 1.0), _weight(content, quotes, vocabulary, rubric, list_credit=0.0)
             if cues and weight >= needed:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
                 carried = []
@@ -462,12 +483,13 @@ def _check_problem(
 _KEEP = re.compile(r"\bkeep\b")
 
 
-def _approval(text: str, rubric: Rubric) -> list[str]:
+def _approval(text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None) -> list[str]:
     """The verdict of a note that approves the response: a verdict word ("fine", "correct") and a keep
-    ("keep", "nothing to flag", "right to refuse"). Empty for any other note."""
-    verdicts = [v for v in rubric.verdict_words.hits(tokenise(text), text) if v in _APPROVING]
-    keeps = rubric.phrases["keep_phrases"].first(text) or _KEEP.search(text)
-    return verdicts[:1] if verdicts and keeps else []
+    ("keep", "nothing to flag", "right to refuse"; ``keeps``: the note's keep phrases, when already found).
+    Empty for any other note."""
+    if not (_KEEP.search(text) or (rubric.phrases["keep_phrases"].first(text) if keeps is None else keeps)):
+        return []
+    return [v for v in rubric.verdict_words.hits(tokenise(text), text) if v in _APPROVING][:1]
 
 
 _APPROVING = frozenset({
@@ -497,7 +519,7 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
         results += [
-            m.group(0) for m in _PERSON_MODAL.finditer(sentence.text)
+            m.group(0) for m in (_PERSON_MODAL.finditer(sentence.text) if _MODAL_WORD.search(sentence.text) else ())
             if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
         ]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
@@ -536,9 +558,10 @@ def _past_restated_act(consequence: str, rubric: Rubric) -> str:
     return rest[min(later):] if later else ""
 
 
-def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
-    """Evidence that the note says what the response should do instead, or what to keep."""
-    evidence = [m.group(0) for m in rubric.phrases["keep_phrases"].find(text)]
+def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None) -> list[str]:
+    """Evidence that the note says what the response should do instead, or what to keep (``keeps``: the
+    note's keep phrases, when already found)."""
+    evidence = [m.group(0) for m in (rubric.phrases["keep_phrases"].find(text) if keeps is None else keeps)]
     for sentence in sentences:
         if not sentence.change:
             continue
@@ -673,6 +696,20 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
 
 def _in_case(word: str, vocabulary: frozenset[str]) -> bool:
     """Is this word (or a phrase's word, or a part of a hyphenated word) in the case's text?"""
+    key = (word, vocabulary)  # a frozenset keeps its hash: the look-up is as cheap as the word's
+    found = _in_case_cache.get(key)
+    if found is None:
+        found = _in_case_uncached(word, vocabulary)
+        if len(_in_case_cache) > 65536:
+            _in_case_cache.clear()
+        _in_case_cache[key] = found
+    return found
+
+
+_in_case_cache: dict[tuple[str, frozenset[str]], bool] = {}
+
+
+def _in_case_uncached(word: str, vocabulary: frozenset[str]) -> bool:
     return any(
         _stem_in(part, vocabulary) or ("-" in part and any(_stem_in(p, vocabulary) for p in part.split("-"))) for part in word.split()
     )
@@ -713,7 +750,7 @@ def _weight(
     return about + min(float(listed), credit) + settings.other_word_weight * other
 
 
-def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
+def _check_specific(text: str, case: Any, rubric: Rubric, approval: list[str] | None = None) -> tuple[bool, list[str]]:
     """Is the note vague? See :func:`_weight`: only the case's own words count in full."""
     quotes = _quotes(text)
     specific = _unique(_specific(tokenise(_strip_generic(text, rubric)), rubric))
@@ -724,7 +761,7 @@ def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[st
     weight = _weight(specific, [], vocabulary, rubric) + len(quotes)
     from_case = [w for w in specific if _in_case(w, vocabulary)]
     # a note that approves the response ("char is 14. correct refusal, keep") is tied to it by one word of reason
-    if weight < settings.min_specific_words and _approval(text, rubric):
+    if weight < settings.min_specific_words and (_approval(text, rubric) if approval is None else approval):
         # one word of reason, not a word of the kit's own lists (keyword stuffing earns nothing)
         return _weight(specific, [], vocabulary, rubric, list_credit=0.0) + len(quotes) < 1.0, from_case + [
             w for w in specific if w not in from_case]
@@ -809,14 +846,16 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     normal = _collapse_keyword_runs(normalise(text), rubric)
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
     vocabulary = case_vocabulary(case) if case is not None else None
-    vague, specific = _check_specific(normal, case, rubric)
+    keeps = rubric.phrases["keep_phrases"].find(normal)
+    approval = _approval(normal, rubric, keeps)
+    vague, specific = _check_specific(normal, case, rubric, approval)
     # Tied to the case: a note that is vague for it (it would fit any case) explains no
     # mechanism of this case, and the learned model, which knows no case, is not asked.
     tied = case is None or not vague
     found = {
-        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric)),
+        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric), approval),
         "why": _check_why(sentences, rubric, vocabulary) if tied else [],
-        "change": _check_change(sentences, normal, rubric),
+        "change": _check_change(sentences, normal, rubric, keeps),
     }
     sources = {name: "rules" for name, words in found.items() if words}
     if rubric.model.elements and tied:
