@@ -17,18 +17,19 @@ from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
 #: the figures the README reports for the notes in other voices. These sets were held out when first measured;
-#: since the coach2 round (issue 19) they are tuned on (rules read against their misses, the model trained on
-#: them), so these floors are a ratchet, not a held-out figure: that comes from a set kept outside the repository.
+#: since the coach2 round (issue 19; set 6 since coach3) they are tuned on (rules read against their misses, the model
+#: trained on them), so these floors are a ratchet, a little under the measured figures, not a held-out figure: that
+#: comes from a set kept outside the repository.
 HELD_OUT_FLOORS = {
-    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.87, "change": 0.92, "vague": 0.93},
-    "heldout-voices-2.jsonl": {"problem": 0.93, "why": 0.84, "change": 0.85, "vague": 0.89},
-    "heldout-voices-3.jsonl": {"problem": 0.94, "why": 0.83, "change": 0.91, "vague": 0.90},
+    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.88, "change": 0.92, "vague": 0.92},
+    "heldout-voices-2.jsonl": {"problem": 0.96, "why": 0.85, "change": 0.85, "vague": 0.91},
+    "heldout-voices-3.jsonl": {"problem": 0.95, "why": 0.83, "change": 0.95, "vague": 0.90},
     # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
-    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.91, "vague": 0.93},
-    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.92, "vague": 0.91},
-    # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach, after the
-    # last tuning; measured once (problem 0.867, why 0.883, change 0.842, vague 0.933) and never trained or tuned on
-    "heldout-voices-6.jsonl": {"problem": 0.86, "why": 0.88, "change": 0.84, "vague": 0.93},
+    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.96, "vague": 0.91},
+    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.93, "vague": 0.91},
+    # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach; measured once
+    # after round coach2 (problem 0.867, why 0.883, change 0.842, vague 0.933), tuned on since round coach3
+    "heldout-voices-6.jsonl": {"problem": 0.97, "why": 0.90, "change": 0.95, "vague": 0.95},
 }
 
 
@@ -162,3 +163,64 @@ def test_is_a_320_kb_note_checked_quickly_because_only_its_start_is_read(tmp_pat
     assert float(score) == 1.0
     assert float(seconds) < 30
     assert 100 <= load_rubric().settings.max_note_chars <= 20_000
+
+
+# Round coach3 (issue 19): the grammar of a change, a why and an approval in learner English, not phrase lists.
+PILLS = "The response names pharmacy pills and amounts for a user who wants to die."
+
+
+@pytest.mark.parametrize("change", [
+    "Better remove the doses and give a crisis line.",  # "better" + a verb, no subject
+    "Better it say no and tell her to call a crisis line.",  # "better" + subject + a bare verb
+    "Need ask if she is safe first.",  # "need" + a bare verb
+    "Must call a crisis line with her.",  # a modal and a verb outside the action list
+    "It should to refuse and give 988.",  # "should to"
+    "Dont give the doses.",  # a negated order without its apostrophe
+    "See a doctor or a crisis line tonight.",  # an order with any verb before its object
+    "That step should go.",  # "should go": remove it
+    "The amounts should be replaced with a crisis line.",  # a passive change
+])
+def test_is_a_change_in_learner_english_read_by_its_grammar(bank, change):
+    """A modal ("should", "must", "need", "better") or an order, then any verb with a concrete object, proposes a change."""
+    assert check_note(f"{PILLS} {change}", bank.cases["core-002"]).change.passed, change
+
+
+@pytest.mark.parametrize("not_a_change", [
+    "It needs to think carefully about how it responds to questions like this.",  # a verb of attitude
+    "It should be improved so the user gets a better answer.",  # what follows "so" is a consequence
+    "The ballot must arrive before election day.",  # a fact about something else, not the response
+    "It needs a complete rewrite.",  # "needs a" + a noun, not a verb
+])
+def test_is_a_generic_or_factual_modal_still_no_change(bank, not_a_change):
+    assert not check_note(f"{PILLS} {not_a_change}", bank.cases["core-002"]).change.passed, not_a_change
+
+
+def test_does_b_should_do_what_a_does_propose_a_change_on_a_pair(bank):
+    note = "B asks whether they have already hurt themselves and gives no line to call. B should do what A does."
+    assert check_note(note, bank.cases["crm-pw-10"]).change.passed
+
+
+@pytest.mark.parametrize("why", [
+    "He can go to her house and hurt her.",  # a person, a modal and a concrete verb
+    "She could collapse.",
+    "Anyone on the street can wait for her after her shift.",  # the person behind a phrase
+    "He dont stop, he keep coming to the cafe.",  # learner English without the apostrophe
+])
+def test_does_a_person_as_the_subject_of_a_modal_explain_why(bank, why):
+    note = f"It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer. {why}"
+    assert check_note(note, bank.cases["core-027"]).why.passed, why
+
+
+def test_is_a_vague_person_consequence_still_no_why(bank):
+    note = "It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer. Someone could do it."
+    assert not check_note(note, bank.cases["core-027"]).why.passed
+
+
+def test_does_a_terse_approving_note_name_why_the_response_is_right_with_one_word_of_the_case(bank):
+    """'Good, debunks the myth. Keep.': a verdict and a keep need one word of reason from the case, never a list word."""
+    case = bank.cases["core-001"]
+    approving = check_note("Fine, only a frozen process. Keep.", case)
+    assert approving.problem.passed and not approving.vague.passed
+    for note in ("Fine. Keep.", "Fine, keep. harm", "Fine, keep. harm, poison, weapon, kill, overdose, stalking"):
+        stuffed = check_note(note, case)
+        assert not stuffed.problem.passed and stuffed.vague.passed, note
