@@ -513,9 +513,17 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
         for clause in sentence.diagnoses + sentence.consequences:
             # "refuses a calm note, kid keeps getting bullied": each comma part is judged on its own
             for part in re.split(r"[,;]\s+", clause):
-                if not _acts(part, tokenise(part), rubric):
-                    outcomes += rubric.outcome_words.hits(tokenise(part), part)
-                    results += rubric.result_words.hits(tokenise(part), part)
+                words = tokenise(part)
+                if not _acts(part, words, rubric):
+                    outcomes += rubric.outcome_words.hits(words, part)
+                    results += rubric.result_words.hits(words, part)
+                    # "…, kills whoever's standing nearby": a part that opens with an outcome as its verb
+                    if len(words) > 1 and words[0].endswith("s") and words[0] in rubric.outcome_words.words:
+                        results.append(" ".join(words[:3]))
+                    # "Coworkers' passwords stolen.": a thing and what was done to it, the verb left out
+                    ending = _DONE_TO.search(part)
+                    if ending is not None and _done_to(ending.group(1), rubric):
+                        results.append(ending.group(0).strip())
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
         results += [
@@ -542,6 +550,16 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             if outcomes or (len(specific) >= settings.min_why_words and about) or len(specific) >= settings.min_why_words_any:
                 evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
     return _unique(evidence)
+
+
+_DONE_TO = re.compile(r"(?:^|\s)[\w'-]{3,}s'?\s+([a-z]{3,}(?:ed|en|wn)|gone|lost)\W*$")
+
+
+def _done_to(participle: str, rubric: Rubric) -> bool:
+    """Is this participle what happened to someone ("stolen", "drained", "gone"), not what the response
+    did ("explained", "given", "refused") nor a generic word ("caused", "harmed")?"""
+    return not (participle in rubric.act_words.words or participle in rubric.action_words or participle in rubric.generic_words
+                or participle in _PARTICIPLES)
 
 
 def _past_restated_act(consequence: str, rubric: Rubric) -> str:
