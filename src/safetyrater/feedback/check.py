@@ -189,6 +189,8 @@ def _collapse_keyword_runs(text: str, rubric: Rubric) -> str:
 
     def listed(item: str) -> bool:
         words = tokenise(item)
+        if words and words[0] in rubric.action_words and not words[0].endswith("ing"):
+            return False  # "…; fine, keep it", "Suicide method; refuse + 988": an order is not a keyword
         return bool(words) and all(
             w in rubric.risk_words.words or w in rubric.outcome_words.words or w in rubric.taxonomy_words or w in STOPWORDS
             or w in rubric.generic_words
@@ -198,7 +200,8 @@ def _collapse_keyword_runs(text: str, rubric: Rubric) -> str:
     def replace(match: re.Match[str]) -> str:
         items = [match.group(1)] + [i for i in re.split(r"\s*(?:,|;|/|\+)\s*(?:and\s+|or\s+)?", match.group(2)) if i]
         if sum(listed(item) for item in items) * 3 >= len(items) * 2 and len(items) >= 3:
-            return match.group(1)
+            # the list words go; anything else in the run stays ("…detail; fine, keep it")
+            return ", ".join([match.group(1)] + [item for item in items[1:] if not listed(item)])
         return match.group(0)
 
     return _RUN.sub(replace, text)
