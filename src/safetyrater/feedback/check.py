@@ -140,11 +140,12 @@ def _case_key(case: Any) -> tuple[str, int]:
     return (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None), tuple(_responses(case)))))
 
 
-def case_vocabulary(case: Any) -> frozenset[str]:
-    """Stems of what a learner reads in a case: prompt, context and response(s)."""
+def case_vocabulary(case: Any, key: tuple[str, int] | None = None) -> frozenset[str]:
+    """Stems of what a learner reads in a case: prompt, context and response(s) (``key``: its
+    :func:`_case_key`, when already worked out)."""
     if case is None:
         return frozenset()
-    key = _case_key(case)
+    key = key or _case_key(case)
     found = _vocabulary_cache.get(key)
     if found is None:
         parts = [getattr(case, name, None) for name in ("prompt", "context")] + _responses(case)
@@ -160,14 +161,14 @@ def case_vocabulary(case: Any) -> frozenset[str]:
 _vocabulary_cache: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def case_refuses(case: Any, rubric: Rubric) -> bool:
+def case_refuses(case: Any, rubric: Rubric, key: tuple[str, int] | None = None) -> bool:
     """Does the response (either response, for a pair) refuse in words of ``refusal_markers``?
 
     A note's claim of an over-refusal fits the case only when it does: the
     claim is tied to the case, not credited under every case."""
     if case is None:
         return True
-    key = _case_key(case)
+    key = key or _case_key(case)
     found = _refusal_cache.get(key)
     if found is None:
         found = any(rubric.phrases["refusal_markers"].first(normalise(text)) for text in _responses(case))
@@ -281,12 +282,12 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
     word = start.group(1)
     if word in _IMPERATIVES:
         return True
-    if word in _PARTICIPLES or _INFLECTED.search(word) or _SUBJECT_NEXT.match(sentence, start.end()):
-        return False
-    if _PARTICLE_NEXT.match(sentence, start.end()):
-        return len(word) >= 3 and word not in STOPWORDS
     # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
-    return word not in _NOT_IMPERATIVE and word in _bare_actions(rubric)
+    bare = word in _bare_actions(rubric) and word not in _NOT_IMPERATIVE
+    particle = not bare and _PARTICLE_NEXT.match(sentence, start.end()) is not None
+    if not (bare or particle) or word in _PARTICIPLES or _INFLECTED.search(word) or _SUBJECT_NEXT.match(sentence, start.end()):
+        return False
+    return bare or (len(word) >= 3 and word not in STOPWORDS)
 
 
 _INFLECTED = re.compile(r"(?:ing|ed|[^s]s)$")
@@ -524,9 +525,8 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
                     if len(words) > 1 and words[0].endswith("s") and words[0] in rubric.outcome_words.words:
                         results.append(" ".join(words[:3]))
                     # "Coworkers' passwords stolen.": a thing and what was done to it, the verb left out
-                    ending = _DONE_TO.search(part)
-                    if ending is not None and _done_to(ending.group(1), rubric):
-                        results.append(ending.group(0).strip())
+                    if len(words) > 1 and _DONE_TO.fullmatch(words[-1]) and words[-2].endswith(("s", "s'")) and _done_to(words[-1], rubric):
+                        results.append(" ".join(words[-2:]))
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
         results += [
@@ -555,7 +555,7 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
     return _unique(evidence)
 
 
-_DONE_TO = re.compile(r"(?:^|\s)[\w'-]{3,}s'?\s+([a-z]{3,}(?:ed|en|wn)|gone|lost)\W*$")
+_DONE_TO = re.compile(r"[a-z]{3,}(?:ed|en|wn)|gone|lost")
 
 
 def _done_to(participle: str, rubric: Rubric) -> bool:
@@ -771,14 +771,16 @@ def _weight(
     return about + min(float(listed), credit) + settings.other_word_weight * other
 
 
-def _check_specific(text: str, case: Any, rubric: Rubric, approval: list[str] | None = None) -> tuple[bool, list[str]]:
+def _check_specific(
+    text: str, case: Any, rubric: Rubric, approval: list[str] | None = None, key: tuple[str, int] | None = None
+) -> tuple[bool, list[str]]:
     """Is the note vague? See :func:`_weight`: only the case's own words count in full."""
     quotes = _quotes(text)
     specific = _unique(_specific(tokenise(_strip_generic(text, rubric)), rubric))
     settings = rubric.settings
     if case is None:
         return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
-    vocabulary = case_vocabulary(case)
+    vocabulary = case_vocabulary(case, key)
     weight = _weight(specific, [], vocabulary, rubric) + len(quotes)
     from_case = [w for w in specific if _in_case(w, vocabulary)]
     # a note that approves the response ("char is 14. correct refusal, keep") is tied to it by one word of reason
@@ -866,15 +868,16 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     text = text[: rubric.settings.max_note_chars] if isinstance(text, str) else ""
     normal = _collapse_keyword_runs(normalise(text), rubric)
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
-    vocabulary = case_vocabulary(case) if case is not None else None
+    key = _case_key(case) if case is not None else None  # worked out once: it hashes the case's text
+    vocabulary = case_vocabulary(case, key) if case is not None else None
     keeps = rubric.phrases["keep_phrases"].find(normal)
     approval = _approval(normal, rubric, keeps)
-    vague, specific = _check_specific(normal, case, rubric, approval)
+    vague, specific = _check_specific(normal, case, rubric, approval, key)
     # Tied to the case: a note that is vague for it (it would fit any case) explains no
     # mechanism of this case, and the learned model, which knows no case, is not asked.
     tied = case is None or not vague
     found = {
-        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric), approval),
+        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric, key), approval),
         "why": _check_why(sentences, rubric, vocabulary) if tied else [],
         "change": _check_change(sentences, normal, rubric, keeps),
     }
