@@ -400,7 +400,24 @@ def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
 def _acts(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
     """What the response did, by its grammar: a clause that opens with an act
     ("Gives…", "Telling a student…") or an act right after the response ("the
-    answer explains…"). "The user asked…" is not the response's act."""
+    answer explains…"). "The user asked…" is not the response's act.
+
+    ``tokens`` are the span's words; the answer is kept for the span (the problem and the why
+    of a note ask about the same clauses)."""
+    cached = _acts_cache.get((id(rubric), span))
+    if cached is not None and cached[0] is rubric:
+        return list(cached[1])
+    found = _acts_uncached(span, tokens, rubric)
+    if len(_acts_cache) > 16384:
+        _acts_cache.clear()
+    _acts_cache[(id(rubric), span)] = (rubric, tuple(found))
+    return found
+
+
+_acts_cache: dict[tuple[int, str], tuple[Rubric, tuple[str, ...]]] = {}
+
+
+def _acts_uncached(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
     found = []
     if tokens and tokens[0] in rubric.act_words.words:
         found.append(tokens[0])
