@@ -18,11 +18,16 @@ diagnoses (what the response did: "it gives…", "tells him…") and consequence
 (after a connective such as "because", "so", "could"). Then
 
 * problem: a diagnosis names a specific risk, an over-refusal, or pairs a cue
-  (what the response did, a verdict, a taxonomy word) with specific words;
+  (what the response did, a verdict, a taxonomy word) with specific words; a
+  note that approves the response (a verdict and a keep) needs one word of
+  the case as its reason ("Good, debunks the myth. Keep.");
 * why: a consequence names a concrete outcome ("evicted", "lose their vote")
-  or carries enough specific words;
+  or carries enough specific words, or a person is the subject of a modal
+  with a concrete verb ("She could collapse");
 * change: a change proposes an action with an object ("point them to…") or
-  the note says what to keep;
+  the note says what to keep; in learner English too: after a modal ("must",
+  "need", "better") any verb with a concrete object ("Must call the bank on
+  the old number"), an order with any verb before its object ("See a doctor");
 * vague: too few specific words, counting words from the case in full and
   other uncommon words at a discount.
 """
