@@ -12,7 +12,13 @@ import pytest
 from conftest import REPO
 from safetyrater.errors import DataError
 from safetyrater.feedback.check import check_note
-from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
+from safetyrater.feedback.model import (
+    SNAPSHOT_SUFFIX,
+    labelled_note_files,
+    read_labelled_cases,
+    read_labelled_notes,
+    snapshot_overlay,
+)
 from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
@@ -30,12 +36,16 @@ HELD_OUT_FLOORS = {
     # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach; measured once
     # after round coach2 (problem 0.867, why 0.883, change 0.842, vague 0.933), tuned on since round coach3
     "heldout-voices-6.jsonl": {"problem": 0.97, "why": 0.90, "change": 0.95, "vague": 0.95},
+    # set 7: the honest figure. Written by one session and labelled again by another (both given only the labelling
+    # rules and the cases; the second labeller's labels are the ones kept), never trained on (UNSEEN_NOTE_FILES) nor
+    # read to tune the rules; measured once before round coach3 (0.842, 0.833, 0.817, 0.933) and once after (below)
+    "heldout-voices-7.jsonl": {"problem": 0.875, "why": 0.858, "change": 0.866, "vague": 0.941},
 }
 
 
-def accuracy(rows) -> dict[str, float]:
+def accuracy(rows, notes_file=None) -> dict[str, float]:
     """Each element's agreement with the labels, judged against the cases as the notes saw them."""
-    cases = read_labelled_cases()
+    cases = read_labelled_cases(notes_file=notes_file)
     hits: Counter[str] = Counter()
     for row in rows:
         check = check_note(row["text"], cases[row["case_id"]])
@@ -51,17 +61,26 @@ def test_do_held_out_notes_in_other_voices_keep_the_reported_accuracy(bank, file
     assert {row["split"] for row in rows} == {"heldout"}
     assert {row["voice"] for row in rows} == {"formal", "terse", "non-native", "pairwise", "span"}
     assert {bank.cases[row["case_id"]].kind for row in rows} == {"rating", "pairwise", "span"}
-    found = accuracy(rows)
+    found = accuracy(rows, NOTES / file)
     assert {name: round(found[name], 3) >= HELD_OUT_FLOORS[file][name] for name in ELEMENTS} == dict.fromkeys(ELEMENTS, True), found
 
 
 def test_is_every_labelled_note_measured_against_the_case_text_it_was_labelled_on(bank):
     """The bank may be rewritten; the notes' labels judge the case text of their time, kept in cases.jsonl."""
-    cases = read_labelled_cases()
     for file in sorted(NOTES.glob("*.jsonl")):
-        if file.name != "cases.jsonl":
+        if file.name != "cases.jsonl" and not file.name.endswith(SNAPSHOT_SUFFIX):
+            cases = read_labelled_cases(notes_file=file)
             assert {row["case_id"] for row in read_labelled_notes(file)} <= set(cases), file.name
-    assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+            assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+
+
+def test_does_a_notes_files_own_snapshot_win_over_the_shared_one():
+    """Set 7's notes on three step-flag cases saw the steps as rewritten since sets 1-6: are they judged on that text?"""
+    shared = read_labelled_cases()
+    own = read_labelled_cases(notes_file=NOTES / "heldout-voices-7.jsonl")
+    overlay = read_labelled_cases(snapshot_overlay(NOTES / "heldout-voices-7.jsonl"))
+    assert overlay and all(own[case_id] == overlay[case_id] != shared[case_id] for case_id in overlay)
+    assert "heldout-voices-7.cases.jsonl" not in {path.name for path in labelled_note_files()}
 
 
 def test_is_a_bad_line_of_the_case_snapshot_named(tmp_path):
