@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
-import random
 
 import numpy as np
 import pytest
