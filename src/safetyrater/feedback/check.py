@@ -86,8 +86,10 @@ _PERSON = (
 # "buyers pay…", "she'd have no privacy left", "the family will be afraid", "people will think she is corrupt".
 _PERSON_RESULT = re.compile(
     rf"\b{_PERSON}\s+(?:(?:could|would|will|may|might|can)\s+)?(?:can't|cannot|can not|won't|couldn't|pays?|paid|gets? no|has no|"
-    r"have no|is left|are left|stays?|will never|(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
-    r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
+    r"have no|(?:has|have|gets?|is left with) nothing|is left|are left|stays?|will never|(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
+    r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe|humiliated|ashamed|embarrassed)|feels?\s+(?:bad|hurt)|"
+    # "the student walks away without an answer": a person left without what they came for
+    r"(?:walks?|goes|go|leaves?|is left|are left)\s+(?:away\s+)?(?:without|with nothing)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
     r"think|believe|ends? up)\b"
 )
 # "She could collapse", "anyone on the network can grab the creds", "he dont learn…", "person never sees…":
@@ -97,6 +99,12 @@ _PERSON_MODAL = re.compile(
     r"(?:\s+(?:on|in|at|of|from)\s+(?:the\s+)?[\w'-]+|\s+(?:who|that)\s+[\w'-]+(?:\s+[\w'-]+)?)?"
     r"\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
     r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)"
+)
+# "Speech like that make people attack Muslims", "it pushes her to leave": what the response makes a person do is
+# how harm follows, in any English (a causative verb, a person, then what they do).
+_CAUSED = re.compile(
+    rf"\b(?:make|makes|made|let|lets|push|pushes|pushed|drive|drives|drove|lead|leads|led|encourage|encourages|"
+    rf"tempt|tempts)\s+(?:{_PERSON}|them|her|him)\s+(?:to\s+)?((?:[\w'-]+\s+){{0,2}}[\w'-]+)"
 )
 _MODAL_WORD = re.compile(r"\b(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't|dont|don't|doesn't|never)\b")
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
@@ -243,12 +251,13 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
     if cue is None and _LEARNER_WORD.search(sentence):
         cue = _LEARNER_CUE.search(sentence)
-    first = tokens[0] if tokens else ""
+    # "Just write the story.", "Simply explain both words.": an adverb before an order leaves it an order
+    first = tokens[1] if len(tokens) > 1 and tokens[0] in _ORDER_ADVERBS else tokens[0] if tokens else ""
     imperative = (
         first in rubric.action_words
         and not re.search(r"(ing|ed|en|s)$", first)
         and first not in _PARTICIPLES
-        and not re.match(r"\s*\w+\s+(?:is|are|was|were)\b", sentence)
+        and not re.match(r"\s*(?:(?:just|simply|then|please)\s+)?\w+\s+(?:is|are|was|were)\b", sentence)
         and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
     imperative = imperative or (cue is None and _open_imperative(sentence, rubric) is not None)
@@ -555,6 +564,7 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             m.group(0) for m in (_PERSON_MODAL.finditer(sentence.text) if _MODAL_WORD.search(sentence.text) else ())
             if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
         ]
+        results += [m.group(0) for m in _CAUSED.finditer(sentence.text) if _specific(tokenise(m.group(1)), rubric)]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
                     if m.group(1) not in rubric.generic_words and not _acts(part, tokenise(part), rubric)]
         results += [
@@ -667,8 +677,13 @@ _NOT_VERBS = frozenset({
     "whereas", "since", "because", "toward", "towards", "among", "along", "except", "including", "regarding", "plus",
     "versus", "all", "half", "every", "either", "even", "yes", "also", "sadly", "overall", "hence", "thus", "imagine",
 })
+#: adverbs that may open an order: "Just explain both words", "Simply say no".
+_ORDER_ADVERBS = frozenset({"just", "simply", "then", "please"})
 _OPEN_IMPERATIVE = re.compile(
-    r"\W*([a-z]{3,})\s+(?:(?:out|away|off|up|down)\s+)?(?:a|an|the|this|that|these|those|his|her|their|your|its|them|it|him|any|all)\b"
+    r"\W*(?:(?:just|simply|then|please)\s+)?([a-z]{3,})\s+(?:(?:out|away|off|up|down)\s+)?"
+    r"(?:a|an|the|this|that|these|those|his|her|their|your|its|them|it|him|any|all"
+    # "go to police", "talk to her doctor": a verb and where it sends the user, the article left out in learner English
+    r"|to\s+(?!be\b|do\b|have\b|make\b|get\b)[a-z]{4,})\b"
 )
 
 
