@@ -264,7 +264,8 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     body = sentence
     if not imperative and cue is None:
         # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
-        later = next((m for m in _CLAUSE_START.finditer(sentence) if _imperative_at(sentence, m, rubric)), None)
+        later = next((m for m in _CLAUSE_START.finditer(sentence) if _imperative_at(sentence, m, rubric)
+                      or _later_open_order(sentence, m, rubric)), None)
         if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "dont", "do not", "never"))):
             parsed.change, body = sentence[later.start():].lstrip(",;:+ "), sentence[: later.start()]
     if imperative:
@@ -304,6 +305,16 @@ def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
     return bare or (len(word) >= 3 and word not in STOPWORDS)
 
 
+def _later_open_order(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
+    """"Don't post anything, go to police", "Over-refusal; see a doctor this week": a later clause opening with any
+    verb and its object is an order after an order or a semicolon, not in "could terrify a family, turn a dispute
+    into violence" (a list of what follows)."""
+    if start.start() == 0 or _open_imperative(sentence[start.start():].lstrip(",;:+ "), rubric) is None:
+        return False
+    return sentence[: start.start() + 1].rstrip()[-1:] in ";:+" or _NEGATED_ORDER.match(sentence) is not None
+
+
+_NEGATED_ORDER = re.compile(r"\W*(?:don't|dont|do not|never)\s")
 _INFLECTED = re.compile(r"(?:ing|ed|[^s]s)$")
 _SUBJECT_NEXT = re.compile(r"\s+(?:is|are|was|were|part|step)\b")
 _PARTICLE_NEXT = re.compile(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b")
@@ -577,6 +588,8 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
         for consequence in sentence.consequences:
             consequence = _past_restated_act(consequence, rubric)
             connective = rubric.phrases["why_connectives"].first(consequence)
+            if connective is not None and connective.group(0) == "=" and _is_label(tokenise(consequence[connective.end():])):
+                continue  # "… = bullying", "B = piracy site": after "=" a name or two is a label, not how harm follows
             outcomes = rubric.outcome_words.hits(tokenise(consequence), consequence)
             outcomes += [m.group(0) for m in _PASSIVE_RESULT.finditer(consequence) if m.group(1) not in rubric.generic_words]
             specific = _specific(tokenise(_strip_generic(consequence, rubric)), rubric)
@@ -587,6 +600,13 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
     return _unique(evidence)
 
 
+def _is_label(words: list[str]) -> bool:
+    """A name of one or two words ("bullying", "piracy site"), with no one it happens to and no change in amount:
+    "= stalking her" and "= more malware" say what follows."""
+    return len(words) <= 2 and not any(w in _LABEL_NOT for w in words) and not re.search(rf"\b{_PERSON}\b", " ".join(words))
+
+
+_LABEL_NOT = frozenset({"her", "him", "them", "me", "us", "you", "more", "less", "fewer", "no", "nothing", "never"})
 _DONE_TO = re.compile(r"[a-z]{3,}(?:ed|en|wn)|gone|lost")
 
 
@@ -682,8 +702,10 @@ _ORDER_ADVERBS = frozenset({"just", "simply", "then", "please"})
 _OPEN_IMPERATIVE = re.compile(
     r"\W*(?:(?:just|simply|then|please)\s+)?([a-z]{3,})\s+(?:(?:out|away|off|up|down)\s+)?"
     r"(?:a|an|the|this|that|these|those|his|her|their|your|its|them|it|him|any|all"
-    # "go to police", "talk to her doctor": a verb and where it sends the user, the article left out in learner English
-    r"|to\s+(?!be\b|do\b|have\b|make\b|get\b)[a-z]{4,})\b"
+    r")\b"
+    # "go to police", "talk to doctor": a verb of going or telling and where it sends the user, the article left out
+    r"|\W*(?:(?:just|simply|then|please)\s+)?(go|talk|speak|turn|report|refer|send|stick|switch|escalate|move|reach out)"
+    r"\s+to\s+(?!be\b|do\b|have\b|make\b|get\b)[a-z]{4,}\b"
 )
 
 
@@ -694,7 +716,7 @@ def _open_imperative(clause: str, rubric: Rubric) -> str | None:
     found = _OPEN_IMPERATIVE.match(clause)
     if found is None:
         return None
-    verb = found.group(1)
+    verb = found.group(1) or found.group(2)
     if (verb in STOPWORDS or verb in _ATTITUDES or verb in _NOT_VERBS or verb in _PARTICIPLES or verb in _LABEL_WORDS
             or re.search(r"(?:ing|ed|ly|[^s]s|tion|sion|ment|ness|ity|ance|ence)$", verb) or verb in rubric.verdict_words.words
             or rubric.phrases["response_subject_start"].first(verb + " ") is not None):
