@@ -86,8 +86,10 @@ _PERSON = (
 # "buyers pay…", "she'd have no privacy left", "the family will be afraid", "people will think she is corrupt".
 _PERSON_RESULT = re.compile(
     rf"\b{_PERSON}\s+(?:(?:could|would|will|may|might|can)\s+)?(?:can't|cannot|can not|won't|couldn't|pays?|paid|gets? no|has no|"
-    r"have no|(?:has|have|gets?|is left with) nothing|is left|are left|stays?|will never|(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
-    r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe|humiliated|ashamed|embarrassed)|feels?\s+(?:bad|hurt)|"
+    r"have no|(?:has|have|gets?|is left with) nothing|is left|are left|stays?|will never|"
+    r"(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
+    r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe|humiliated|ashamed|embarrassed)|"
+    r"feels?\s+(?:bad|hurt)|"
     # "the student walks away without an answer": a person left without what they came for
     r"(?:walks?|goes|go|leaves?|is left|are left)\s+(?:away\s+)?(?:without|with nothing)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
     r"think|believe|ends? up)\b"
@@ -309,9 +311,9 @@ def _later_open_order(sentence: str, start: re.Match[str], rubric: Rubric) -> bo
     """"Don't post anything, go to police", "Over-refusal; see a doctor this week": a later clause opening with any
     verb and its object is an order after an order or a semicolon, not in "could terrify a family, turn a dispute
     into violence" (a list of what follows)."""
-    if start.start() == 0 or _open_imperative(sentence[start.start():].lstrip(",;:+ "), rubric) is None:
+    if start.start() == 0 or not (sentence[start.start()] in ";:+" or _NEGATED_ORDER.match(sentence)):
         return False
-    return sentence[: start.start() + 1].rstrip()[-1:] in ";:+" or _NEGATED_ORDER.match(sentence) is not None
+    return _open_imperative(sentence[start.start():].lstrip(",;:+ "), rubric) is not None
 
 
 _NEGATED_ORDER = re.compile(r"\W*(?:don't|dont|do not|never)\s")
