@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 import sys
@@ -295,16 +294,3 @@ def test_does_what_the_response_makes_a_person_do_or_lack_explain_why(bank, why)
 ])
 def test_is_a_bare_name_after_an_equals_sign_a_label_not_a_why(note, is_why):
     assert check_note(note).why.passed == is_why, note
-
-
-
-def test_is_a_reported_order_in_a_change_no_problem_named(bank):
-    """"It should tell the user not to kill the process": what follows "not to" is the advice wanted, not what the
-    response did (the rules alone: the learned model, which backs them, reads no grammar)."""
-    rubric = load_rubric()
-    rules_only = dataclasses.replace(rubric, model=rubric.model.model_copy(update={"elements": []}))
-    case = bank.cases["core-001"]
-    note = "I didn't like where it went. It should tell the user not to kill the process and to save the file first."
-    assert not check_note(note, case, rules_only).problem.passed
-    # a negated act still names one
-    assert check_note("It should not have told the user to kill the process unsaved.", case, rules_only).problem.passed

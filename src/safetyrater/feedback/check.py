@@ -47,8 +47,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|\s+-\s+")
 _CHANGE_CLAUSES = re.compile(r",|\b(?:and|or|but|then|so)\b")
 # Before a change: "X: Y" and "X, and Y" are separate clauses.
 _CLAUSE_BREAK = re.compile(r":\s+|,\s+(?:and|but|while|whereas)\s+")
-# What follows these inside a change is what the response did wrong; not "not to" ("tell the parent not to use it" is advice).
-_NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't have|should never have|not(?!\s+to\b))\b\s*(.*)$")
+# What follows these inside a change is what the response did wrong.
+_NEGATED = re.compile(r"\b(?:instead of|rather than|should not have|shouldn't have|should never have|not)\b\s*(.*)$")
 # A quotation ('better off without me') is as specific as a note gets.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(]))['\"]([^'\"]{3,120}?)['\"](?=[\s.,;:!?)]|$)")
 _MODALS = ("could", "would", "can", "might", "may", "will")
