@@ -21,9 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.coursedir import CourseDirectory
-from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
-
 from ..errors import DataError, Problem
 from ..io import FORMULA_STARTS
 from ..paths import GRADERS, answers_filename, graders_dir
@@ -76,7 +73,11 @@ class CourseLayout:
     @classmethod
     def _from_config(cls, path: Path) -> CourseLayout:
         # nbgrader's own classes resolve the configuration, so the layout is
-        # exactly the one `nbgrader autograde` would use from that folder.
+        # exactly the one `nbgrader autograde` would use from that folder. Imported here, for a
+        # course with a configuration only: importing nbgrader takes about a second of start-up.
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
         try:
             # the file is Python: whatever it raises (or a SystemExit) means it cannot be used
             config = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
