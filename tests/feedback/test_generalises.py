@@ -12,29 +12,40 @@ import pytest
 from conftest import REPO
 from safetyrater.errors import DataError
 from safetyrater.feedback.check import check_note
-from safetyrater.feedback.model import read_labelled_cases, read_labelled_notes
+from safetyrater.feedback.model import (
+    SNAPSHOT_SUFFIX,
+    labelled_note_files,
+    read_labelled_cases,
+    read_labelled_notes,
+    snapshot_overlay,
+)
 from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
 #: the figures the README reports for the notes in other voices. These sets were held out when first measured;
-#: since the coach2 round (issue 19) they are tuned on (rules read against their misses, the model trained on
-#: them), so these floors are a ratchet, not a held-out figure: that comes from a set kept outside the repository.
+#: since the coach2 round (issue 19; set 6 since coach3) they are tuned on (rules read against their misses, the model
+#: trained on them), so these floors are a ratchet, a little under the measured figures, not a held-out figure: that
+#: comes from a set kept outside the repository.
 HELD_OUT_FLOORS = {
-    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.87, "change": 0.92, "vague": 0.93},
-    "heldout-voices-2.jsonl": {"problem": 0.93, "why": 0.84, "change": 0.85, "vague": 0.89},
-    "heldout-voices-3.jsonl": {"problem": 0.94, "why": 0.83, "change": 0.91, "vague": 0.90},
+    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.88, "change": 0.92, "vague": 0.92},
+    "heldout-voices-2.jsonl": {"problem": 0.96, "why": 0.85, "change": 0.85, "vague": 0.91},
+    "heldout-voices-3.jsonl": {"problem": 0.95, "why": 0.83, "change": 0.95, "vague": 0.90},
     # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
-    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.91, "vague": 0.93},
-    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.92, "vague": 0.91},
-    # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach, after the
-    # last tuning; measured once (problem 0.867, why 0.883, change 0.842, vague 0.933) and never trained or tuned on
-    "heldout-voices-6.jsonl": {"problem": 0.86, "why": 0.88, "change": 0.84, "vague": 0.93},
+    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.96, "vague": 0.91},
+    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.93, "vague": 0.91},
+    # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach; measured once
+    # after round coach2 (problem 0.867, why 0.883, change 0.842, vague 0.933), tuned on since round coach3
+    "heldout-voices-6.jsonl": {"problem": 0.97, "why": 0.90, "change": 0.95, "vague": 0.95},
+    # set 7: the honest figure. Written by one session and labelled again by another (both given only the labelling
+    # rules and the cases; the second labeller's labels are the ones kept), never trained on (UNSEEN_NOTE_FILES) nor
+    # read to tune the rules; measured once before round coach3 (0.842, 0.833, 0.817, 0.933) and once after (below)
+    "heldout-voices-7.jsonl": {"problem": 0.875, "why": 0.858, "change": 0.866, "vague": 0.941},
 }
 
 
-def accuracy(rows) -> dict[str, float]:
+def accuracy(rows, notes_file=None) -> dict[str, float]:
     """Each element's agreement with the labels, judged against the cases as the notes saw them."""
-    cases = read_labelled_cases()
+    cases = read_labelled_cases(notes_file=notes_file)
     hits: Counter[str] = Counter()
     for row in rows:
         check = check_note(row["text"], cases[row["case_id"]])
@@ -50,17 +61,26 @@ def test_do_held_out_notes_in_other_voices_keep_the_reported_accuracy(bank, file
     assert {row["split"] for row in rows} == {"heldout"}
     assert {row["voice"] for row in rows} == {"formal", "terse", "non-native", "pairwise", "span"}
     assert {bank.cases[row["case_id"]].kind for row in rows} == {"rating", "pairwise", "span"}
-    found = accuracy(rows)
+    found = accuracy(rows, NOTES / file)
     assert {name: round(found[name], 3) >= HELD_OUT_FLOORS[file][name] for name in ELEMENTS} == dict.fromkeys(ELEMENTS, True), found
 
 
 def test_is_every_labelled_note_measured_against_the_case_text_it_was_labelled_on(bank):
     """The bank may be rewritten; the notes' labels judge the case text of their time, kept in cases.jsonl."""
-    cases = read_labelled_cases()
     for file in sorted(NOTES.glob("*.jsonl")):
-        if file.name != "cases.jsonl":
+        if file.name != "cases.jsonl" and not file.name.endswith(SNAPSHOT_SUFFIX):
+            cases = read_labelled_cases(notes_file=file)
             assert {row["case_id"] for row in read_labelled_notes(file)} <= set(cases), file.name
-    assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+            assert set(cases) <= set(bank.cases)  # the ids live on in the bank, whatever their text now
+
+
+def test_does_a_notes_files_own_snapshot_win_over_the_shared_one():
+    """Set 7's notes on three step-flag cases saw the steps as rewritten since sets 1-6: are they judged on that text?"""
+    shared = read_labelled_cases()
+    own = read_labelled_cases(notes_file=NOTES / "heldout-voices-7.jsonl")
+    overlay = read_labelled_cases(snapshot_overlay(NOTES / "heldout-voices-7.jsonl"))
+    assert overlay and all(own[case_id] == overlay[case_id] != shared[case_id] for case_id in overlay)
+    assert "heldout-voices-7.cases.jsonl" not in {path.name for path in labelled_note_files()}
 
 
 def test_is_a_bad_line_of_the_case_snapshot_named(tmp_path):
@@ -162,3 +182,76 @@ def test_is_a_320_kb_note_checked_quickly_because_only_its_start_is_read(tmp_pat
     assert float(score) == 1.0
     assert float(seconds) < 30
     assert 100 <= load_rubric().settings.max_note_chars <= 20_000
+
+
+# Round coach3 (issue 19): the grammar of a change, a why and an approval in learner English, not phrase lists.
+PILLS = "The response names pharmacy pills and amounts for a user who wants to die."
+
+
+@pytest.mark.parametrize("change", [
+    "Better remove the doses and give a crisis line.",  # "better" + a verb, no subject
+    "Better it say no and tell her to call a crisis line.",  # "better" + subject + a bare verb
+    "Need ask if she is safe first.",  # "need" + a bare verb
+    "Must call a crisis line with her.",  # a modal and a verb outside the action list
+    "It should to refuse and give 988.",  # "should to"
+    "Dont give the doses.",  # a negated order without its apostrophe
+    "See a doctor or a crisis line tonight.",  # an order with any verb before its object
+    "That step should go.",  # "should go": remove it
+    "The amounts should be replaced with a crisis line.",  # a passive change
+])
+def test_is_a_change_in_learner_english_read_by_its_grammar(bank, change):
+    """A modal ("should", "must", "need", "better") or an order, then any verb with a concrete object, proposes a change."""
+    assert check_note(f"{PILLS} {change}", bank.cases["core-002"]).change.passed, change
+
+
+@pytest.mark.parametrize("not_a_change", [
+    "It needs to think carefully about how it responds to questions like this.",  # a verb of attitude
+    "It should be improved so the user gets a better answer.",  # what follows "so" is a consequence
+    "The ballot must arrive before election day.",  # a fact about something else, not the response
+    "It needs a complete rewrite.",  # "needs a" + a noun, not a verb
+])
+def test_is_a_generic_or_factual_modal_still_no_change(bank, not_a_change):
+    assert not check_note(f"{PILLS} {not_a_change}", bank.cases["core-002"]).change.passed, not_a_change
+
+
+def test_does_b_should_do_what_a_does_propose_a_change_on_a_pair(bank):
+    note = "B asks whether they have already hurt themselves and gives no line to call. B should do what A does."
+    assert check_note(note, bank.cases["crm-pw-10"]).change.passed
+
+
+@pytest.mark.parametrize("why", [
+    "He can go to her house and hurt her.",  # a person, a modal and a concrete verb
+    "She could collapse.",
+    "Anyone on the street can wait for her after her shift.",  # the person behind a phrase
+    "He dont stop, he keep coming to the cafe.",  # learner English without the apostrophe
+])
+def test_does_a_person_as_the_subject_of_a_modal_explain_why(bank, why):
+    note = f"It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer. {why}"
+    assert check_note(note, bank.cases["core-027"]).why.passed, why
+
+
+def test_is_a_vague_person_consequence_still_no_why(bank):
+    note = "It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer. Someone could do it."
+    assert not check_note(note, bank.cases["core-027"]).why.passed
+
+
+def test_does_a_terse_approving_note_name_why_the_response_is_right_with_one_word_of_the_case(bank):
+    """'Good, debunks the myth. Keep.': a verdict and a keep need one word of reason from the case, never a list word."""
+    case = bank.cases["core-001"]
+    approving = check_note("Fine, only a frozen process. Keep.", case)
+    assert approving.problem.passed and not approving.vague.passed
+    for note in ("Fine. Keep.", "Fine, keep. harm", "Fine, keep. harm, poison, weapon, kill, overdose, stalking"):
+        stuffed = check_note(note, case)
+        assert not stuffed.problem.passed and stuffed.vague.passed, note
+
+
+def test_does_a_keyword_run_keep_the_order_inside_it(bank):
+    """Collapsing a run of list words must not swallow an order written in the same run."""
+    case = bank.cases["core-002"]
+    assert check_note("Suicide method; refuse + 988.", case).change.passed
+    assert not check_note("Suicide method; harm, poison, weapon.", case).change.passed
+
+
+@pytest.mark.parametrize("why", ["Coworkers' passwords stolen.", "Explosive recipe with amounts, kills whoever is standing nearby."])
+def test_does_a_terse_outcome_without_a_connective_explain_why(why):
+    assert check_note(f"The response writes a working phishing page for the bank. {why}").why.passed, why

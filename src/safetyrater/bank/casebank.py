@@ -9,8 +9,9 @@ other course files (:meth:`~safetyrater.kinds.base.Kind.check_bank`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,13 +160,30 @@ class CaseBank:
 
     @classmethod
     def load(cls, root: Path | None = None) -> CaseBank:
-        """Load ``datasets/``; raise :class:`DataError` listing every problem."""
+        """Load ``datasets/``; raise :class:`DataError` listing every problem.
+
+        A bank checked once is kept until one of its files changes (a page's first
+        card should not wait for 800 cases to be validated again); each caller gets
+        its own dictionaries, so one page's practice deck never shows up in another's."""
         root = Path(root) if root is not None else datasets_dir()
-        problems, bank = check_bank(root)
-        if problems:
-            raise DataError(problems)
-        assert bank is not None
-        return bank
+        fingerprint = bank_fingerprint(root)
+        cached = _CHECKED.get(root)
+        if cached is None or cached[0] != fingerprint:
+            problems, bank = check_bank(root)
+            if problems:
+                raise DataError(problems)
+            assert bank is not None
+            _CHECKED.clear()  # one bank per process is the common case; a second root replaces it
+            _CHECKED[root] = (fingerprint, bank)
+            cached = _CHECKED[root]
+        return cached[1].copy()
+
+    def copy(self) -> CaseBank:
+        """The same (frozen) cases in dictionaries of its own."""
+        return replace(
+            self, taxonomy=dict(self.taxonomy), cases=dict(self.cases), decks=dict(self.decks),
+            locations=dict(self.locations), public=dict(self.public),
+        )
 
     def deck(self, deck_id: str) -> Deck:
         try:
@@ -189,6 +207,27 @@ class CaseBank:
             self.public[case_id] if case_id in self.public else kind_of(self.cases[case_id].kind).public(self.cases[case_id])
             for case_id in case_ids
         ]
+
+
+#: the last bank checked, by its datasets folder, with the fingerprint of the files it was read from
+_CHECKED: dict[Path, tuple[tuple[tuple[str, int, int], ...], CaseBank]] = {}
+
+
+def bank_fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, modification time and size of every file a bank check reads: ``datasets/`` and the dimension file."""
+    from .dimensions import dimensions_path  # multi-dimension cases are checked against it
+
+    paths = [os.path.join(dirpath, name) for dirpath, _dirs, files in os.walk(root) for name in files]
+    paths.append(str(dimensions_path(root)))
+    found = []
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            found.append((path, 0, 0))  # a file that goes missing changes the fingerprint too
+            continue
+        found.append((path, stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
 
 
 def check_bank(root: Path) -> tuple[list[Problem], CaseBank | None]:

@@ -20,15 +20,32 @@ PAGE_MODULES = (
     "safetyrater.widgets.progress",
     "safetyrater.grading.core",
     "safetyrater.assessment.ui",
-    # lesson 3 shows XSTest's classifier agreement (scikit-learn's kappa): five seconds to import, so a pool kernel does it
-    "sklearn.metrics",
 )
 
 
 def warm_up(modules: tuple[str, ...] = PAGE_MODULES) -> None:
-    """Import what the pages use, so a page's first card needs no import time."""
+    """Import what the pages use and read what every card reads, so a page's first card waits for neither."""
     for name in modules:
         importlib.import_module(name)
+    preload()
+
+
+def preload() -> None:
+    """Check the case bank, compile the feedback rubric and build the Markdown renderer once, in advance.
+
+    Each is kept until its files change, so a page that adopts this kernel reuses them. A
+    problem is left for the page to report in its own words (the page loads them again)."""
+    from safetyrater.bank.casebank import CaseBank
+    from safetyrater.errors import DataError
+    from safetyrater.feedback.rubric import load_rubric
+    from safetyrater.widgets.html import render_markdown
+
+    render_markdown("")
+    for load in (CaseBank.load, load_rubric):
+        try:
+            load()
+        except (DataError, OSError):
+            pass
 
 
 def adopt(cwd: str, env: Mapping[str, str]) -> None:

@@ -18,11 +18,16 @@ diagnoses (what the response did: "it gives…", "tells him…") and consequence
 (after a connective such as "because", "so", "could"). Then
 
 * problem: a diagnosis names a specific risk, an over-refusal, or pairs a cue
-  (what the response did, a verdict, a taxonomy word) with specific words;
+  (what the response did, a verdict, a taxonomy word) with specific words; a
+  note that approves the response (a verdict and a keep) needs one word of
+  the case as its reason ("Good, debunks the myth. Keep.");
 * why: a consequence names a concrete outcome ("evicted", "lose their vote")
-  or carries enough specific words;
+  or carries enough specific words, or a person is the subject of a modal
+  with a concrete verb ("She could collapse");
 * change: a change proposes an action with an object ("point them to…") or
-  the note says what to keep;
+  the note says what to keep; in learner English too: after a modal ("must",
+  "need", "better") any verb with a concrete object ("Must call the bank on
+  the old number"), an order with any verb before its object ("See a doctor");
 * vague: too few specific words, counting words from the case in full and
   other uncommon words at a discount.
 """
@@ -53,7 +58,21 @@ _IMPERATIVES = frozenset({
     "refuse", "decline", "explain", "give", "point", "offer", "add", "remove", "cut", "keep", "replace", "suggest", "tell",
     "ask", "say", "write", "answer", "warn", "drop", "delete", "use", "mention", "include", "link", "recommend", "redirect",
 })
-_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+)(?:(?:don't|do not|never)\s+)?([a-z]+)\b")
+_CLAUSE_START = re.compile(r"(?:^|[,;:+]\s*)(?:(?:just|then|and|also)\s+)?(?:(?:don't|dont|do not|never)\s+)?([a-z]+)\b")
+# A change in learner English, at the start of a clause: "Better remove the part…", "Better it say no",
+# "Need ask weight first", "Can keep." (a modal or "better" straight before a verb, the subject left out or short).
+_LEARNER_CUE = re.compile(
+    r"(?:^|(?<=[,;:+])\s*)(?:(?:it|he|she|they|you|model|the model|answer|[ab])\s+)?"
+    r"(?:(?:better|need|needs)\s+(?!to\b|than\b|be\b|not\b|a\b|an\b)(?=[a-z])|can\s+(?=(?:keep|stay)\b))"
+)
+_LEARNER_WORD = re.compile(r"\b(?:better|need|needs|can)\b")
+# Between a change cue and its verb: "should not have given", "should to refuse", "Better it say no".
+_BEFORE_VERB = frozenset({
+    "not", "never", "have", "to", "also", "just", "only", "instead", "rather", "first", "still", "always", "it", "he", "she",
+    "they", "you", "a", "b", "the", "each", "at", "least",
+})
+# "must go out", "take it out": a verb with one of these removes something, whatever the verb.
+_PARTICLES = frozenset({"out", "away", "off"})
 # What happens to someone, by grammar: "voters would be disenfranchised", "she can't leave",
 # "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
 _PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
@@ -71,6 +90,15 @@ _PERSON_RESULT = re.compile(
     r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
     r"think|believe|ends? up)\b"
 )
+# "She could collapse", "anyone on the network can grab the creds", "he dont learn…", "person never sees…":
+# a person as the subject of a modal (or a never) with any verb is what happens to them, in any English.
+_PERSON_MODAL = re.compile(
+    rf"\b(?:{_PERSON}|(?:a |an |his |her |their |young |small )?(?:child|kid|teen|student|person|girl|boy|patient|reader|family)s?)"
+    r"(?:\s+(?:on|in|at|of|from)\s+(?:the\s+)?[\w'-]+|\s+(?:who|that)\s+[\w'-]+(?:\s+[\w'-]+)?)?"
+    r"\s+(?:(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't)"
+    r"(?:\s+not)?|dont|don't|doesn't|never|may never|will never)\s+((?:[\w'-]+\s+){0,3}[\w'-]+)"
+)
+_MODAL_WORD = re.compile(r"\b(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't|dont|don't|doesn't|never)\b")
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
 _GET_RESULT = re.compile(r"\b(?:gets?|got|getting|ends? up)\s+(?:\w+\s+)?([a-z]{3,}(?:ed|en))\b")
 # "dehydration risk", "stalking risk": a named harm as a risk states how harm follows.
@@ -87,6 +115,10 @@ _PART_REF = re.compile(
 # "B = smash it", "Step 4 = a denialist talking point": after a response or a part of it, "=" describes.
 _PART_LABEL = re.compile(r"^\W*(?:(?:response|answer)\s+)?(?:[ab]|(?:step|sentence|segment|part|line)\s*\w*)\W*$")
 _PARTICIPLES = frozenset({"told", "kept", "made", "said", "sent", "done", "left", "stuck"})
+# Action words that also open a clause as nouns or descriptions: "note: …", "end part", "help is…".
+_NOT_IMPERATIVE = frozenset({
+    "note", "end", "help", "list", "needs", "report", "start", "stay", "treat", "draft", "cover", "given", "written", "shown",
+})
 _NOT_BEFORE = re.compile(r"(?:n't|\bnot|\bno)\s+$")
 # "Note: …" labels a note; "Note the difference…" asks for something.
 _LABEL_WORDS = frozenset({"note", "answer", "update", "edit", "summary"})
@@ -113,11 +145,12 @@ def _case_key(case: Any) -> tuple[str, int]:
     return (getattr(case, "id", ""), hash((getattr(case, "prompt", ""), getattr(case, "context", None), tuple(_responses(case)))))
 
 
-def case_vocabulary(case: Any) -> frozenset[str]:
-    """Stems of what a learner reads in a case: prompt, context and response(s)."""
+def case_vocabulary(case: Any, key: tuple[str, int] | None = None) -> frozenset[str]:
+    """Stems of what a learner reads in a case: prompt, context and response(s) (``key``: its
+    :func:`_case_key`, when already worked out)."""
     if case is None:
         return frozenset()
-    key = _case_key(case)
+    key = key or _case_key(case)
     found = _vocabulary_cache.get(key)
     if found is None:
         parts = [getattr(case, name, None) for name in ("prompt", "context")] + _responses(case)
@@ -133,14 +166,14 @@ def case_vocabulary(case: Any) -> frozenset[str]:
 _vocabulary_cache: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def case_refuses(case: Any, rubric: Rubric) -> bool:
+def case_refuses(case: Any, rubric: Rubric, key: tuple[str, int] | None = None) -> bool:
     """Does the response (either response, for a pair) refuse in words of ``refusal_markers``?
 
     A note's claim of an over-refusal fits the case only when it does: the
     claim is tied to the case, not credited under every case."""
     if case is None:
         return True
-    key = _case_key(case)
+    key = key or _case_key(case)
     found = _refusal_cache.get(key)
     if found is None:
         found = any(rubric.phrases["refusal_markers"].first(normalise(text)) for text in _responses(case))
@@ -162,6 +195,8 @@ def _collapse_keyword_runs(text: str, rubric: Rubric) -> str:
 
     def listed(item: str) -> bool:
         words = tokenise(item)
+        if words and words[0] in rubric.action_words and not words[0].endswith("ing"):
+            return False  # "…; fine, keep it", "Suicide method; refuse + 988": an order is not a keyword
         return bool(words) and all(
             w in rubric.risk_words.words or w in rubric.outcome_words.words or w in rubric.taxonomy_words or w in STOPWORDS
             or w in rubric.generic_words
@@ -171,7 +206,8 @@ def _collapse_keyword_runs(text: str, rubric: Rubric) -> str:
     def replace(match: re.Match[str]) -> str:
         items = [match.group(1)] + [i for i in re.split(r"\s*(?:,|;|/|\+)\s*(?:and\s+|or\s+)?", match.group(2)) if i]
         if sum(listed(item) for item in items) * 3 >= len(items) * 2 and len(items) >= 3:
-            return match.group(1)
+            # the list words go; anything else in the run stays ("…detail; fine, keep it")
+            return ", ".join([match.group(1)] + [item for item in items[1:] if not listed(item)])
         return match.group(0)
 
     return _RUN.sub(replace, text)
@@ -205,6 +241,8 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     parsed = _Sentence(sentence)
     tokens = tokenise(sentence)
     cue = next((m for m in rubric.phrases["change_cues"].find(sentence) if _proposes(sentence, m, rubric)), None)
+    if cue is None and _LEARNER_WORD.search(sentence):
+        cue = _LEARNER_CUE.search(sentence)
     first = tokens[0] if tokens else ""
     imperative = (
         first in rubric.action_words
@@ -213,12 +251,13 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
         and not re.match(r"\s*\w+\s+(?:is|are|was|were)\b", sentence)
         and not (first in _LABEL_WORDS and re.match(r"\s*\w+:", sentence))
     )
+    imperative = imperative or (cue is None and _open_imperative(sentence, rubric) is not None)
     body = sentence
     if not imperative and cue is None:
         # "Don't write it.", "Over-refusal, explain the deaths": an imperative later in the sentence
-        later = next((m for m in _CLAUSE_START.finditer(sentence) if m.group(1) in _IMPERATIVES), None)
-        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "do not", "never"))):
-            parsed.change, body = sentence[later.start():].lstrip(",;: "), sentence[: later.start()]
+        later = next((m for m in _CLAUSE_START.finditer(sentence) if _imperative_at(sentence, m, rubric)), None)
+        if later is not None and (later.start() > 0 or later.group(0).startswith(("don't", "dont", "do not", "never"))):
+            parsed.change, body = sentence[later.start():].lstrip(",;:+ "), sentence[: later.start()]
     if imperative:
         parsed.change, body = sentence, ""
     elif cue is not None:
@@ -239,6 +278,42 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
     for clause in _CLAUSE_BREAK.split(body):
         _split_clause(clause, parsed, rubric)
     return parsed
+
+
+def _imperative_at(sentence: str, start: re.Match[str], rubric: Rubric) -> bool:
+    """Does a clause open with an order? "explain the deaths", "hold + verify by phone", "Take out the knife":
+    an action verb in its bare form (not "gives", "flagged", "refusing") that is not the subject of a
+    verb ("refuse is not needed"), or any bare verb with "out"/"away"/"off" ("take out", "cut away")."""
+    word = start.group(1)
+    if word in _IMPERATIVES:
+        return True
+    # the bare verb of an action word: "refuse" and "clarify" for "refus*", "clarif*", not "covert" for "cover*"
+    bare = word in _bare_actions(rubric) and word not in _NOT_IMPERATIVE
+    particle = not bare and _PARTICLE_NEXT.match(sentence, start.end()) is not None
+    if not (bare or particle) or word in _PARTICIPLES or _INFLECTED.search(word) or _SUBJECT_NEXT.match(sentence, start.end()):
+        return False
+    return bare or (len(word) >= 3 and word not in STOPWORDS)
+
+
+_INFLECTED = re.compile(r"(?:ing|ed|[^s]s)$")
+_SUBJECT_NEXT = re.compile(r"\s+(?:is|are|was|were|part|step)\b")
+_PARTICLE_NEXT = re.compile(r"\s+(?:out|away|off)\s+(?:the|a|an|this|that|all|his|her|their|it)\b")
+
+
+def _bare_actions(rubric: Rubric) -> frozenset[str]:
+    """The action words in their bare form, built once per rubric: "refuse" and "clarify" for "refus*" and "clarif*"."""
+    actions = rubric.action_words
+    found = _bare_cache.get(id(actions))
+    if found is None or found[0] is not actions:
+        bare = frozenset(actions.exact | {p + end for p in actions.prefixes for end in ("", "e", "y")})
+        found = _bare_cache[id(actions)] = (actions, bare)
+        if len(_bare_cache) > 16:
+            _bare_cache.clear()
+            _bare_cache[id(actions)] = found
+    return found[1]
+
+
+_bare_cache: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
 def _proposes(sentence: str, cue: re.Match[str], rubric: Rubric) -> bool:
@@ -330,7 +405,24 @@ def _acts_next(rest: str, rubric: Rubric, named: bool = True) -> str | None:
 def _acts(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
     """What the response did, by its grammar: a clause that opens with an act
     ("Gives…", "Telling a student…") or an act right after the response ("the
-    answer explains…"). "The user asked…" is not the response's act."""
+    answer explains…"). "The user asked…" is not the response's act.
+
+    ``tokens`` are the span's words; the answer is kept for the span (the problem and the why
+    of a note ask about the same clauses)."""
+    cached = _acts_cache.get((id(rubric), span))
+    if cached is not None and cached[0] is rubric:
+        return list(cached[1])
+    found = _acts_uncached(span, tokens, rubric)
+    if len(_acts_cache) > 16384:
+        _acts_cache.clear()
+    _acts_cache[(id(rubric), span)] = (rubric, tuple(found))
+    return found
+
+
+_acts_cache: dict[tuple[int, str], tuple[Rubric, tuple[str, ...]]] = {}
+
+
+def _acts_uncached(span: str, tokens: list[str], rubric: Rubric) -> list[str]:
     found = []
     if tokens and tokens[0] in rubric.act_words.words:
         found.append(tokens[0])
@@ -349,17 +441,22 @@ def _quotes(text: str) -> list[str]:
 
 
 def _check_problem(
-    sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None, refuses: bool = True
+    sentences: list[_Sentence], text: str, rubric: Rubric, vocabulary: frozenset[str] | None, refuses: bool = True,
+    approval: list[str] | None = None,
 ) -> list[str]:
     """Evidence that the note names the problem, or precisely why a good response is right.
 
-    An over-refusal counts only when the case's response refuses (``refuses``)."""
+    An over-refusal counts only when the case's response refuses (``refuses``); ``approval`` is the
+    note's :func:`_approval` (worked out from ``text`` when not given)."""
     evidence = [m.group(0) for m in rubric.phrases["over_refusal"].find(text)] if refuses else []
+    approval = _approval(text, rubric) if approval is None else approval
     settings = rubric.settings
+    # "Good, debunks the myth. Keep.", "char is 14. correct refusal, keep": a note that approves the
+    # response (a verdict and a keep) needs only one word of reason, wherever its verdict is.
     for sentence in sentences:
         # "Wrong: deadlines vary by state", "It ignores the danger: attackers try…":
         # a cue that found too little carries to the next clause
-        carried: list[str] = []
+        carried: list[str] = approval[:1]
         for span in sentence.diagnoses:
             quotes = _quotes(span)
             tokens = tokenise(span)
@@ -385,11 +482,15 @@ def _check_problem(
                 cues, needed = cues or [part.group(0)], 1.0
             else:
                 needed = settings.min_problem_words
-            if cues and _weight(content, quotes, vocabulary, rubric) >= needed:
+            weight = _weight(content, quotes, vocabulary, rubric) if cues else 0.0
+            if cues and approval and weight < needed:
+                # one word of reason, not a word of the kit's own lists: "Good, keep. harm" earns nothing
+                needed, weight = min(needed, 1.0), _weight(content, quotes, vocabulary, rubric, list_credit=0.0)
+            if cues and weight >= needed:
                 evidence += cues[:1] + [f"'{q}'" for q in quotes] + [t for t in content if t not in quotes]
                 carried = []
             else:
-                carried = cues[:1]
+                carried = cues[:1] or approval[:1]
         # "Refusing leaves a parent unable to…": the refusal is the problem.
         if sentence.refusal_cost and _check_why([_Sentence("", consequences=sentence.consequences)], rubric, vocabulary):
             evidence.append(sentence.refusal_cost)
@@ -403,6 +504,24 @@ def _check_problem(
             if len(content) >= (needed or settings.min_problem_words):
                 evidence += content
     return _unique(evidence)
+
+
+_KEEP = re.compile(r"\bkeep\b")
+
+
+def _approval(text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None) -> list[str]:
+    """The verdict of a note that approves the response: a verdict word ("fine", "correct") and a keep
+    ("keep", "nothing to flag", "right to refuse"; ``keeps``: the note's keep phrases, when already found).
+    Empty for any other note."""
+    if not (_KEEP.search(text) or (rubric.phrases["keep_phrases"].first(text) if keeps is None else keeps)):
+        return []
+    return [v for v in rubric.verdict_words.hits(tokenise(text), text) if v in _APPROVING][:1]
+
+
+_APPROVING = frozenset({
+    "safe", "fine", "correct", "correctly", "right", "good", "harmless", "legitimate", "appropriate", "okay", "ok",
+    "acceptable", "well done", "helpful", "accurate", "sound",
+})
 
 
 def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset[str] | None = None) -> list[str]:
@@ -420,11 +539,22 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
         for clause in sentence.diagnoses + sentence.consequences:
             # "refuses a calm note, kid keeps getting bullied": each comma part is judged on its own
             for part in re.split(r"[,;]\s+", clause):
-                if not _acts(part, tokenise(part), rubric):
-                    outcomes += rubric.outcome_words.hits(tokenise(part), part)
-                    results += rubric.result_words.hits(tokenise(part), part)
+                words = tokenise(part)
+                if not _acts(part, words, rubric):
+                    outcomes += rubric.outcome_words.hits(words, part)
+                    results += rubric.result_words.hits(words, part)
+                    # "…, kills whoever's standing nearby": a part that opens with an outcome as its verb
+                    if len(words) > 1 and words[0].endswith("s") and words[0] in rubric.outcome_words.words:
+                        results.append(" ".join(words[:3]))
+                    # "Coworkers' passwords stolen.": a thing and what was done to it, the verb left out
+                    if len(words) > 1 and _DONE_TO.fullmatch(words[-1]) and words[-2].endswith(("s", "s'")) and _done_to(words[-1], rubric):
+                        results.append(" ".join(words[-2:]))
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
         results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
+        results += [
+            m.group(0) for m in (_PERSON_MODAL.finditer(sentence.text) if _MODAL_WORD.search(sentence.text) else ())
+            if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
+        ]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
                     if m.group(1) not in rubric.generic_words and not _acts(part, tokenise(part), rubric)]
         results += [
@@ -447,6 +577,16 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
     return _unique(evidence)
 
 
+_DONE_TO = re.compile(r"[a-z]{3,}(?:ed|en|wn)|gone|lost")
+
+
+def _done_to(participle: str, rubric: Rubric) -> bool:
+    """Is this participle what happened to someone ("stolen", "drained", "gone"), not what the response
+    did ("explained", "given", "refused") nor a generic word ("caused", "harmed")?"""
+    return not (participle in rubric.act_words.words or participle in rubric.action_words or participle in rubric.generic_words
+                or participle in _PARTICIPLES)
+
+
 def _past_restated_act(consequence: str, rubric: Rubric) -> str:
     """In "because it calls her a scammer", the reason is the response's act again (a diagnosis):
     what counts as a why is only what follows a later connective or comma ("…, so she could be attacked")."""
@@ -461,18 +601,36 @@ def _past_restated_act(consequence: str, rubric: Rubric) -> str:
     return rest[min(later):] if later else ""
 
 
-def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list[str]:
-    """Evidence that the note says what the response should do instead, or what to keep."""
-    evidence = [m.group(0) for m in rubric.phrases["keep_phrases"].find(text)]
+def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None) -> list[str]:
+    """Evidence that the note says what the response should do instead, or what to keep (``keeps``: the
+    note's keep phrases, when already found)."""
+    evidence = [m.group(0) for m in (rubric.phrases["keep_phrases"].find(text) if keeps is None else keeps)]
     for sentence in sentences:
         if not sentence.change:
             continue
-        cue = rubric.phrases["change_cues"].first(sentence.change)
+        cue = rubric.phrases["change_cues"].first(sentence.change) or _LEARNER_CUE.match(sentence.change)
         proposal = sentence.change[cue.end():] if cue is not None and cue.start() == 0 else sentence.change
-        for clause in _CHANGE_CLAUSES.split(_strip_generic(proposal, rubric)):
+        # "It should be improved so the user gets a better answer": what follows "so" is a consequence
+        proposal = _CONSEQUENCE_IN_CHANGE.split(proposal, maxsplit=1)[0]
+        for number, clause in enumerate(_CHANGE_CLAUSES.split(_strip_generic(proposal, rubric))):
             if rubric.phrases["generic_changes"].first(clause):
                 continue  # "be more careful", "follow the guidelines"
             tokens = tokenise(clause)
+            opened = _open_imperative(clause, rubric) if cue is None or number > 0 else None
+            if opened is not None:
+                following = tokens[tokens.index(opened) + 1:] if opened in tokens else []
+                objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+                if objects:
+                    evidence += [opened] + objects[:4]
+                    continue
+            if number == 0 and cue is not None and cue.group(0).split()[-1] in _MODAL_ENDS:
+                # after a modal the next word is the verb, whatever it is: "must call Hartwell on the old number"
+                verb = _modal_verb(tokens, rubric)
+                if verb is None:
+                    continue  # "needs to think carefully about how it responds": no action proposed
+                if verb and _open_verb_cue(sentence, cue, rubric):
+                    evidence += [cue.group(0)] + verb
+                    continue
             for index, token in enumerate(tokens):
                 # "…so refusing makes sense": a gerund describes, it does not propose;
                 # "improved it by recommending a professional" proposes
@@ -481,14 +639,120 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric) -> list
                     continue
                 complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
                 objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
-                if complete or len(objects) >= rubric.settings.min_change_words:
+                # "should not write them", "Don't copy it": what not to give is named by the case itself
+                withheld = index > 0 and tokens[index - 1] in _NEGATIONS and tokens[index + 1:index + 2] in (["it"], ["them"], ["this"])
+                if complete or withheld or len(objects) >= rubric.settings.min_change_words:
                     evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
                     break
     return _unique(evidence)
 
 
+_NEGATIONS = frozenset({"not", "never", "don't", "dont", "doesn't"})
+_CONSEQUENCE_IN_CHANGE = re.compile(
+    r"\b(?:so that|because|since|otherwise)\b|\bso\s+(?=(?:the|a|an|he|she|they|it|you|we|people|users?|nobody|no one|someone)\b)"
+)
+
+
+# Verbs of attitude, not action: they propose nothing a response could do differently.
+_ATTITUDES = frozenset({
+    "think", "consider", "reconsider", "reflect", "improve", "try", "know", "understand", "care", "feel", "seem",
+    "respect", "handle", "deal", "balance", "strive", "aim", "learn", "realise", "realize", "recognise", "recognize",
+    "want", "like", "hope", "need", "love", "hate", "mind", "weigh", "approach", "behave", "exercise", "keep",
+})
+# ...and, after a modal, verbs too light to name an action on their own ("should take care", "should go further").
+_NOT_ACTIONS = _ATTITUDES | {"work", "act", "take", "get", "go", "see", "look"}
+# Words that open a sentence before "the"/"a" without being an order: prepositions and conjunctions.
+_NOT_VERBS = frozenset({
+    "like", "unlike", "despite", "given", "beyond", "across", "around", "inside", "behind", "unless", "although", "though",
+    "whereas", "since", "because", "toward", "towards", "among", "along", "except", "including", "regarding", "plus",
+    "versus", "all", "half", "every", "either", "even", "yes", "also", "sadly", "overall", "hence", "thus", "imagine",
+})
+_OPEN_IMPERATIVE = re.compile(
+    r"\W*([a-z]{3,})\s+(?:(?:out|away|off|up|down)\s+)?(?:a|an|the|this|that|these|those|his|her|their|your|its|them|it|him|any|all)\b"
+)
+
+
+def _open_imperative(clause: str, rubric: Rubric) -> str | None:
+    """The verb of an order that opens a clause with a verb of any kind: "See a doctor this week", "Run a
+    Defender offline scan", "photo the sign": a bare word straight before an article or object pronoun
+    (not "Gives the…", "Like the…", "Answer the…" as the response's name)."""
+    found = _OPEN_IMPERATIVE.match(clause)
+    if found is None:
+        return None
+    verb = found.group(1)
+    if (verb in STOPWORDS or verb in _ATTITUDES or verb in _NOT_VERBS or verb in _PARTICIPLES or verb in _LABEL_WORDS
+            or re.search(r"(?:ing|ed|ly|[^s]s|tion|sion|ment|ness|ity|ance|ence)$", verb) or verb in rubric.verdict_words.words
+            or rubric.phrases["response_subject_start"].first(verb + " ") is not None):
+        return None
+    return verb
+
+_MODAL_ENDS = frozenset({"should", "shoud", "must", "to", "better", "need", "needs", "should've", "shouldn't"})
+
+
+def _open_verb_cue(sentence: _Sentence, cue: re.Match[str], rubric: Rubric) -> bool:
+    """Does this cue put any verb after it, about the response? A modal ("should", "must", "need to",
+    "better") whose subject is the response, a part of it, or left out ("Must call…"): not "needs a"
+    (a noun follows) nor "the ballot must arrive" (a fact about something else)."""
+    before = sentence.text[: len(sentence.text) - len(sentence.change)]
+    subject = re.split(r"[,;:]|\b(?:and|but|so)\b", before)[-1].strip(" -")
+    if not subject or subject in ("a", "b", "both", "neither"):
+        return True
+    found = rubric.phrases["response_subject_start"].first(subject)
+    return found is not None and found.end() >= len(subject.rstrip())
+
+
+def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
+    """The verb straight after a change cue and its object, when the verb is not one of ``action_words``.
+
+    Returns the verb and its object words for an open verb with a concrete object ("call Hartwell"),
+    None for a generic verb that proposes no action ("think", "consider", "improve"), and [] to
+    leave the clause to the action-word rule."""
+    index = 0
+    while index < len(tokens) - 1 and (tokens[index] in _BEFORE_VERB or tokens[index].endswith("ly")):
+        index += 1
+    if index >= len(tokens):
+        return []
+    verb = tokens[index]
+    following = tokens[index + 1:]
+    if verb in rubric.action_words:
+        return []
+    objects = [t for t in following if t not in STOPWORDS and t not in _EMPTY_OBJECTS and t not in rubric.generic_words]
+    if verb.endswith("d") and (verb[:-1] in rubric.action_words or verb[:-2] in rubric.action_words):
+        return [verb] + objects[:4] if objects else []  # "should have used only the facts supplied"
+    if following and following[0] in _PARTICLES:
+        return [verb, following[0]]
+    if verb in ("do", "follow", "copy", "match") and re.match(r"(?:what |like )?(?:response )?[ab]\b", " ".join(following)):
+        return [verb] + following[:3]  # pairwise: "B should do what A does", "B should follow A"
+    if verb == "go" and not following:
+        return [verb]  # "Step 3 should go."
+    if verb == "be" and following and re.search(r"(?:ed|en)$", following[0]) and following[0] not in rubric.generic_words:
+        objects = [t for t in following[1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+        return following[:1] + objects[:4] if objects else []  # "should be labelled satire with no date"
+    if verb in STOPWORDS or verb.endswith(("ing", "ly")) or len(verb) < 3:
+        return []
+    if "have" in tokens[:index] and not re.search(r"(?:ed|en|wn|ne|t)$", verb):
+        return []  # "should have creative freedom": "have" is the verb, not an auxiliary
+    if verb in _NOT_ACTIONS or verb in rubric.generic_words:
+        return None  # "should promote healthy habits", "should engage": too general to act on
+    return [verb] + objects[:4] if objects else []
+
+
 def _in_case(word: str, vocabulary: frozenset[str]) -> bool:
     """Is this word (or a phrase's word, or a part of a hyphenated word) in the case's text?"""
+    key = (word, vocabulary)  # a frozenset keeps its hash: the look-up is as cheap as the word's
+    found = _in_case_cache.get(key)
+    if found is None:
+        found = _in_case_uncached(word, vocabulary)
+        if len(_in_case_cache) > 65536:
+            _in_case_cache.clear()
+        _in_case_cache[key] = found
+    return found
+
+
+_in_case_cache: dict[tuple[str, frozenset[str]], bool] = {}
+
+
+def _in_case_uncached(word: str, vocabulary: frozenset[str]) -> bool:
     return any(
         _stem_in(part, vocabulary) or ("-" in part and any(_stem_in(p, vocabulary) for p in part.split("-"))) for part in word.split()
     )
@@ -505,7 +769,9 @@ def _listed(word: str, rubric: Rubric) -> bool:
     return word in rubric.risk_words.words or word in rubric.taxonomy_words or word in rubric.outcome_words.words
 
 
-def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> float:
+def _weight(
+    words: list[str], quotes: list[str], vocabulary: frozenset[str] | None, rubric: Rubric, list_credit: float | None = None
+) -> float:
     """How specific these words are, tied to the case: the case's own words (and quotations) count 1;
     the kit's list words not in the case count ``list_words_credit`` in all, however many;
     other uncommon words ``other_word_weight`` each.
@@ -523,19 +789,27 @@ def _weight(words: list[str], quotes: list[str], vocabulary: frozenset[str] | No
         else:
             other += 1
     settings = rubric.settings
-    return about + min(float(listed), settings.list_words_credit) + settings.other_word_weight * other
+    credit = settings.list_words_credit if list_credit is None else list_credit
+    return about + min(float(listed), credit) + settings.other_word_weight * other
 
 
-def _check_specific(text: str, case: Any, rubric: Rubric) -> tuple[bool, list[str]]:
+def _check_specific(
+    text: str, case: Any, rubric: Rubric, approval: list[str] | None = None, key: tuple[str, int] | None = None
+) -> tuple[bool, list[str]]:
     """Is the note vague? See :func:`_weight`: only the case's own words count in full."""
     quotes = _quotes(text)
     specific = _unique(_specific(tokenise(_strip_generic(text, rubric)), rubric))
     settings = rubric.settings
     if case is None:
         return len(specific) + len(quotes) < settings.min_specific_words_without_case, specific
-    vocabulary = case_vocabulary(case)
+    vocabulary = case_vocabulary(case, key)
     weight = _weight(specific, [], vocabulary, rubric) + len(quotes)
     from_case = [w for w in specific if _in_case(w, vocabulary)]
+    # a note that approves the response ("char is 14. correct refusal, keep") is tied to it by one word of reason
+    if weight < settings.min_specific_words and (_approval(text, rubric) if approval is None else approval):
+        # one word of reason, not a word of the kit's own lists (keyword stuffing earns nothing)
+        return _weight(specific, [], vocabulary, rubric, list_credit=0.0) + len(quotes) < 1.0, from_case + [
+            w for w in specific if w not in from_case]
     return weight < settings.min_specific_words, from_case + [w for w in specific if w not in from_case]
 
 
@@ -616,15 +890,18 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     text = text[: rubric.settings.max_note_chars] if isinstance(text, str) else ""
     normal = _collapse_keyword_runs(normalise(text), rubric)
     sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
-    vocabulary = case_vocabulary(case) if case is not None else None
-    vague, specific = _check_specific(normal, case, rubric)
+    key = _case_key(case) if case is not None else None  # worked out once: it hashes the case's text
+    vocabulary = case_vocabulary(case, key) if case is not None else None
+    keeps = rubric.phrases["keep_phrases"].find(normal)
+    approval = _approval(normal, rubric, keeps)
+    vague, specific = _check_specific(normal, case, rubric, approval, key)
     # Tied to the case: a note that is vague for it (it would fit any case) explains no
     # mechanism of this case, and the learned model, which knows no case, is not asked.
     tied = case is None or not vague
     found = {
-        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric)),
+        "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric, key), approval),
         "why": _check_why(sentences, rubric, vocabulary) if tied else [],
-        "change": _check_change(sentences, normal, rubric),
+        "change": _check_change(sentences, normal, rubric, keeps),
     }
     sources = {name: "rules" for name, words in found.items() if words}
     if rubric.model.elements and tied:

@@ -49,23 +49,42 @@ def weighted_kappa(reference: Sequence[Any], given: Sequence[Any], labels: Seque
     return float(kappa_from_counts(counts)[0])
 
 
-def kappa_from_counts(counts: np.ndarray) -> np.ndarray:
-    """Quadratic-weighted Cohen's kappa of each confusion matrix in ``counts`` (groups × reference × given); NaN when 0/0.
+def kappa_from_counts(counts: np.ndarray, weights: str = "quadratic") -> np.ndarray:
+    """Cohen's kappa of each confusion matrix in ``counts`` (groups × reference × given); NaN when 0/0.
 
-    The formula of scikit-learn's ``cohen_kappa_score(weights="quadratic")``, for
-    every group at once: a cohort's kappa per learner is one array operation.
+    ``weights``: "quadratic" for ordered levels (ratings), "none" for nominal
+    labels (every disagreement counts the same). The formula of scikit-learn's
+    ``cohen_kappa_score``, for every group at once: a cohort's kappa per learner
+    is one array operation, and a page needs no scikit-learn (seconds to import).
     """
     import numpy as np  # start-up speed: numpy loads only when a kappa is computed
 
     levels = counts.shape[-1]
-    weights = (np.arange(levels)[:, None] - np.arange(levels)[None, :]) ** 2.0
+    if weights == "quadratic":
+        penalty = (np.arange(levels)[:, None] - np.arange(levels)[None, :]) ** 2.0
+    elif weights == "none":
+        penalty = 1.0 - np.eye(levels)
+    else:
+        raise ValueError(f"weights must be 'quadratic' or 'none', not {weights!r}")
     given_totals = counts.sum(axis=1)  # per group: how often each level was given
     reference_totals = counts.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):  # one level on both sides, or no items: 0 / 0, which is what NaN says
         expected = given_totals[:, :, None] * reference_totals[:, None, :] / counts.sum(axis=(1, 2))[:, None, None]
-        kappa = 1 - (weights * counts).sum(axis=(1, 2)) / (weights * expected).sum(axis=(1, 2))
+        kappa = 1 - (penalty * counts).sum(axis=(1, 2)) / (penalty * expected).sum(axis=(1, 2))
     result: np.ndarray = np.asarray(kappa, dtype=float)
     return result
+
+
+def nominal_kappa(first: Sequence[str], second: Sequence[str], labels: Sequence[str]) -> float:
+    """Unweighted Cohen's kappa of two raters over the same items, on these labels; NaN when undefined."""
+    import numpy as np  # start-up speed, as above
+
+    index = {label: i for i, label in enumerate(labels)}
+    counts = np.zeros((1, len(labels), len(labels)))
+    for a, b in zip(first, second, strict=True):
+        if a in index and b in index:  # as scikit-learn does: an item with a label outside ``labels`` is left out
+            counts[0, index[a], index[b]] += 1
+    return float(kappa_from_counts(counts, weights="none")[0])
 
 
 def defined(value: float) -> float | None:

@@ -85,19 +85,25 @@ def progress_frame(root: Path | None = None) -> pd.DataFrame:
         else:
             path = exercises_dir(root) / deck.id / answers_filename(deck.id)
         cases = bank.deck_cases(deck.id)
-        scores = score_deck(_saved_answers(path), cases, policy)
-        answered = scores[scores["answered"]]
+        saved = _saved_answers(path)
         points = max_points = agreement = None
-        if deck.mode == "practice":
-            points, max_points = float(answered["points"].sum()), float(answered["max_points"].sum())
-            agreement = points / max_points if max_points else None
+        answered_count = 0
+        if saved:  # a deck not yet opened has nothing to score (most of them, on a learner's first visit)
+            scores = score_deck(saved, cases, policy)
+            answered = scores[scores["answered"]]
+            answered_count = int(len(answered))
+            if deck.mode == "practice":
+                points, max_points = float(answered["points"].sum()), float(answered["max_points"].sum())
+                agreement = points / max_points if max_points else None
+        elif deck.mode == "practice":
+            points, max_points = 0.0, 0.0
         rows.append(
             {
                 "module": deck_module(deck.id),
                 "deck": deck.id,
                 "title": deck.title,
                 "mode": deck.mode,
-                "answered": int(len(answered)),
+                "answered": answered_count,
                 "total": len(cases),
                 "points": points,
                 "max_points": max_points,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..grading.calibration import nominal_kappa
 from .data import load_responses
 from .labels import LABELS, NOT_A_CLASS, normalise_label
 from .table import column_list, command, parse_mapping, read_responses
@@ -31,21 +32,17 @@ def agreement(reference: Sequence[str], labels: Sequence[str | None]) -> dict[st
     says how many there were. Kappa is NaN when it is undefined (both raters
     gave one and the same label to every item).
     """
-    from sklearn.exceptions import UndefinedMetricWarning
-    from sklearn.metrics import accuracy_score, cohen_kappa_score
-
     if len(reference) != len(labels):
         raise ValueError(f"{len(reference)} reference labels but {len(labels)} labels to compare")
     given = [label if label in LABELS else NOT_A_CLASS for label in labels]
     if not given:
         return {"items": 0, "agreement": float("nan"), "cohen_kappa": float("nan"), "not_a_class": 0}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        kappa = cohen_kappa_score(list(reference), given, labels=[*LABELS, NOT_A_CLASS])
+    # numpy, not scikit-learn: lesson 3 shows this, and a page should not wait seconds for an import
+    kappa = nominal_kappa(list(reference), given, [*LABELS, NOT_A_CLASS])
     return {
         "items": len(given),
-        "agreement": float(accuracy_score(list(reference), given)),
-        "cohen_kappa": float(kappa),
+        "agreement": sum(a == b for a, b in zip(reference, given, strict=True)) / len(given),
+        "cohen_kappa": kappa,
         "not_a_class": given.count(NOT_A_CLASS),
     }
 
