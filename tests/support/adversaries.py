@@ -230,7 +230,6 @@ def build_adversarial_course(tmp: Path) -> AdversarialCourse:
 def shared_adversarial_course(tmp_path_factory) -> AdversarialCourse:
     """This xdist worker's copy of the adversarial course, built once for the whole run (see tests/support/built_once.py)."""
     from safetyrater.bank.casebank import CaseBank
-
     from support.built_once import built_once
 
     def build(folder: Path) -> dict:
