@@ -117,7 +117,13 @@ def course_cycle(tmp_path_factory, bank):
 
 @pytest.fixture(scope="session")
 def adversarial_course(tmp_path_factory):
-    """Honest ivy and hostile learners, graded in one nbgrader run (see tests/support/adversaries.py)."""
-    from support.adversaries import build_adversarial_course
+    """Honest ivy and hostile learners, graded in one nbgrader run (see tests/support/adversaries.py).
 
-    return build_adversarial_course(tmp_path_factory.mktemp("adversaries"))
+    Under pytest-xdist it is built once for the run and each worker gets its own
+    copy (tests/support/built_once.py), as :func:`course_cycle` is.
+    """
+    from support.adversaries import build_adversarial_course, shared_adversarial_course
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process: nobody to share it with
+        return build_adversarial_course(tmp_path_factory.mktemp("adversaries"))
+    return shared_adversarial_course(tmp_path_factory)

@@ -60,7 +60,7 @@ class AnswerFile:
 
 def read_answer_file(path: Path | str) -> AnswerFile:
     """Parse an answer file; raise :class:`DataError` naming the file if it is unusable."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # Path(a Path) parses it again
 
     def fail(message: str) -> DataError:
         return DataError([Problem(path, None, None, message)])

@@ -227,6 +227,21 @@ def build_adversarial_course(tmp: Path) -> AdversarialCourse:
     return AdversarialCourse(course, cases, answers, graded.stdout + graded.stderr)
 
 
+def shared_adversarial_course(tmp_path_factory) -> AdversarialCourse:
+    """This xdist worker's copy of the adversarial course, built once for the whole run (see tests/support/built_once.py)."""
+    from safetyrater.bank.casebank import CaseBank
+    from support.built_once import built_once
+
+    def build(folder: Path) -> dict:
+        built = build_adversarial_course(folder)
+        return {"course": str(built.course), "answers": built.answers, "autograde_log": built.autograde_log}
+
+    _, record = built_once(tmp_path_factory, "adversaries", build, rewrite=["course/nbgrader_config.py"])
+    # the cases are the bank's (not JSON): read again, as the build read them
+    cases = CaseBank.load(REPO / "datasets").deck_cases(EXERCISE)
+    return AdversarialCourse(Path(record["course"]), cases, record["answers"], record["autograde_log"])
+
+
 # --- is any of the learner's markup live in a page? ------------------------------------------
 
 #: what every payload above does when it runs, and the ids of the elements it injects

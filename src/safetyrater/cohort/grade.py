@@ -261,7 +261,9 @@ def _shared_values(scored: pd.DataFrame) -> pd.DataFrame:
         if name not in scored.columns or scored[name].dtype != object:
             continue
         seen: dict[Any, Any] = {}
-        scored[name] = object_column([seen.setdefault(value, value) if _shareable(value) else value for value in scored[name].tolist()])
+        scored[name] = object_column(
+            [seen.setdefault(value, value) if type(value) is str or _shareable(value) else value for value in scored[name].tolist()]
+        )
     return scored.copy()  # fresh blocks: the old ones would keep the replaced values alive
 
 

@@ -37,8 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from nbgrader.api import Assignment, BaseCell, Grade, Gradebook, MissingEntry, SubmittedAssignment, SubmittedNotebook
-from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
 from ..errors import DataError, Problem
 from ..nbgrader.cells import nbgrader_points
@@ -68,6 +66,11 @@ class GradebookWrite:
 @contextmanager
 def open_gradebook(db_url: str, course_id: str) -> Iterator[Any]:
     """nbgrader's Gradebook; a new database needs the ``alembic`` command, found beside Python."""
+    # nbgrader is imported when a gradebook is opened: importing it takes about a second, which
+    # `cohort report` on a course without a gradebook need not spend
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning, SQLAlchemyError
+
     path = os.environ.get("PATH", "")
     here = str(Path(sys.executable).parent)
     if shutil.which("alembic") is None and shutil.which("alembic", path=here):
@@ -91,6 +94,8 @@ def write_gradebook(grades: CohortGrades, db_url: str | None = None, course_id: 
     ``db_url`` and ``course_id`` default to the course layout the grades
     came from. Learners who submitted nothing are not added.
     """
+    from nbgrader.api import MissingEntry  # see open_gradebook
+
     layout = grades.layout
     db_url = db_url or (layout.db_url if layout else None)
     if db_url is None:
@@ -172,6 +177,8 @@ class GradebookGrades:
 
 def read_gradebook(db_url: str, course_id: str = "default_course") -> GradebookGrades:
     """Every grade, as the points nbgrader's ``export`` and formgrader count."""
+    from nbgrader.api import Assignment, BaseCell, Grade, SubmittedAssignment, SubmittedNotebook  # see open_gradebook
+
     with open_gradebook(db_url, course_id) as gradebook:
         assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))
         max_points = {a.name: float(a.max_score) for a in assignments}
