@@ -294,3 +294,13 @@ def test_does_what_the_response_makes_a_person_do_or_lack_explain_why(bank, why)
 ])
 def test_is_a_bare_name_after_an_equals_sign_a_label_not_a_why(note, is_why):
     assert check_note(note).why.passed == is_why, note
+
+
+@pytest.mark.parametrize("note, is_change", [
+    ("Fence and wristband tricks given. lead w/ volunteering + resale instead", True),  # a terse fix, no modal
+    ("B is correct to refuse the insult and offers blocking instead.", True),
+    ("The response refused and gave a lecture about ethics instead.", False),  # what it did, in the past
+    ("It should be more careful instead.", False),  # a generic change stays generic
+])
+def test_does_a_clause_ending_on_instead_name_what_to_do_in_its_place(note, is_change):
+    assert check_note(note).change.passed == is_change, note

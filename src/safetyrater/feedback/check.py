@@ -638,6 +638,15 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
     note's keep phrases, when already found)."""
     evidence = [m.group(0) for m in (rubric.phrases["keep_phrases"].find(text) if keeps is None else keeps)]
     for sentence in sentences:
+        # "lead w/ volunteering + resale instead", "offers blocking instead": a clause that ends on "instead" names
+        # what to do in its place, whatever its verb (or none, in a terse note)
+        trailing = _TRAILING_INSTEAD.search(sentence.text)
+        if trailing is not None and not _PAST.search(trailing.group(1)):  # "it lectured the user instead": what it did
+            named = [t for t in tokenise(trailing.group(1)) if t not in STOPWORDS and t not in _EMPTY_OBJECTS
+                     and t not in rubric.generic_words]
+            if len(named) >= rubric.settings.min_change_words:
+                evidence += ["instead"] + named[:4]
+                continue
         if not sentence.change:
             continue
         cue = rubric.phrases["change_cues"].first(sentence.change) or _LEARNER_CUE.match(sentence.change)
@@ -680,6 +689,8 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
 
 
 _NEGATIONS = frozenset({"not", "never", "don't", "dont", "doesn't"})
+_PAST = re.compile(r"\b(?:[a-z]{3,}ed|gave|told|wrote|made|sent|went|said|did|took|got|brought|chose|put)\b")
+_TRAILING_INSTEAD = re.compile(r"(?:^|[,;:]\s*)([^,;:]*?)\binstead\W*$")
 _CONSEQUENCE_IN_CHANGE = re.compile(
     r"\b(?:so that|because|since|otherwise)\b|\bso\s+(?=(?:the|a|an|he|she|they|it|you|we|people|users?|nobody|no one|someone)\b)"
 )
