@@ -577,7 +577,6 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             m.group(0) for m in (_PERSON_MODAL.finditer(sentence.text) if _MODAL_WORD.search(sentence.text) else ())
             if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
         ]
-        results += [m.group(0) for m in _CAUSED.finditer(sentence.text) if _specific(tokenise(m.group(1)), rubric)]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
                     if m.group(1) not in rubric.generic_words and not _acts(part, tokenise(part), rubric)]
         results += [
@@ -585,6 +584,8 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             if m.group(1) in rubric.outcome_words.words or (vocabulary is not None and _in_case(m.group(1), vocabulary)
                                                             and m.group(1) not in rubric.generic_words)
         ]
+        if not results:  # read only when nothing else explains it: the why is met either way
+            results += [m.group(0) for m in _CAUSED.finditer(sentence.text) if _specific(tokenise(m.group(1)), rubric)]
         if results or len(set(outcomes)) >= rubric.settings.min_outcome_words:
             evidence += results + outcomes
         for consequence in sentence.consequences:
@@ -640,7 +641,7 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
     for sentence in sentences:
         # "lead w/ volunteering + resale instead", "offers blocking instead": a clause that ends on "instead" names
         # what to do in its place, whatever its verb (or none, in a terse note)
-        trailing = _TRAILING_INSTEAD.search(sentence.text)
+        trailing = _TRAILING_INSTEAD.search(sentence.text) if "instead" in sentence.text else None
         if trailing is not None and not _PAST.search(trailing.group(1)):  # "it lectured the user instead": what it did
             named = [t for t in tokenise(trailing.group(1)) if t not in STOPWORDS and t not in _EMPTY_OBJECTS
                      and t not in rubric.generic_words]
