@@ -42,6 +42,10 @@ HELD_OUT_FLOORS = {
     # model trained on it): a ratchet like the others. Its problem figure is mostly the model having seen it (left
     # out of training it is 0.875); the honest figure is set 8, kept outside the repository
     "heldout-voices-7.jsonl": {"problem": 0.95, "why": 0.90, "change": 0.88, "vague": 0.93},
+    # set 8: the honest figure. Written by one session and labelled again by another (both given only the labelling
+    # rules and the cases; the second labeller's labels kept), never trained on (UNSEEN_NOTE_FILES) nor read to tune
+    # the rules; measured once before round coach4 and once after: the same figures both times (below)
+    "heldout-voices-8.jsonl": {"problem": 0.933, "why": 0.908, "change": 0.85, "vague": 0.933},
 }
 
 

@@ -61,6 +61,8 @@ def test_training_reads_every_labelled_note_file_and_nothing_else(trained):
     # set 6 was measured once after round coach2 and is tuned on since round coach3, like sets 1-5
     assert {path.name for path in files} >= {"notes.jsonl", "dev-voices.jsonl", "heldout-voices-5.jsonl", "heldout-voices-6.jsonl"}
     assert "cases.jsonl" not in {path.name for path in files}
+    # set 8 is the unseen held-out set: never trained on
+    assert "heldout-voices-8.jsonl" not in {path.name for path in files}
     total = sum(len(read_labelled_notes(path)) for path in files)
     assert trained["trained_on"].endswith(f"({total} notes)")
     # the rarest n-gram kept (seen in two notes) has the idf of two notes among all of them
