@@ -25,19 +25,18 @@ def report():
 
 
 #: the best surface model's accuracy on the pool: 0.96 on the old bank, 0.57 when the rewritten bank landed,
-#: 0.54 after the pool's wording round. A change to the bank must not make it worse; lowering it to
-#: MAX_MODEL_ACCURACY is issue 15's open part.
-REACHED_MODEL_ACCURACY = 0.56
+#: 0.54 after the pool's second wording round, 0.44 after its third, 0.48 once 48 cases by an outside writer (never
+#: edited against any model) joined the pool. A change to the bank must not make it more predictable than that.
+REACHED_MODEL_ACCURACY = 0.49
 
 
 def test_no_surface_model_trained_on_the_course_does_better_on_the_pool_than_the_rewritten_bank(report):
     """Has a change to the bank brought tells back: does a surface model predict the pool better than it did?"""
-    assert report.test_cases >= 200 and report.train_cases >= 400
+    assert report.test_cases >= 250 and report.train_cases >= 400
     assert max(report.models.values()) <= REACHED_MODEL_ACCURACY, report.models
     assert report.rules <= MAX_MODEL_ACCURACY
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 is open: the best surface model scores 0.54 on the pool, the limit is 0.50")
 def test_no_surface_model_trained_on_the_course_beats_the_limit_on_the_pool(report):
     """Can a model of surface words, trained on the course's rating cases, predict the held-back pool?"""
     assert max(report.models.values()) <= MAX_MODEL_ACCURACY, report.models
