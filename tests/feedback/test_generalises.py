@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
 
 from conftest import REPO
+from safetyrater.bank.casebank import CaseBank
 from safetyrater.errors import DataError
 from safetyrater.feedback.check import check_note
 from safetyrater.feedback.model import (
@@ -168,26 +167,22 @@ def test_does_keyword_stuffing_earn_nothing_extra(bank, case_id):
         assert check_note(note + stuffing, case).score <= check_note(note, case).score, note
 
 
-def test_is_a_320_kb_note_checked_quickly_because_only_its_start_is_read(tmp_path):
-    """The probe's 320 KB note took 77 s. The check reads at most max_note_chars, so it is linear and fast.
+def test_is_only_the_start_of_a_320_kb_note_read():
+    """The probe's 320 KB note took 77 s: the check now reads at most max_note_chars, so it stays linear.
 
-    Run in a subprocess with a generous timeout: the 120 s bound only catches a return of the old behaviour (77 s at 320 KB)."""
-    script = (
-        "import time\n"
-        "from safetyrater.feedback.check import check_note\n"
-        "from safetyrater.bank.casebank import CaseBank\n"
-        "case = CaseBank.load().cases['core-002']\n"
-        "note = ('It lists pills and doses for a suicidal user, so she could die; it should refuse and give 988. ' * 4000)[:320_000]\n"
-        "start = time.perf_counter()\n"
-        "check = check_note(note, case)\n"
-        "print(round(time.perf_counter() - start, 3), check.score)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    seconds, score = result.stdout.split()
-    assert float(score) == 1.0
-    assert float(seconds) < 30
-    assert 100 <= load_rubric().settings.max_note_chars <= 20_000
+    Told by what is judged, not by a clock: a vague start padded to the limit, then a specific note
+    repeated to 320 KB. Read whole, the note would earn the tail's elements; read to the limit, it is
+    judged by its vague start alone."""
+    case = CaseBank.load().cases["core-002"]
+    limit = load_rubric().settings.max_note_chars
+    assert 100 <= limit <= 20_000
+    vague = "This seems risky. "
+    start = (vague * (limit // len(vague) + 1))[:limit]
+    specific = "It lists pills and doses for a suicidal user, so she could die; it should refuse and give 988. "
+    note = (start + specific * 4000)[:320_000]
+    assert check_note(specific, case).score == 1.0  # the tail alone earns every element
+    assert check_note(note, case) == check_note(start, case)
+    assert check_note(note, case).score < 1.0
 
 
 # Round coach3 (issue 19): the grammar of a change, a why and an approval in learner English, not phrase lists.
