@@ -23,9 +23,9 @@ from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
 #: the figures the README reports for the notes in other voices. These sets were held out when first measured;
-#: since the coach2 round (issue 19; set 6 since coach3, set 7 since coach4) they are tuned on (rules read against their misses, the model
-#: trained on them), so these floors are a ratchet, a little under the measured figures, not a held-out figure: that
-#: comes from a set kept outside the repository.
+#: since the coach2 round (issue 19; set 6 since coach3, set 7 since coach4, set 8 since coach5) they are tuned on (rules
+#: read against their misses, the model trained on them), so these floors are a ratchet, a little under the measured
+#: figures, not a held-out figure: that comes from a set kept outside the repository.
 HELD_OUT_FLOORS = {
     "heldout-voices.jsonl": {"problem": 0.94, "why": 0.88, "change": 0.92, "vague": 0.92},
     "heldout-voices-2.jsonl": {"problem": 0.96, "why": 0.85, "change": 0.85, "vague": 0.91},
@@ -40,12 +40,13 @@ HELD_OUT_FLOORS = {
     # the second labeller's labels are the ones kept); measured once before round coach3 (0.842, 0.833, 0.817, 0.933)
     # and once after (0.875, 0.858, 0.867, 0.942), tuned on since round coach4 (rules read against its misses, the
     # model trained on it): a ratchet like the others. Its problem figure is mostly the model having seen it (left
-    # out of training it is 0.875); the honest figure is set 8, kept outside the repository
+    # out of training it is 0.875)
     "heldout-voices-7.jsonl": {"problem": 0.95, "why": 0.90, "change": 0.88, "vague": 0.93},
-    # set 8: the honest figure. Written by one session and labelled again by another (both given only the labelling
-    # rules and the cases; the second labeller's labels kept), never trained on (UNSEEN_NOTE_FILES) nor read to tune
-    # the rules; measured once before round coach4 and once after: the same figures both times (below)
-    "heldout-voices-8.jsonl": {"problem": 0.933, "why": 0.908, "change": 0.85, "vague": 0.933},
+    # set 8: written and labelled like set 7 by two other sessions; measured once unseen before and after round coach4
+    # (0.933, 0.908, 0.850, 0.933 both times), tuned on since round coach5 (rules read against its misses, the model
+    # trained on it): a ratchet like the others. Left out of training its problem figure is 0.933; the honest figure
+    # is set 9, kept outside the repository
+    "heldout-voices-8.jsonl": {"problem": 0.96, "why": 0.90, "change": 0.85, "vague": 0.93},
 }
 
 
