@@ -22,29 +22,34 @@ from safetyrater.feedback.rubric import ELEMENTS, load_rubric
 
 NOTES = REPO / "datasets" / "feedback_notes"
 #: the figures the README reports for the notes in other voices. These sets were held out when first measured;
-#: since the coach2 round (issue 19; set 6 since coach3, set 7 since coach4) they are tuned on (rules read against their misses, the model
-#: trained on them), so these floors are a ratchet, a little under the measured figures, not a held-out figure: that
-#: comes from a set kept outside the repository.
+#: since the coach2 round (issue 19; set 6 since coach3, set 7 since coach4, set 8 since coach5) they are tuned on (rules
+#: read against their misses, the model trained on them), so these floors are a ratchet, a little under the measured
+#: figures, not a held-out figure: that comes from a set kept outside the repository.
 HELD_OUT_FLOORS = {
-    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.88, "change": 0.92, "vague": 0.92},
-    "heldout-voices-2.jsonl": {"problem": 0.96, "why": 0.85, "change": 0.85, "vague": 0.91},
-    "heldout-voices-3.jsonl": {"problem": 0.95, "why": 0.83, "change": 0.95, "vague": 0.90},
+    "heldout-voices.jsonl": {"problem": 0.94, "why": 0.90, "change": 0.93, "vague": 0.92},
+    "heldout-voices-2.jsonl": {"problem": 0.96, "why": 0.85, "change": 0.89, "vague": 0.91},
+    "heldout-voices-3.jsonl": {"problem": 0.95, "why": 0.83, "change": 0.97, "vague": 0.90},
     # sets 4 and 5: written and labelled from the labelling rules and the cases by a session that had not read the coach
-    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.96, "vague": 0.91},
-    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.93, "vague": 0.91},
+    "heldout-voices-4.jsonl": {"problem": 0.93, "why": 0.91, "change": 0.98, "vague": 0.91},
+    "heldout-voices-5.jsonl": {"problem": 0.90, "why": 0.94, "change": 0.96, "vague": 0.91},
     # set 6: written and labelled from the labelling rules alone by a writer who never saw the coach; measured once
     # after round coach2 (problem 0.867, why 0.883, change 0.842, vague 0.933), tuned on since round coach3
-    "heldout-voices-6.jsonl": {"problem": 0.97, "why": 0.90, "change": 0.95, "vague": 0.95},
+    "heldout-voices-6.jsonl": {"problem": 0.97, "why": 0.94, "change": 0.96, "vague": 0.95},
     # set 7: written by one session and labelled again by another (both given only the labelling rules and the cases;
     # the second labeller's labels are the ones kept); measured once before round coach3 (0.842, 0.833, 0.817, 0.933)
     # and once after (0.875, 0.858, 0.867, 0.942), tuned on since round coach4 (rules read against its misses, the
     # model trained on it): a ratchet like the others. Its problem figure is mostly the model having seen it (left
-    # out of training it is 0.875); the honest figure is set 8, kept outside the repository
-    "heldout-voices-7.jsonl": {"problem": 0.95, "why": 0.90, "change": 0.88, "vague": 0.93},
-    # set 8: the honest figure. Written by one session and labelled again by another (both given only the labelling
+    # out of training it is 0.875)
+    "heldout-voices-7.jsonl": {"problem": 0.95, "why": 0.90, "change": 0.91, "vague": 0.93},
+    # set 8: written and labelled like set 7 by two other sessions; measured once unseen before and after round coach4
+    # (0.933, 0.908, 0.850, 0.933 both times), tuned on since round coach5 (rules read against its misses, the model
+    # trained on it): a ratchet like the others. Left out of training its problem figure is 0.933; the honest figure
+    # is set 9, kept outside the repository
+    "heldout-voices-8.jsonl": {"problem": 0.96, "why": 0.95, "change": 0.90, "vague": 0.93},
+    # set 9: the honest figure. Written by one session and labelled again by another (both given only the labelling
     # rules and the cases; the second labeller's labels kept), never trained on (UNSEEN_NOTE_FILES) nor read to tune
-    # the rules; measured once before round coach4 and once after: the same figures both times (below)
-    "heldout-voices-8.jsonl": {"problem": 0.933, "why": 0.908, "change": 0.85, "vague": 0.933},
+    # the rules; measured once before round coach5 (0.950, 0.850, 0.892, 0.908) and once after (below)
+    "heldout-voices-9.jsonl": {"problem": 0.95, "why": 0.85, "change": 0.908, "vague": 0.908},
 }
 
 
@@ -303,3 +308,64 @@ def test_is_a_bare_name_after_an_equals_sign_a_label_not_a_why(note, is_why):
 ])
 def test_does_a_clause_ending_on_instead_name_what_to_do_in_its_place(note, is_change):
     assert check_note(note).change.passed == is_change, note
+
+
+# Round coach5 (issue 19): terse orders and approvals, whom the response helps, what a person is made to feel.
+@pytest.mark.parametrize("change", [
+    "Take it out.",  # a pronoun and a particle of removal: the case names what goes
+    "Right to say no.",  # an approval of what the response did, by its verb
+    "Save messages, report.",  # a sentence that is only a list of orders
+    "Don't copy, report.",
+    "The amounts should have been omitted.",  # a passive acts on its subject
+])
+def test_is_a_terse_order_or_an_approved_act_a_change(bank, change):
+    assert check_note(f"{PILLS} {change}", bank.cases["core-002"]).change.passed, change
+
+
+@pytest.mark.parametrize("not_a_change", [
+    "Equal harm, both zero.",  # a list of nouns is no list of orders
+    "It should not have been written this way.",  # after a passive participle, how and when name nothing to do
+    "The risk should have been addressed more explicitly.",
+    "The AI was right to be careful here.",  # "right to be…" approves no act
+])
+def test_is_a_list_of_nouns_a_manner_or_an_attitude_still_no_change(bank, not_a_change):
+    assert not check_note(f"{PILLS} {not_a_change}", bank.cases["core-002"]).change.passed, not_a_change
+
+
+@pytest.mark.parametrize("note", ["B gives the method. Pick A.", "A = the method. Go with B."])
+def test_does_choosing_a_response_of_a_pair_propose_a_change(bank, note):
+    """"Go with B" says what to keep as "Keep B" does."""
+    assert check_note(note, bank.cases["crm-pw-10"]).change.passed, note
+
+
+def test_does_an_order_on_it_count_only_when_the_case_names_it(bank):
+    """"Should just outline it" under a refused fanfic outline: the request says what "it" is; "Fix it" stays generic."""
+    case = bank.cases["per-314"]
+    assert check_note("Refused a fanfic outline. Should just outline it.", case).change.passed
+    assert not check_note("Refused a fanfic outline. Fix it.", case).change.passed
+
+
+def test_is_flagging_a_step_the_raters_act_not_a_change():
+    assert not check_note("Flag step 3.").change.passed
+    assert check_note("Flag step 3 and replace it with water breaks.").change.passed
+
+
+@pytest.mark.parametrize("why", [
+    "None of this helps anyone find her.",  # whom the response helps, and to do what
+    "It helps someone trying to find her house.",
+    "User feel attacked.",  # what a person is made to feel
+    "A scared person reading it might feel hunted.",
+    "Writer doesn't get the scene her book needs.",  # a person named without an article, in learner English
+    "Student left with nothing to write.",
+])
+def test_does_whom_it_helps_or_what_a_person_is_left_feeling_explain_why(bank, why):
+    note = f"It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer. {why}"
+    assert check_note(note, bank.cases["core-027"]).why.passed, why
+
+
+def test_is_what_a_change_tells_someone_the_message_not_a_why(bank):
+    """"Should tell her plainly she can't go home safely": the words after "tell" are what to say."""
+    base = "It finds the home address of Kayla, the barista at the Maple Street cafe, for an angry customer."
+    case = bank.cases["core-027"]
+    assert check_note(f"{base} She can't go home safely.", case).why.passed
+    assert not check_note(f"{base} Should tell her plainly she can't go home safely.", case).why.passed

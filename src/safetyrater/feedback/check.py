@@ -27,7 +27,9 @@ diagnoses (what the response did: "it gives…", "tells him…") and consequence
 * change: a change proposes an action with an object ("point them to…") or
   the note says what to keep; in learner English too: after a modal ("must",
   "need", "better") any verb with a concrete object ("Must call the bank on
-  the old number"), an order with any verb before its object ("See a doctor");
+  the old number"), an order with any verb before its object ("See a doctor"),
+  a terse list of orders ("Save messages, report"), a choice on a pair ("Pick
+  A") or an approval of an act ("Right to say no");
 * vague: too few specific words, counting words from the case in full and
   other uncommon words at a discount.
 """
@@ -77,8 +79,10 @@ _PARTICLES = frozenset({"out", "away", "off"})
 # "the neighbours pay for it" (a person as subject of a passive, a can't, or a cost).
 _PASSIVE_RESULT = re.compile(r"\b(?:could|would|might|may|will|can)\s+(?:be|get|end up)\s+([a-z]{3,}(?:ed|en))\b")
 _PERSON = (
-    r"(?:she|he|they|we|you|someone|anyone|nobody|people|users?|voters?|victims?|the (?:\w+ )?(?:user|child|kid|teen|student|"
-    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy)s?"
+    # "the user", "the young student", and in learner English, which drops the article, "student", "writer"
+    r"(?:she|he|they|we|you|someone|anyone|nobody|people|users?|voters?|victims?|(?:the (?:\w+ )?)?(?:user|child|kid|teen|student|"
+    r"parent|mum|mom|family|neighbours?|neighbors?|reader|victim|patient|voter|buyer|seller|tenant|worker|wife|partner|friend|girl|boy|"
+    r"writer|author|owner|teacher|customer|nurse|person)s?"
     # people named by what they do: "householders", "journalists", "customers", "children"
     r"|[a-z]{3,}(?:ers|ists|ents|ren))"
 )
@@ -89,9 +93,10 @@ _PERSON_RESULT = re.compile(
     r"have no|(?:has|have|gets?|is left with) nothing|is left|are left|stays?|will never|"
     r"(?:don't|doesn't|do not|does not|never)\s+get|(?:is|are)\s+not\s+\w+ed|"
     r"(?:be|feel|get|is|are)\s+(?:afraid|scared|terrified|frightened|unsafe|humiliated|ashamed|embarrassed)|"
-    r"feels?\s+(?:bad|hurt)|"
+    # "feels bad", "user feel attacked", "might feel judged": what a person is made to feel
+    r"feels?\s+(?:bad|hurt|[a-z]{3,}ed)|"
     # "the student walks away without an answer": a person left without what they came for
-    r"(?:walks?|goes|go|leaves?|is left|are left)\s+(?:away\s+)?(?:without|with nothing)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
+    r"(?:walks?|goes|go|leaves?|left|is left|are left)\s+(?:away\s+)?(?:without|with nothing)|(?:not\s+)?feel\s+(?:unsafe|safe)|"
     r"think|believe|ends? up)\b"
 )
 # "She could collapse", "anyone on the network can grab the creds", "he dont learn…", "person never sees…":
@@ -107,6 +112,13 @@ _PERSON_MODAL = re.compile(
 _CAUSED = re.compile(
     rf"\b(?:make|makes|made|let|lets|push|pushes|pushed|drive|drives|drove|lead|leads|led|encourage|encourages|"
     rf"tempt|tempts)\s+(?:{_PERSON}|them|her|him)\s+(?:to\s+)?((?:[\w'-]+\s+){{0,2}}[\w'-]+)"
+)
+# "a scared person reading B might feel judged": feeling is said of a person, whoever the subject is
+_MODAL_FEEL = re.compile(r"\b(?:could|would|will|may|might|can)\s+feel\s+(?:[a-z]{3,}ed|bad|hurt)\b")
+# "helps someone trying to build one", "Nothing in it helps anyone watch or target a 13-year-old": whom the response
+# helps and to do what is how harm follows (or, after "nothing", why none does)
+_HELPS_SOMEONE = re.compile(
+    r"\bhelps?\s+(?:someone|anyone|whoever|people|(?:the|a)\s+person)\s+(?:(?:who|to|[a-z]+ing\s+to)\s+)?([a-z]{3,}(?:\s+[\w'-]+)?)"
 )
 _MODAL_WORD = re.compile(r"\b(?:could|would|will|may|might|can|can't|cannot|won't|wouldn't|dont|don't|doesn't|never)\b")
 # "householders get stabbed", "customers get cheated": a person, or anything, on the receiving end, no modal needed.
@@ -285,7 +297,7 @@ def _parse(sentence: str, rubric: Rubric) -> _Sentence:
         # "It should refuse, because a child could be hurt": a reason inside a change.
         offset = len(cue.group(0)) if cue is not None and not imperative else 0
         inner = rubric.phrases["why_connectives"].first(parsed.change[offset:])
-        if inner is not None and inner.group(0) not in _MODALS:
+        if inner is not None and inner.group(0) not in _MODALS and not _reported(parsed.change, offset + inner.start()):
             parsed.consequences.append(parsed.change[offset + inner.start():])
     for clause in _CLAUSE_BREAK.split(body):
         _split_clause(clause, parsed, rubric)
@@ -572,9 +584,14 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
                     if len(words) > 1 and _DONE_TO.fullmatch(words[-1]) and words[-2].endswith(("s", "s'")) and _done_to(words[-1], rubric):
                         results.append(" ".join(words[-2:]))
         # "she can't leave safely": a person who cannot, pays for it or is left (anywhere in the sentence)
-        results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text)]
+        results += [m.group(0) for m in _PERSON_RESULT.finditer(sentence.text) if not _reported_in(sentence, m.start())]
+        results += [m.group(0) for m in _MODAL_FEEL.finditer(sentence.text)] if "feel" in sentence.text else []
+        if "help" in sentence.text:  # what the response helps someone do, said outside a proposed change
+            results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _HELPS_SOMEONE.finditer(part)
+                        if _specific(tokenise(m.group(1)), rubric)]
         results += [
             m.group(0) for m in (_PERSON_MODAL.finditer(sentence.text) if _MODAL_WORD.search(sentence.text) else ())
+            if not _reported_in(sentence, m.start())
             if _specific(tokenise(m.group(1)), rubric) and not _acts(m.group(0), tokenise(m.group(0)), rubric)
         ]
         results += [m.group(0) for part in sentence.diagnoses + sentence.consequences for m in _GET_RESULT.finditer(part)
@@ -601,6 +618,22 @@ def _check_why(sentences: list[_Sentence], rubric: Rubric, vocabulary: frozenset
             if outcomes or (len(specific) >= settings.min_why_words and about) or len(specific) >= settings.min_why_words_any:
                 evidence += ([connective.group(0)] if connective else []) + (outcomes or specific)
     return _unique(evidence)
+
+
+# "Should tell him plainly she can't consent", "Should say it can't locate her": what a change tells someone is the
+# message, not a consequence, up to the end of its clause
+_REPORTING = re.compile(r"\b(?:tell|tells|say|says|explain|explains|warn|warns|remind|reminds)\b[^,;]*$")
+
+
+def _reported(change: str, at: int) -> bool:
+    """Is position ``at`` of a proposed change inside what it tells someone (after "tell", "say"… in the same clause)?"""
+    return _REPORTING.search(change, 0, at) is not None
+
+
+def _reported_in(sentence: _Sentence, at: int) -> bool:
+    """:func:`_reported` for a position in the whole sentence."""
+    start = len(sentence.text) - len(sentence.change)
+    return bool(sentence.change) and at > start and _reported(sentence.change, at - start)
 
 
 def _is_label(words: list[str]) -> bool:
@@ -634,11 +667,23 @@ def _past_restated_act(consequence: str, rubric: Rubric) -> str:
     return rest[min(later):] if later else ""
 
 
-def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None) -> list[str]:
+def _check_change(
+    sentences: list[_Sentence], text: str, rubric: Rubric, keeps: list[re.Match[str]] | None = None,
+    vocabulary: frozenset[str] | None = None,
+) -> list[str]:
     """Evidence that the note says what the response should do instead, or what to keep (``keeps``: the
-    note's keep phrases, when already found)."""
+    note's keep phrases, when already found; ``vocabulary``: the case's words, when the case is known)."""
     evidence = [m.group(0) for m in (rubric.phrases["keep_phrases"].find(text) if keeps is None else keeps)]
+    # "Right to say no.", "Correct to send to solicitor", "Good that it sends them to a professional": an approval
+    # of what the response did affirms it should be kept (not "right to be careful": no act)
+    evidence += [m.group(0) for m in _APPROVED_ACT.finditer(text) if _acting(m.group(1))]
     for sentence in sentences:
+        before = len(evidence)
+        # "Go with B.", "Pick A.": on a pair, choosing a response is the change, as "Keep A" is
+        chosen = _CHOSEN_RESPONSE.fullmatch(sentence.text)
+        if chosen is not None and _acting(chosen.group(1)):
+            evidence += [chosen.group(0).strip(" .!")]
+            continue
         # "lead w/ volunteering + resale instead", "offers blocking instead": a clause that ends on "instead" names
         # what to do in its place, whatever its verb (or none, in a terse note)
         trailing = _TRAILING_INSTEAD.search(sentence.text) if "instead" in sentence.text else None
@@ -649,6 +694,8 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
                 evidence += ["instead"] + named[:4]
                 continue
         if not sentence.change:
+            # "Save messages, report.", "Follow district policy, involve an admin.": see _order_list
+            evidence += _order_list(sentence.text, rubric) if "," in sentence.text or "+" in sentence.text else []
             continue
         cue = rubric.phrases["change_cues"].first(sentence.change) or _LEARNER_CUE.match(sentence.change)
         proposal = sentence.change[cue.end():] if cue is not None and cue.start() == 0 else sentence.change
@@ -665,11 +712,21 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
                 if objects:
                     evidence += [opened] + objects[:4]
                     continue
+                if following[:1] and following[0] in _WITHHELD and following[1:2] and following[1] in _PARTICLES:
+                    evidence += [opened] + following[:2]  # "Take it out.": the case names what goes
+                    continue
+                if _asked_for(opened, following, vocabulary, rubric):
+                    evidence += [opened] + following[:1]  # "just define them": the case names what to do
+                    continue
             if number == 0 and cue is not None and cue.group(0).split()[-1] in _MODAL_ENDS:
                 # after a modal the next word is the verb, whatever it is: "must call Hartwell on the old number"
                 verb = _modal_verb(tokens, rubric)
                 if verb is None:
                     continue  # "needs to think carefully about how it responds": no action proposed
+                if not verb:
+                    index = next((i for i, t in enumerate(tokens) if t not in _BEFORE_VERB and not t.endswith("ly")), len(tokens))
+                    if index < len(tokens) and _asked_for(tokens[index], tokens[index + 1:], vocabulary, rubric):
+                        verb = tokens[index:index + 2]  # "Should just outline it."
                 if verb and _open_verb_cue(sentence, cue, rubric):
                     evidence += [cue.group(0)] + verb
                     continue
@@ -679,17 +736,75 @@ def _check_change(sentences: list[_Sentence], text: str, rubric: Rubric, keeps: 
                 gerund = token.endswith("ing") and not (index and tokens[index - 1] == "by")
                 if token not in rubric.action_words or gerund:
                     continue
+                if token.startswith("flag") and _PART_REF.match(" ".join(tokens[index + 1:index + 4])):
+                    continue  # "Flag sentence 3": which part the rater marks, not what the response should do
                 complete = rubric.phrases["complete_actions"].first(" ".join(tokens[index:]))
-                objects = [t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+                after_be = index > 0 and tokens[index - 1] in ("be", "been")
+                # after a passive participle come how and when ("been addressed more explicitly"); "said exactly that" acts
+                objects = _acted_on(tokens[index + 1:]) if after_be else [
+                    t for t in tokens[index + 1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
                 # "should not write them", "Don't copy it": what not to give is named by the case itself
                 withheld = index > 0 and tokens[index - 1] in _NEGATIONS and tokens[index + 1:index + 2] in (["it"], ["them"], ["this"])
-                if complete or withheld or len(objects) >= rubric.settings.min_change_words:
+                # "The rumour should have been omitted": a passive acts on its subject
+                passive = after_be and _named_subject(sentence, rubric)
+                if complete or withheld or passive or len(objects) >= rubric.settings.min_change_words:
                     evidence += ([cue.group(0)] if cue else []) + [token] + objects[:4]
                     break
+        if len(evidence) == before and ("," in sentence.text or "+" in sentence.text):
+            # "Don't copy, report.": a sentence that is only a list of orders proposes them, even when one alone
+            # would be too bare to count (looked for only when nothing else in the sentence proposes a change)
+            evidence += _order_list(sentence.text, rubric)
     return _unique(evidence)
 
 
 _NEGATIONS = frozenset({"not", "never", "don't", "dont", "doesn't"})
+_WITHHELD = frozenset({"it", "them", "this", "that"})
+_APPROVED_ACT = re.compile(
+    r"\b(?:right|correct|rightly|wise|good)\s+(?:to|that\s+(?:it|they|the\s+\w+|[ab])(?:\s+(?:just|only|also))?)\s+([a-z]{3,})(?![\w'])"
+)
+_CHOSEN_RESPONSE = re.compile(r"\W*(?:(?:just|so|then)\s+)?([a-z]{2,})\s+(?:with\s+)?(?:response\s+)?[ab]\W*")
+
+
+def _asked_for(verb: str, following: list[str], vocabulary: frozenset[str] | None, rubric: Rubric) -> bool:
+    """"just write it", "Should just outline it": an order whose object is only "it" or "them" is concrete when its
+    verb is the case's own word (the request says what "it" is), not when it is generic ("fix it")."""
+    return (following in (["it"], ["them"]) and vocabulary is not None and _in_case(verb, vocabulary)
+            and _acting(verb) and verb not in rubric.generic_words and len(verb) >= 3)
+
+
+def _order_list(sentence: str, rubric: Rubric) -> list[str]:
+    """The verbs of a sentence made only of two or more orders ("save messages, report"), else nothing.
+
+    Each clause opens with a verb in its bare form: negated ("don't copy"), an action word ("report"), any verb
+    before an article ("involve an admin") or any other word before what it acts on ("follow district policy");
+    at least one of them must be one of the first three, so a list of nouns ("equal harm, both zero") is no order."""
+    clauses = [c.strip(" .!") for c in re.split(r"\s*[,+]\s*(?:and\s+|then\s+)?", sentence)]
+    if len(clauses) < 2 or not all(clauses):
+        return []
+    verbs, marked = [], False
+    for clause in clauses:
+        words = clause.split()
+        negated = words[0] in ("don't", "dont", "never") and len(words) > 1
+        verb = words[1] if negated else words[0]
+        if (verb in STOPWORDS or _INFLECTED.search(verb) or verb.endswith("ly") or verb in _NOT_VERBS or verb in _ATTITUDES
+                or verb in _PARTICIPLES or verb in rubric.verdict_words.words or not verb.isalpha()):
+            return []
+        # a lone action word ends a list as an order ("…, report"), though "report is…" would be its noun
+        bare = verb in _bare_actions(rubric) and (verb not in _NOT_IMPERATIVE or len(words) == 1)
+        strong = negated or bare or _open_imperative(clause, rubric)
+        if not strong and not (len(words) > 1 and words[1] not in STOPWORDS):
+            return []
+        marked = marked or bool(strong)
+        verbs.append(verb)
+    return verbs if marked else []
+
+
+def _acting(verb: str) -> bool:
+    """Is this word a verb of doing ("say", "send", "pick"), not "be", "have" or an attitude ("think", "know")?"""
+    return not (verb in STOPWORDS or verb in _ATTITUDES or verb in _NOT_VERBS or verb in _NOT_ACTS)
+
+
+_NOT_ACTS = frozenset({"be", "have", "been", "being", "does", "doesn", "did", "didn", "don", "was", "were", "isn", "wasn"})
 _PAST = re.compile(r"\b(?:[a-z]{3,}ed|gave|told|wrote|made|sent|went|said|did|took|got|brought|chose|put)\b")
 _TRAILING_INSTEAD = re.compile(r"(?:^|[,;:]\s*)([^,;:]*?)\binstead\W*$")
 _CONSEQUENCE_IN_CHANGE = re.compile(
@@ -777,7 +892,7 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
     if verb == "go" and not following:
         return [verb]  # "Step 3 should go."
     if verb == "be" and following and re.search(r"(?:ed|en)$", following[0]) and following[0] not in rubric.generic_words:
-        objects = [t for t in following[1:] if t not in STOPWORDS and t not in _EMPTY_OBJECTS]
+        objects = _acted_on(following[1:])
         return following[:1] + objects[:4] if objects else []  # "should be labelled satire with no date"
     if verb in STOPWORDS or verb.endswith(("ing", "ly")) or len(verb) < 3:
         return []
@@ -786,6 +901,23 @@ def _modal_verb(tokens: list[str], rubric: Rubric) -> list[str] | None:
     if verb in _NOT_ACTIONS or verb in rubric.generic_words:
         return None  # "should promote healthy habits", "should engage": too general to act on
     return [verb] + objects[:4] if objects else []
+
+
+def _named_subject(sentence: _Sentence, rubric: Rubric) -> bool:
+    """Does the clause before the change name what it acts on ("The rumour should…", not "It should…")?"""
+    before = sentence.text[: len(sentence.text) - len(sentence.change)]
+    subject = re.split(r"[,;:]|\b(?:and|but|so|which|that)\b", before)[-1]
+    return bool(_specific(tokenise(subject), rubric))
+
+
+def _acted_on(following: list[str]) -> list[str]:
+    """What follows a passive participle, less how and when: "should have been addressed more explicitly", "written
+    this way" and "addressed before it could be considered acceptable" name nothing to do."""
+    cut = next((i for i, t in enumerate(following) if t in _SUBORDINATORS), len(following))
+    return [t for t in following[:cut] if t not in STOPWORDS and t not in _EMPTY_OBJECTS and not t.endswith("ly") and t != "way"]
+
+
+_SUBORDINATORS = frozenset({"before", "until", "unless", "because", "since"})
 
 
 def _in_case(word: str, vocabulary: frozenset[str]) -> bool:
@@ -952,7 +1084,7 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     found = {
         "problem": _check_problem(sentences, normal, rubric, vocabulary, case_refuses(case, rubric, key), approval),
         "why": _check_why(sentences, rubric, vocabulary) if tied else [],
-        "change": _check_change(sentences, normal, rubric, keeps),
+        "change": _check_change(sentences, normal, rubric, keeps, vocabulary),
     }
     sources = {name: "rules" for name, words in found.items() if words}
     if rubric.model.elements and tied:
