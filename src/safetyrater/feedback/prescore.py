@@ -8,10 +8,10 @@ points wherever it is counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .check import NoteCheck, check_note
+from .check import NoteCheck, NoteReading, check_note, check_reading, read_note
 from .rubric import Rubric, load_rubric
 
 #: the name of an exercise's written-feedback item: its nbgrader grade cell and its row in grade tables
@@ -20,9 +20,12 @@ NOTES_ITEM = "written-feedback"
 
 def saved_note(saved: Any) -> str | None:
     """The written note of one saved answer, or None: a comparison's written note is its reason."""
+    if saved is None:
+        return None
     # a dict looked for first: the Mapping check is an ABC's, slow at a cohort's 100,000 answers
     note = (saved.get("note") or saved.get("reason")) if type(saved) is dict or isinstance(saved, Mapping) else None
-    return note if isinstance(note, str) and note.strip() else None
+    # isspace, not strip: strip copies the note to find out
+    return note if isinstance(note, str) and note and not note.isspace() else None
 
 
 def notes_share(
@@ -36,16 +39,57 @@ def notes_share(
     The mean of the notes' rubric scores, a missing note scoring 0; with
     each case, its note (or None) and its :class:`~safetyrater.feedback.check.NoteCheck`
     (or None). A pure function. ``check`` replaces
-    :func:`~safetyrater.feedback.check.check_note` (the fast lane passes a cached one).
+    :func:`~safetyrater.feedback.check.check_note`.
     """
     rubric = rubric or load_rubric()
     check = check or check_note
-    checked: list[tuple[Any, str | None, NoteCheck | None]] = []
-    for case in cases:
-        note = saved_note(answers.get(case.id))
-        checked.append((case, note, check(note, case, rubric) if note is not None else None))
-    share = sum(result.score for _, _, result in checked if result is not None) / len(checked) if checked else 0.0
-    return share, checked
+    notes = learner_notes(answers, [case.id for case in cases])
+    checked = [(case, note, check(note, case, rubric) if note is not None else None) for case, note in zip(cases, notes, strict=True)]
+    return mean_share([result.score for _, _, result in checked if result is not None], len(cases)), checked
+
+
+def notes_shares(
+    answers_by_learner: Iterable[Mapping[str, Any]],
+    cases: Sequence[Any],
+    rubric: Rubric | None = None,
+    readings: dict[str, NoteReading] | None = None,
+) -> tuple[list[float], list[int]]:
+    """:func:`notes_share`'s share for each of many learners' answers to one deck, and how many notes each wrote.
+
+    For the cohort's fast lane. A note is read once (:func:`~safetyrater.feedback.check.read_note`)
+    however many cases it was written for, and checked once per case however
+    many learners wrote it: both are pure functions of what they are given.
+    ``readings`` keeps the notes read, for the next deck of the same run and rubric.
+    """
+    rubric = rubric or load_rubric()
+    case_ids = [case.id for case in cases]
+    readings = {} if readings is None else readings
+    scores: dict[tuple[int, str], float] = {}
+    shares, written = [], []
+    for answers in answers_by_learner:
+        learner_scores = []
+        for position, note in enumerate(learner_notes(answers, case_ids)):
+            if note is not None:
+                score = scores.get((position, note))
+                if score is None:
+                    reading = readings.get(note)
+                    if reading is None:
+                        reading = readings[note] = read_note(note, rubric)
+                    score = scores[(position, note)] = check_reading(reading, cases[position], rubric).score
+                learner_scores.append(score)
+        shares.append(mean_share(learner_scores, len(case_ids)))
+        written.append(len(learner_scores))
+    return shares, written
+
+
+def learner_notes(answers: Mapping[str, Any], case_ids: Sequence[str]) -> list[str | None]:
+    """The written note of each case (None where there is none), in the order of ``case_ids``."""
+    return [saved_note(answers.get(case_id)) for case_id in case_ids]
+
+
+def mean_share(scores: Sequence[float], cases: int) -> float:
+    """The pre-score share: the notes' scores summed in the deck's order over every case, a missing note scoring 0."""
+    return sum(scores) / cases if cases else 0.0
 
 
 def notes_points(answers: Mapping[str, Any], cases: Sequence[Any], rubric: Rubric | None = None) -> tuple[float, float, int]:
