@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from ..errors import DataError, Problem
 from ..feedback.check import NoteReading
 from ..feedback.prescore import notes_shares
 from ..feedback.rubric import Rubric, load_rubric
+from ..feedback.score_cache import NoteScores
 from ..grading.core import score_learners
 from ..io import LinkNotFollowed, write_csv
 from ..kinds.probe import exercise_pairs
@@ -199,7 +200,8 @@ def grade_submissions(
     rubric = load_rubric()
     readings: dict[str, NoteReading] = {}  # each distinct note read once in the run, whichever decks it was written for
     bar = tqdm(total=len(submissions), desc="reading answer files", unit="file", disable=None if progress is None else not progress)
-    with _no_cycle_collection():
+    # kept: scores of notes checked in earlier runs (feedback/score_cache.py)
+    with _no_cycle_collection(), closing(NoteScores.open()) as kept:
         for exercise, handed_in in by_exercise.items():
             if not handed_in:
                 continue
@@ -218,7 +220,7 @@ def grade_submissions(
             # 10,000 learners they would be most of the memory); notes stay: the report's split page quotes them
             scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
             frames.append(_shared_values(_leading(scored.rename(columns={"case_id": "case", "max_points": "max"}))))
-            exercise_notes = notes_rows({exercise: read}, bank, rubric, readings)
+            exercise_notes = notes_rows({exercise: read}, bank, rubric, readings, kept)
             if exercise_notes is not None:
                 notes.append(_shared_values(_leading(exercise_notes)))
     bar.close()
@@ -324,6 +326,7 @@ def notes_rows(
     bank: CaseBank,
     rubric: Rubric | None = None,
     readings: dict[str, NoteReading] | None = None,
+    kept: NoteScores | None = None,
 ) -> pd.DataFrame | None:
     """One ``written-feedback`` row per learner × exercise: the pre-score nbgrader's cell gives.
 
@@ -332,7 +335,7 @@ def notes_rows(
     (``points_per_note`` × the exercise's cases) and rounded as nbgrader
     records it. None when the rubric gives notes no points (the cell is then
     left out of the exercises). ``readings``: the notes read so far in this
-    run (:func:`~safetyrater.feedback.prescore.notes_shares`).
+    run; ``kept``: scores kept from earlier runs (both: :func:`~safetyrater.feedback.prescore.notes_shares`).
     """
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:
@@ -343,7 +346,7 @@ def notes_rows(
             continue  # a probe exercise has no written-feedback cell: its pairs are its writing
         cases = bank.deck_cases(exercise)
         maximum = float(rubric.points_per_note * len(cases))
-        shares, written = notes_shares([answers for _, answers, _ in by_learner.values()], cases, rubric, readings)
+        shares, written = notes_shares([answers for _, answers, _ in by_learner.values()], cases, rubric, readings, kept)
         rows = len(shares)
         # one message per number of notes written, shared by every row that wrote that many
         messages = {n: (f"{n} of {len(cases)} notes written; pre-score, for the instructor's review",) if n else () for n in set(written)}

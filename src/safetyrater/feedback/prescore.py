@@ -9,10 +9,13 @@ points wherever it is counted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .check import NoteCheck, NoteReading, check_note, check_reading, read_note
 from .rubric import Rubric, load_rubric
+
+if TYPE_CHECKING:
+    from .score_cache import NoteScores
 
 #: the name of an exercise's written-feedback item: its nbgrader grade cell and its row in grade tables
 NOTES_ITEM = "written-feedback"
@@ -53,30 +56,43 @@ def notes_shares(
     cases: Sequence[Any],
     rubric: Rubric | None = None,
     readings: dict[str, NoteReading] | None = None,
+    kept: NoteScores | None = None,
 ) -> tuple[list[float], list[int]]:
     """:func:`notes_share`'s share for each of many learners' answers to one deck, and how many notes each wrote.
 
     For the cohort's fast lane. A note is read once (:func:`~safetyrater.feedback.check.read_note`)
     however many cases it was written for, and checked once per case however
     many learners wrote it: both are pure functions of what they are given.
-    ``readings`` keeps the notes read, for the next deck of the same run and rubric.
+    ``readings`` keeps the notes read, for the next deck of the same run and
+    rubric; ``kept`` (:mod:`.score_cache`) holds scores from earlier runs and takes the new ones.
     """
     rubric = rubric or load_rubric()
     case_ids = [case.id for case in cases]
     readings = {} if readings is None else readings
+    every = [learner_notes(answers, case_ids) for answers in answers_by_learner]
+    wanted = {(position, note) for notes in every for position, note in enumerate(notes) if note is not None}
     scores: dict[tuple[int, str], float] = {}
+    keys: dict[tuple[int, str], bytes] = {}
+    if kept is not None and kept.active and wanted:
+        from .score_cache import case_digest, coach_digest, score_key
+
+        coach, seen = coach_digest(rubric), [case_digest(case) for case in cases]
+        keys = {(position, note): score_key(coach, seen[position], note) for position, note in wanted}
+        found = kept.get(keys.values())
+        scores = {pair: found[key] for pair, key in keys.items() if key in found}
+    new: dict[bytes, float] = {}
+    for position, note in wanted - scores.keys():
+        reading = readings.get(note)
+        if reading is None:
+            reading = readings[note] = read_note(note, rubric)
+        scores[(position, note)] = check_reading(reading, cases[position], rubric).score
+        if keys:
+            new[keys[(position, note)]] = scores[(position, note)]
+    if kept is not None:
+        kept.put(new)
     shares, written = [], []
-    for answers in answers_by_learner:
-        learner_scores = []
-        for position, note in enumerate(learner_notes(answers, case_ids)):
-            if note is not None:
-                score = scores.get((position, note))
-                if score is None:
-                    reading = readings.get(note)
-                    if reading is None:
-                        reading = readings[note] = read_note(note, rubric)
-                    score = scores[(position, note)] = check_reading(reading, cases[position], rubric).score
-                learner_scores.append(score)
+    for notes in every:
+        learner_scores = [scores[(position, note)] for position, note in enumerate(notes) if note is not None]
         shares.append(mean_share(learner_scores, len(case_ids)))
         written.append(len(learner_scores))
     return shares, written
