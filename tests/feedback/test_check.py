@@ -248,3 +248,17 @@ def test_many_learners_notes_are_pre_scored_as_one_learners_are(notes, bank):
     assert shares == [share for share, _ in expected]
     assert written == [sum(note is not None for _, note, _ in checked) for _, checked in expected]
     assert 0 < min(shares[:-1]) and shares[-1] == 0.0 and len(set(shares)) > 3
+
+
+def test_notes_checked_in_worker_processes_score_as_checked_in_one(notes, bank):
+    """A large batch is shared among processes: does every learner get the share of the one-process check?"""
+    from safetyrater.feedback.prescore import NoteChecker, notes_share, notes_shares
+
+    rubric = load_rubric()
+    deck = bank.deck_cases("ex07-writing-feedback")
+    learners = [{case.id: {"note": f"{notes[(n * 5 + i) % len(notes)]['text']} ({n})"} for i, case in enumerate(deck)} for n in range(8)]
+    with NoteChecker(rubric, workers=2, parallel_from=1) as checker:
+        shares, _ = notes_shares(learners, deck, rubric, checker)
+        assert checker._pool is not None  # the batch went to the workers
+    assert shares == [notes_share(answers, deck, rubric)[0] for answers in learners]
+    assert len(set(shares)) > 2

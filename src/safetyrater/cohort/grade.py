@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,7 @@ from ..answers import read_answers
 from ..bank.casebank import CaseBank
 from ..bank.policy import Policy, load_policy
 from ..errors import DataError, Problem
-from ..feedback.check import NoteReading
-from ..feedback.prescore import notes_shares
+from ..feedback.prescore import NoteChecker, notes_shares
 from ..feedback.rubric import Rubric, load_rubric
 from ..feedback.score_cache import NoteScores
 from ..grading.core import score_learners
@@ -198,10 +197,9 @@ def grade_submissions(
     frames = []
     notes = []
     rubric = load_rubric()
-    readings: dict[str, NoteReading] = {}  # each distinct note read once in the run, whichever decks it was written for
     bar = tqdm(total=len(submissions), desc="reading answer files", unit="file", disable=None if progress is None else not progress)
-    # kept: scores of notes checked in earlier runs (feedback/score_cache.py)
-    with _no_cycle_collection(), closing(NoteScores.open()) as kept:
+    # one note checker for the run: each note read once, scores kept between runs, large batches on every core
+    with _no_cycle_collection(), NoteChecker(rubric, kept=NoteScores.open()) as checker:
         for exercise, handed_in in by_exercise.items():
             if not handed_in:
                 continue
@@ -220,7 +218,7 @@ def grade_submissions(
             # 10,000 learners they would be most of the memory); notes stay: the report's split page quotes them
             scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
             frames.append(_shared_values(_leading(scored.rename(columns={"case_id": "case", "max_points": "max"}))))
-            exercise_notes = notes_rows({exercise: read}, bank, rubric, readings, kept)
+            exercise_notes = notes_rows({exercise: read}, bank, rubric, checker)
             if exercise_notes is not None:
                 notes.append(_shared_values(_leading(exercise_notes)))
     bar.close()
@@ -325,8 +323,7 @@ def notes_rows(
     read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]],
     bank: CaseBank,
     rubric: Rubric | None = None,
-    readings: dict[str, NoteReading] | None = None,
-    kept: NoteScores | None = None,
+    checker: NoteChecker | None = None,
 ) -> pd.DataFrame | None:
     """One ``written-feedback`` row per learner × exercise: the pre-score nbgrader's cell gives.
 
@@ -334,8 +331,7 @@ def notes_rows(
     the many-learner form of the code the written-feedback cell runs, scaled to the cell's points
     (``points_per_note`` × the exercise's cases) and rounded as nbgrader
     records it. None when the rubric gives notes no points (the cell is then
-    left out of the exercises). ``readings``: the notes read so far in this
-    run; ``kept``: scores kept from earlier runs (both: :func:`~safetyrater.feedback.prescore.notes_shares`).
+    left out of the exercises). ``checker``: the run's :class:`~safetyrater.feedback.prescore.NoteChecker`.
     """
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:
@@ -346,7 +342,7 @@ def notes_rows(
             continue  # a probe exercise has no written-feedback cell: its pairs are its writing
         cases = bank.deck_cases(exercise)
         maximum = float(rubric.points_per_note * len(cases))
-        shares, written = notes_shares([answers for _, answers, _ in by_learner.values()], cases, rubric, readings, kept)
+        shares, written = notes_shares([answers for _, answers, _ in by_learner.values()], cases, rubric, checker)
         rows = len(shares)
         # one message per number of notes written, shared by every row that wrote that many
         messages = {n: (f"{n} of {len(cases)} notes written; pre-score, for the instructor's review",) if n else () for n in set(written)}

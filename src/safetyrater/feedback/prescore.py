@@ -8,7 +8,9 @@ points wherever it is counted.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from .check import NoteCheck, NoteReading, check_note, check_reading, read_note
@@ -55,47 +57,105 @@ def notes_shares(
     answers_by_learner: Iterable[Mapping[str, Any]],
     cases: Sequence[Any],
     rubric: Rubric | None = None,
-    readings: dict[str, NoteReading] | None = None,
-    kept: NoteScores | None = None,
+    checker: NoteChecker | None = None,
 ) -> tuple[list[float], list[int]]:
     """:func:`notes_share`'s share for each of many learners' answers to one deck, and how many notes each wrote.
 
-    For the cohort's fast lane. A note is read once (:func:`~safetyrater.feedback.check.read_note`)
-    however many cases it was written for, and checked once per case however
-    many learners wrote it: both are pure functions of what they are given.
-    ``readings`` keeps the notes read, for the next deck of the same run and
-    rubric; ``kept`` (:mod:`.score_cache`) holds scores from earlier runs and takes the new ones.
+    For the cohort's fast lane: every distinct note of a case is scored once
+    (by ``checker``, which a run keeps from deck to deck; see :class:`NoteChecker`).
     """
     rubric = rubric or load_rubric()
+    checker = checker or NoteChecker(rubric, kept=None, workers=1)
     case_ids = [case.id for case in cases]
-    readings = {} if readings is None else readings
     every = [learner_notes(answers, case_ids) for answers in answers_by_learner]
-    wanted = {(position, note) for notes in every for position, note in enumerate(notes) if note is not None}
-    scores: dict[tuple[int, str], float] = {}
-    keys: dict[tuple[int, str], bytes] = {}
-    if kept is not None and kept.active and wanted:
-        from .score_cache import case_digest, coach_digest, score_key
-
-        coach, seen = coach_digest(rubric), [case_digest(case) for case in cases]
-        keys = {(position, note): score_key(coach, seen[position], note) for position, note in wanted}
-        found = kept.get(keys.values())
-        scores = {pair: found[key] for pair, key in keys.items() if key in found}
-    new: dict[bytes, float] = {}
-    for position, note in wanted - scores.keys():
-        reading = readings.get(note)
-        if reading is None:
-            reading = readings[note] = read_note(note, rubric)
-        scores[(position, note)] = check_reading(reading, cases[position], rubric).score
-        if keys:
-            new[keys[(position, note)]] = scores[(position, note)]
-    if kept is not None:
-        kept.put(new)
+    scores = checker.scores({(position, note) for notes in every for position, note in enumerate(notes) if note is not None}, cases)
     shares, written = [], []
     for notes in every:
         learner_scores = [scores[(position, note)] for position, note in enumerate(notes) if note is not None]
         shares.append(mean_share(learner_scores, len(case_ids)))
         written.append(len(learner_scores))
     return shares, written
+
+
+class NoteChecker:
+    """Scores the notes of a whole run, each exactly as :func:`~safetyrater.feedback.check.check_note` scores it.
+
+    * A note is read once (:func:`~safetyrater.feedback.check.read_note`),
+      however many cases it was written for, and checked once per case, however
+      many learners wrote it: both are pure functions of what they are given.
+    * ``kept`` (:mod:`.score_cache`) gives the scores of earlier runs and takes the new ones.
+    * A batch of at least ``parallel_from`` notes still to check is shared among
+      ``workers`` processes (default: one per core): in a real cohort every learner
+      writes their own notes, and checking them is most of the fast lane's time.
+      The pool starts at the first such batch and stops with :meth:`close`.
+    """
+
+    def __init__(self, rubric: Rubric, kept: NoteScores | None = None, workers: int | None = None, parallel_from: int = 2000):
+        self.rubric = rubric
+        self.kept = kept
+        self.workers = workers if workers is not None else max(1, min(os.cpu_count() or 1, 8))
+        self.parallel_from = parallel_from
+        self._readings: dict[str, NoteReading] = {}
+        self._pool: ProcessPoolExecutor | None = None
+
+    def scores(self, wanted: set[tuple[int, str]], cases: Sequence[Any]) -> dict[tuple[int, str], float]:
+        """The score of each (position in ``cases``, note)."""
+        scores: dict[tuple[int, str], float] = {}
+        keys: dict[tuple[int, str], bytes] = {}
+        if self.kept is not None and self.kept.active and wanted:
+            from .score_cache import case_digest, coach_digest, score_key
+
+            coach, seen = coach_digest(self.rubric), [case_digest(case) for case in cases]
+            keys = {(position, note): score_key(coach, seen[position], note) for position, note in wanted}
+            found = self.kept.get(keys.values())
+            scores = {pair: found[key] for pair, key in keys.items() if key in found}
+        pending = sorted(wanted - scores.keys())
+        if self.workers > 1 and len(pending) >= self.parallel_from:
+            scores.update(self._in_parallel(pending, cases))
+        else:
+            for position, note in pending:
+                reading = self._readings.get(note)
+                if reading is None:
+                    reading = self._readings[note] = read_note(note, self.rubric)
+                scores[(position, note)] = check_reading(reading, cases[position], self.rubric).score
+        if self.kept is not None and keys:
+            self.kept.put({keys[pair]: scores[pair] for pair in pending})
+        return scores
+
+    def _in_parallel(self, pending: list[tuple[int, str]], cases: Sequence[Any]) -> dict[tuple[int, str], float]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        by_case: dict[int, list[str]] = {}
+        for position, note in pending:
+            by_case.setdefault(position, []).append(note)
+        # a few batches per worker: even shares without sending each note on its own
+        size = max(50, len(pending) // (self.workers * 4))
+        tasks = [(position, notes[start : start + size]) for position, notes in by_case.items() for start in range(0, len(notes), size)]
+        results = self._pool.map(_score_batch, [(str(self.rubric.path), cases[position], notes) for position, notes in tasks])
+        scores = {}
+        for (position, notes), batch in zip(tasks, results, strict=True):
+            scores.update({(position, note): score for note, score in zip(notes, batch, strict=True)})
+        return scores
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        if self.kept is not None:
+            self.kept.close()
+
+    def __enter__(self) -> NoteChecker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _score_batch(task: tuple[str, Any, list[str]]) -> list[float]:
+    """In a worker process: the scores of one case's notes (the rubric loaded from the same file as the run's)."""
+    rubric_path, case, notes = task
+    rubric = load_rubric(rubric_path)
+    return [check_note(note, case, rubric).score for note in notes]
 
 
 def learner_notes(answers: Mapping[str, Any], case_ids: Sequence[str]) -> list[str | None]:
