@@ -262,3 +262,22 @@ def test_notes_checked_in_worker_processes_score_as_checked_in_one(notes, bank):
         assert checker._pool is not None  # the batch went to the workers
     assert shares == [notes_share(answers, deck, rubric)[0] for answers in learners]
     assert len(set(shares)) > 2
+
+
+def _worker_dies(task):
+    import os
+
+    os._exit(1)
+
+
+def test_a_worker_that_dies_leaves_the_notes_to_be_checked_in_this_process(notes, bank, monkeypatch):
+    from safetyrater.feedback import prescore
+
+    rubric = load_rubric()
+    deck = bank.deck_cases("ex07-writing-feedback")
+    learners = [{case.id: {"note": f"{notes[(n * 3 + i) % len(notes)]['text']} ({n})"} for i, case in enumerate(deck)} for n in range(4)]
+    expected = [prescore.notes_share(answers, deck, rubric)[0] for answers in learners]
+    monkeypatch.setattr(prescore, "_score_batch", _worker_dies)
+    with prescore.NoteChecker(rubric, workers=2, parallel_from=1) as checker:
+        assert prescore.notes_shares(learners, deck, rubric, checker)[0] == expected
+        assert checker.workers == 1  # and the rest of the run checks here

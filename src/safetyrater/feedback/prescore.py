@@ -8,9 +8,12 @@ points wherever it is counted.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from .check import NoteCheck, NoteReading, check_note, check_reading, read_note
@@ -85,9 +88,10 @@ class NoteChecker:
       many learners wrote it: both are pure functions of what they are given.
     * ``kept`` (:mod:`.score_cache`) gives the scores of earlier runs and takes the new ones.
     * A batch of at least ``parallel_from`` notes still to check is shared among
-      ``workers`` processes (default: one per core): in a real cohort every learner
-      writes their own notes, and checking them is most of the fast lane's time.
-      The pool starts at the first such batch and stops with :meth:`close`.
+      ``workers`` processes (default: one per core, up to 8; on Linux, where they
+      are forked): in a real cohort every learner writes their own notes, and
+      checking them is most of the fast lane's time. The pool starts at the first
+      such batch and stops with :meth:`close`; if it fails, the notes are checked here.
     """
 
     def __init__(self, rubric: Rubric, kept: NoteScores | None = None, workers: int | None = None, parallel_from: int = 2000):
@@ -110,9 +114,15 @@ class NoteChecker:
             found = self.kept.get(keys.values())
             scores = {pair: found[key] for pair, key in keys.items() if key in found}
         pending = sorted(wanted - scores.keys())
-        if self.workers > 1 and len(pending) >= self.parallel_from:
-            scores.update(self._in_parallel(pending, cases))
-        else:
+        checked: dict[tuple[int, str], float] = {}
+        if self.workers > 1 and len(pending) >= self.parallel_from and CAN_FORK:
+            try:
+                checked = self._in_parallel(pending, cases)
+            except (BrokenProcessPool, OSError):  # a worker killed, no process left to start: checked here instead
+                self.workers = 1
+                self.close_pool()
+        scores.update(checked)
+        if len(checked) < len(pending):
             for position, note in pending:
                 reading = self._readings.get(note)
                 if reading is None:
@@ -124,7 +134,9 @@ class NoteChecker:
 
     def _in_parallel(self, pending: list[tuple[int, str]], cases: Sequence[Any]) -> dict[tuple[int, str], float]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
+            # forked, not spawned: a spawned worker runs the caller's main script again, which an
+            # instructor's unguarded script (no `if __name__ == "__main__"`) would repeat, side effects and all
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         by_case: dict[int, list[str]] = {}
         for position, note in pending:
             by_case.setdefault(position, []).append(note)
@@ -137,10 +149,13 @@ class NoteChecker:
             scores.update({(position, note): score for note, score in zip(notes, batch, strict=True)})
         return scores
 
-    def close(self) -> None:
+    def close_pool(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+    def close(self) -> None:
+        self.close_pool()
         if self.kept is not None:
             self.kept.close()
 
@@ -149,6 +164,10 @@ class NoteChecker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: worker processes are forked, where forking is safe: Linux (macOS's system libraries are not fork-safe, Windows cannot)
+CAN_FORK = sys.platform.startswith("linux")
 
 
 def _score_batch(task: tuple[str, Any, list[str]]) -> list[float]:
