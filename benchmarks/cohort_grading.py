@@ -10,6 +10,13 @@ in the same run:
 
 then, once:
 
+* **own notes** (``--own-notes N``): the cohort of N learners with every note
+  its writer's own, as a real cohort's are (the demo's learners repeat a few
+  habitual notes, which the coach checks once each); then graded twice more with
+  the note scores kept between runs (``feedback/score_cache.py``), the first
+  run filling them and the next reading them. Every other figure is of a run
+  with nothing kept.
+
 * **memory**: the peak resident memory of a fresh process that grades the largest
   cohort (its ``VmHWM``: the interpreter and libraries included);
 * **the commands**: ``safetyrater cohort grade --out`` and ``safetyrater cohort report``
@@ -18,7 +25,7 @@ then, once:
   (one nbgrader start and kernel per exercise, which the per-submission figure
   includes), compared case by case and cell by cell with the fast lane.
 
-    .venv/bin/python benchmarks/cohort_grading.py [--sizes 100,1000,10000] [--report-learners 1000] [--sample 20] [--seed 0] [--cohorts DIR]
+    .venv/bin/python benchmarks/cohort_grading.py [--sizes 100,1000,10000] [--report-learners 1000] [--sample 20] [--seed 0] [--cohorts DIR] [--own-notes 1000]
 
 ``--cohorts DIR`` keeps the demo cohorts in DIR and reuses them on the next run
 (writing 10,000 learners' files takes minutes; a size and seed always give the
@@ -54,6 +61,7 @@ from safetyrater.bank.policy import load_policy  # noqa: E402
 from safetyrater.cohort.demo import write_demo_cohort  # noqa: E402
 from safetyrater.cohort.grade import NOTES_CASE, exercise_cases, grade_course, graded_exercises  # noqa: E402
 from safetyrater.cohort.gradebook import grade_cell_name, open_gradebook  # noqa: E402
+from safetyrater.feedback.score_cache import CACHE_ENV  # noqa: E402
 
 SUBMITTED = Path("graders") / "cohort" / "submitted"
 
@@ -81,6 +89,42 @@ def demo_cohort(folder: Path, size: int, seed: int, bank: CaseBank) -> Path:
         write_demo_cohort(course, size, seed=seed, bank=bank)
         finished.touch()
     return course
+
+
+def with_own_notes(course: Path, folder: Path, seed: int) -> tuple[Path, int]:
+    """A copy of ``course`` where every learner writes their own note on every case; and how many notes it holds.
+
+    The demo's learners write a handful of habitual notes, so the coach checks
+    a few hundred distinct notes whatever the cohort's size. Here each note
+    becomes one of the kit's labelled notes (every file in datasets/feedback_notes/),
+    drawn at random, with the learner's id added so that no two learners' notes
+    are the same text, as in a real cohort.
+    """
+    target = folder / f"{course.name}-own-notes"
+    finished = target / ".written"
+    pool = [row["text"] for path in sorted((REPO / "datasets" / "feedback_notes").glob("*.jsonl"))
+            if not path.name.endswith(".cases.jsonl") and path.name != "cases.jsonl"
+            for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if row.get("text")]
+    rng = random.Random(seed)
+    notes = 0
+    if finished.is_file():
+        return target, int(finished.read_text())
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(course, target)
+    with os.scandir(target / SUBMITTED) as learners:
+        for learner in learners:
+            with os.scandir(learner.path) as exercises:
+                for exercise in exercises:
+                    path = Path(exercise.path) / f"{exercise.name}.answers.json"
+                    data = json.loads(path.read_bytes())
+                    for answer in data["answers"].values():
+                        for field in ("note", "reason"):
+                            if isinstance(answer.get(field), str) and answer[field].strip():
+                                answer[field] = f"{rng.choice(pool)} ({learner.name})"
+                                notes += 1
+                    path.write_text(json.dumps(data), encoding="utf-8")
+    finished.write_text(str(notes))
+    return target, notes
 
 
 def timed(function, repeat: int) -> tuple[float, float]:
@@ -169,9 +213,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measure below 10,000 learners (the median is printed)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cohorts", type=Path, help="keep the demo cohorts here and reuse them (default: a temporary folder)")
+    parser.add_argument("--own-notes", type=int, default=0, metavar="N",
+                        help="also grade the cohort of N learners (one of --sizes) with every note its writer's own (0: skip)")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
+    # every figure is of a first run: no note score kept from an earlier one (but see --own-notes)
+    os.environ[CACHE_ENV] = "off"
     print(f"machine: {os.cpu_count()} cores; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     bank = CaseBank.load(REPO / "datasets")
     policy = load_policy(REPO / "graders" / "policy.toml")
@@ -199,6 +247,21 @@ def main() -> int:
             targets[f"{size:,} learners: fast lane <= 5x its floor"] = fast <= 5 * floor
             if size in (1000, 10_000):
                 targets[f"{size:,} learners in <= {3 if size == 1000 else 30} s"] = fast <= (3 if size == 1000 else 30)
+
+        if args.own_notes in cohorts:
+            course, notes = with_own_notes(cohorts[args.own_notes], args.cohorts or work, args.seed)
+            read_and_parse(course)
+            floor, _ = timed(lambda: read_and_parse(course), 1)
+            fast, _ = timed(lambda: grade_course(course, bank=bank, policy=policy, progress=False), 1)
+            print(f"{args.own_notes:>6} learners, every note its writer's own ({notes:,} notes): floor {floor:6.2f} s, "
+                  f"fast lane {fast:6.2f} s, ratio {fast / floor:4.1f}x ({notes / fast:,.0f} notes per second, the coach's checks included)")
+            # the kept note scores (feedback/score_cache.py), in a folder of this run's: filled, then read
+            os.environ[CACHE_ENV] = str(work / "note-scores")
+            filling, _ = timed(lambda: grade_course(course, bank=bank, policy=policy, progress=False), 1)
+            kept, _ = timed(lambda: grade_course(course, bank=bank, policy=policy, progress=False), 1)
+            os.environ[CACHE_ENV] = "off"
+            print(f"{'':>6} the same with the note scores kept between runs: the first run {filling:6.2f} s, "
+                  f"the next {kept:6.2f} s, ratio {kept / floor:4.1f}x")
 
         largest = sizes[-1]
         after_imports, peak = peak_memory_mb(cohorts[largest])

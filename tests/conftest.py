@@ -8,6 +8,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# the tests never read or write the instructor's kept note scores (~/.cache/safetyrater);
+# tests/feedback/test_score_cache.py gives the cache a folder of its own
+os.environ["SAFETYRATER_NOTE_CACHE"] = "off"
+
 
 @pytest.fixture(scope="session")
 def repo() -> Path:

@@ -167,3 +167,52 @@ def test_grading_leaves_pythons_cycle_collector_as_it_found_it(cohort, bank, pol
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_an_answer_file_linking_outside_its_submission_is_not_read_and_scores_zero(tmp_path, bank, policy):
+    """A learner who links their answer file to a perfect one elsewhere (another learner's, a key): named, not read, 0 points."""
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    alices = write_submission(tmp_path, "alice", EXERCISE, perfect)
+    key = tmp_path / "elsewhere" / "key.answers.json"
+    key.parent.mkdir()
+    key.write_text(alices.read_text())
+    write_submission(tmp_path, "mallory", EXERCISE).symlink_to(key)  # a file outside the course
+    write_submission(tmp_path, "oscar", EXERCISE).symlink_to(alices)  # another learner's file, inside the course
+
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    by_learner = grades.submissions.set_index("learner")
+    assert by_learner.loc["alice", "points"] == 24.0
+    for learner in ("mallory", "oscar"):
+        assert by_learner.loc[learner, "status"] == "unreadable"
+        assert by_learner.loc[learner, "points"] == 0.0
+        assert any(f"learner {learner}" in str(p) and "links outside its submission folder" in str(p) for p in grades.problems), learner
+
+
+def test_an_answer_file_linking_within_its_own_submission_folder_is_graded(tmp_path, bank, policy):
+    cases = bank.deck_cases(EXERCISE)
+    path = write_submission(tmp_path, "rita", EXERCISE, perfect_answers(cases))
+    kept = path.with_name("saved.json")
+    path.rename(kept)
+    path.symlink_to(kept.name)
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    assert grades.problems == []
+    assert grades.submissions.set_index("learner").loc["rita", "points"] == 24.0
+
+
+def test_the_points_column_rounds_as_python_rounds_each_value(bank):
+    """Vectorised rounding with Python's exact rounding near ties: every value as nbgrader_points gives it."""
+    import numpy as np
+
+    from safetyrater.cohort.grade import nbgrader_points_column
+    from safetyrater.nbgrader.cells import nbgrader_points
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.random(20_000) * 12,
+        np.arange(0, 3, 0.00005),  # every tie at the fifth decimal, and float error around each
+        np.array([2.00005, 0.00015, 1.00025, 0.5, -1.0, np.nan, 13.0, 1e-12]),
+    ])
+    maximum = np.full(len(values), 12.0)
+    expected = [nbgrader_points(value, top) for value, top in zip(values.tolist(), maximum.tolist(), strict=True)]
+    assert nbgrader_points_column(values, maximum).tolist() == expected

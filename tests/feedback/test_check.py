@@ -215,3 +215,69 @@ def test_text_lines_show_each_element_with_its_words_or_hint(bank):
     lines = note_check_lines(check)
     assert lines[0].startswith("\u2713 Problem named: ")
     assert lines[1].startswith("\u2717 Why explained: Explain how harm follows")
+
+
+def test_a_note_read_once_is_judged_for_each_case_as_check_note_judges_it(notes, bank):
+    """The fast lane reads a note once for every case it was written for: is each judgment check_note's own?"""
+    from safetyrater.feedback.check import check_reading, read_note
+
+    rubric = load_rubric()
+    cases = list(read_labelled_cases().values())
+    for position, row in enumerate(notes[:300]):
+        reading = read_note(row["text"], rubric)
+        for case in (cases[position * 7 % len(cases)], cases[0], None):
+            assert check_reading(reading, case, rubric) == check_note(row["text"], case, rubric), (row["text"], case and case.id)
+
+
+def test_many_learners_notes_are_pre_scored_as_one_learners_are(notes, bank):
+    """notes_shares (the fast lane) gives each learner notes_share's share (the written-feedback cell), notes repeated or not."""
+    from safetyrater.feedback.prescore import notes_share, notes_shares
+
+    rubric = load_rubric()
+    deck = bank.deck_cases("ex07-writing-feedback")
+    texts = [row["text"] for row in notes[:40]]
+    learners = []
+    for start in range(12):  # learners share some notes and differ in others; some answers have none or a reason
+        answers = {case.id: {"note": texts[(start + i) % len(texts)]} for i, case in enumerate(deck) if (start + i) % 4}
+        if start % 3 == 0:
+            answers[deck[0].id] = {"reason": texts[start]}
+        learners.append(answers)
+    learners.append({})
+    shares, written = notes_shares(learners, deck, rubric)
+    expected = [notes_share(answers, deck, rubric) for answers in learners]
+    assert shares == [share for share, _ in expected]
+    assert written == [sum(note is not None for _, note, _ in checked) for _, checked in expected]
+    assert 0 < min(shares[:-1]) and shares[-1] == 0.0 and len(set(shares)) > 3
+
+
+def test_notes_checked_in_worker_processes_score_as_checked_in_one(notes, bank):
+    """A large batch is shared among processes: does every learner get the share of the one-process check?"""
+    from safetyrater.feedback.prescore import NoteChecker, notes_share, notes_shares
+
+    rubric = load_rubric()
+    deck = bank.deck_cases("ex07-writing-feedback")
+    learners = [{case.id: {"note": f"{notes[(n * 5 + i) % len(notes)]['text']} ({n})"} for i, case in enumerate(deck)} for n in range(8)]
+    with NoteChecker(rubric, workers=2, parallel_from=1) as checker:
+        shares, _ = notes_shares(learners, deck, rubric, checker)
+        assert checker._pool is not None  # the batch went to the workers
+    assert shares == [notes_share(answers, deck, rubric)[0] for answers in learners]
+    assert len(set(shares)) > 2
+
+
+def _worker_dies(task):
+    import os
+
+    os._exit(1)
+
+
+def test_a_worker_that_dies_leaves_the_notes_to_be_checked_in_this_process(notes, bank, monkeypatch):
+    from safetyrater.feedback import prescore
+
+    rubric = load_rubric()
+    deck = bank.deck_cases("ex07-writing-feedback")
+    learners = [{case.id: {"note": f"{notes[(n * 3 + i) % len(notes)]['text']} ({n})"} for i, case in enumerate(deck)} for n in range(4)]
+    expected = [prescore.notes_share(answers, deck, rubric)[0] for answers in learners]
+    monkeypatch.setattr(prescore, "_score_batch", _worker_dies)
+    with prescore.NoteChecker(rubric, workers=2, parallel_from=1) as checker:
+        assert prescore.notes_shares(learners, deck, rubric, checker)[0] == expected
+        assert checker.workers == 1  # and the rest of the run checks here

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import DataError, Problem
 from ..io import FORMULA_STARTS
@@ -111,18 +112,27 @@ class CourseLayout:
         return Path(self.db_url[len(prefix):]) if self.db_url.startswith(prefix) else None
 
 
-@dataclass(frozen=True)
-class Submission:
-    """One learner's work on one exercise, as found on disk."""
+class Submission(NamedTuple):
+    """One learner's work on one exercise, as found on disk.
+
+    A named tuple holding its path as text: a cohort has one per learner and
+    exercise, and a dataclass with a :class:`~pathlib.Path` each was a fifth
+    of finding them.
+    """
 
     learner: str
     exercise: str
     #: the answer file, whether or not it exists
-    path: Path
+    answer_file: str
     #: nbgrader has the learner's folder for this exercise
     submitted: bool
     #: nbgrader's submission time (timestamp.txt), when known
     timestamp: str | None = None
+
+    @property
+    def path(self) -> Path:
+        """The answer file as a Path."""
+        return Path(self.answer_file)
 
 
 def learner_id_problem(learner: str) -> str | None:
@@ -171,6 +181,7 @@ def find_submissions(
     ``learners`` restricts the search to those ids (default: every folder in
     the submitted folder). Links are looked for once per learner folder (one
     listing of it); only a link is followed, to check it stays in the course.
+    The answer file itself is checked as it is read (:func:`link_leads_outside`).
     """
     exercises = list(exercises)
     problems: list[Problem] = []
@@ -199,21 +210,28 @@ def find_submissions(
             entry = entries.get(exercise)
             exercise_dir = os.path.join(learner_dir, exercise)
             answer_path = os.path.join(exercise_dir, file_names[exercise])
-            path = Path(answer_path)
             if entry is not None and entry.is_symlink() and not _inside(entry.path, submitted_root):
-                problems.append(Problem(path, None, f"learner {learner}", "leads outside the submitted folder; skipped"))
+                problems.append(Problem(Path(answer_path), None, f"learner {learner}", "leads outside the submitted folder; skipped"))
                 continue
             if entry is None or not entry.is_dir():
-                submissions.append(Submission(learner, exercise, path, False))
-                continue
-            if os.path.islink(answer_path) and not _inside(answer_path, os.path.realpath(exercise_dir)):
-                problems.append(Problem(path, None, f"learner {learner}", "leads outside the submitted folder; skipped"))
+                submissions.append(Submission(learner, exercise, answer_path, False))
                 continue
             timestamp, problem = _timestamp(os.path.join(exercise_dir, "timestamp.txt"), learner)
             if problem is not None:
                 problems.append(problem)
-            submissions.append(Submission(learner, exercise, path, True, timestamp))
+            submissions.append(Submission(learner, exercise, answer_path, True, timestamp))
     return submissions, problems
+
+
+def link_leads_outside(path: str) -> bool:
+    """Whether the link at ``path`` leads outside the folder it is in.
+
+    An answer file may link only within its own submission folder (where
+    nbgrader's feedback step may leave one); anything else could read another
+    learner's answers or a key. The fast lane opens answer files without
+    following links and asks this only of a file that is one.
+    """
+    return not _inside(path, os.path.realpath(os.path.dirname(path)))
 
 
 def _timestamp(path: str, learner: str) -> tuple[str | None, Problem | None]:

@@ -22,19 +22,19 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..answers import read_answer_file
+from ..answers import read_answers
 from ..bank.casebank import CaseBank
 from ..bank.policy import Policy, load_policy
 from ..errors import DataError, Problem
-from ..feedback.check import NoteCheck, check_note
+from ..feedback.prescore import NoteChecker, notes_shares
 from ..feedback.rubric import Rubric, load_rubric
+from ..feedback.score_cache import NoteScores
 from ..grading.core import score_learners
-from ..io import write_csv
+from ..io import LinkNotFollowed, write_csv
 from ..kinds.probe import exercise_pairs
-from ..kinds.table import object_column
-from ..nbgrader.cells import nbgrader_points, notes_share
+from ..kinds.table import object_column, rounded
 from ..probes.data import TOPICS_FILE, ProbeCourse, load_probe_course, probes_dir
-from .collect import CourseLayout, Submission, find_learners, find_submissions
+from .collect import CourseLayout, Submission, find_learners, find_submissions, link_leads_outside
 
 #: what became of each learner × exercise
 GRADED, UNREADABLE, WRONG_EXERCISE, MISSING, NOT_SUBMITTED = "graded", "unreadable", "wrong-exercise", "missing", "not-submitted"
@@ -155,16 +155,23 @@ def _read(submission: Submission) -> tuple[str, dict[str, Any], Problem | None]:
     if not submission.submitted:
         return NOT_SUBMITTED, {}, None
     try:
-        answer_file = read_answer_file(submission.path)
+        try:
+            # not following a link is checked in the same system call as the open: one call fewer per file
+            deck_id, answers = read_answers(submission.answer_file, follow_links=False)
+        except LinkNotFollowed:
+            if link_leads_outside(submission.answer_file):
+                return UNREADABLE, {}, Problem(submission.path, None, where, "links outside its submission folder; not read, scored 0")
+            deck_id, answers = read_answers(submission.answer_file)
     except DataError as exc:
-        if not submission.path.is_file():  # looked for only when reading fails: one system call fewer per file
-            return MISSING, {}, Problem(submission.path, None, where, "no answer file in the submission; scored 0")
+        path = submission.path
+        if not path.is_file():  # looked for only when reading fails: one system call fewer per file
+            return MISSING, {}, Problem(path, None, where, "no answer file in the submission; scored 0")
         first = exc.problems[0]
-        return UNREADABLE, {}, Problem(submission.path, first.line, where, f"{first.message}; scored 0")
-    if answer_file.deck_id != submission.exercise:
-        message = f"holds answers for {answer_file.deck_id!r}, not {submission.exercise!r}; scored 0"
+        return UNREADABLE, {}, Problem(path, first.line, where, f"{first.message}; scored 0")
+    if deck_id != submission.exercise:
+        message = f"holds answers for {deck_id!r}, not {submission.exercise!r}; scored 0"
         return WRONG_EXERCISE, {}, Problem(submission.path, None, where, message)
-    return GRADED, answer_file.answers, None
+    return GRADED, answers, None
 
 
 def grade_submissions(
@@ -189,8 +196,10 @@ def grade_submissions(
     problems: list[Problem] = []
     frames = []
     notes = []
+    rubric = load_rubric()
     bar = tqdm(total=len(submissions), desc="reading answer files", unit="file", disable=None if progress is None else not progress)
-    with _no_cycle_collection():
+    # one note checker for the run: each note read once, scores kept between runs, large batches on every core
+    with _no_cycle_collection(), NoteChecker(rubric, kept=NoteScores.open()) as checker:
         for exercise, handed_in in by_exercise.items():
             if not handed_in:
                 continue
@@ -209,7 +218,7 @@ def grade_submissions(
             # 10,000 learners they would be most of the memory); notes stay: the report's split page quotes them
             scored = scored.drop(columns=[c for c in TEXT_COLUMNS if c in scored.columns])
             frames.append(_shared_values(_leading(scored.rename(columns={"case_id": "case", "max_points": "max"}))))
-            exercise_notes = notes_rows({exercise: read}, bank)
+            exercise_notes = notes_rows({exercise: read}, bank, rubric, checker)
             if exercise_notes is not None:
                 notes.append(_shared_values(_leading(exercise_notes)))
     bar.close()
@@ -228,8 +237,9 @@ def grade_submissions(
     )
     per_submission["points"] = per_submission["points"].round(4)
     per_submission = per_submission.reset_index()
-    keys = list(zip(per_submission["learner"], per_submission["exercise"], strict=True))
-    per_submission["path"] = [str(found[key].path) for key in keys]
+    # as lists: iterating pandas' string columns value by value is many times slower
+    keys = list(zip(per_submission["learner"].tolist(), per_submission["exercise"].tolist(), strict=True))
+    per_submission["path"] = [found[key].answer_file for key in keys]
     per_submission["timestamp"] = [found[key].timestamp for key in keys]
     return CohortGrades(scores=scores, submissions=per_submission, problems=problems, exercises=exercises)
 
@@ -243,28 +253,46 @@ def _leading(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[LEADING_COLUMNS + [c for c in frame.columns if c not in LEADING_COLUMNS]]
 
 
-#: columns that keep what a learner wrote or picked as the answer file held it (one object per row)
-LEARNER_TEXT_COLUMNS = ("note", "categories")
+#: columns that keep what a learner wrote as the answer file held it (one object per row)
+LEARNER_TEXT_COLUMNS = ("note",)
 
 
 def _shared_values(scored: pd.DataFrame) -> pd.DataFrame:
-    """``scored`` with each repeated note or tuple of areas held once, by every row that has it.
+    """``scored`` with each repeated note held once, by every row that has it.
 
-    A note or a tuple of areas is the parsed answer file's own object, one per
-    learner; keeping them would keep the memory of every parsed file (Python
-    cannot hand back memory a single live string sits in), so the cohort's
-    memory would grow with each exercise read. The other columns hold labels
-    the kinds share already.
+    A note is the parsed answer file's own string, one per learner; keeping
+    them would keep the memory of every parsed file (Python cannot hand back
+    memory a single live string sits in), so the cohort's memory would grow
+    with each exercise read. The other columns hold labels and tuples the
+    kinds share already (the rating kind's risk areas: one tuple per distinct choice).
     Values are kept exactly (types included).
     """
     for name in LEARNER_TEXT_COLUMNS:
         if name not in scored.columns or scored[name].dtype != object:
             continue
-        seen: dict[Any, Any] = {}
-        scored[name] = object_column(
-            [seen.setdefault(value, value) if type(value) is str or _shareable(value) else value for value in scored[name].tolist()]
-        )
+        scored[name] = shared_values(scored[name].to_numpy())
     return scored.copy()  # fresh blocks: the old ones would keep the replaced values alive
+
+
+def shared_values(values: np.ndarray) -> np.ndarray:
+    """An object column with each str, and each tuple of str, held once by every row equal to it; the rest as they are."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        codes, uniques = pd.factorize(values)  # every value a str: hashed and matched in C
+        return uniques[codes]
+    seen: dict[Any, Any] = {}
+    shared = []
+    for value in values.tolist():
+        if type(value) is str:
+            value = seen.setdefault(value, value)
+        elif type(value) is tuple:
+            # only a tuple of str: True == 1 would merge (True,) with (1,), changing a value's type
+            for item in value:
+                if type(item) is not str:
+                    break
+            else:
+                value = seen.setdefault(value, value)
+        shared.append(value)
+    return object_column(shared)
 
 
 @contextmanager
@@ -286,65 +314,58 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _shareable(value: Any) -> bool:
-    """A str or a tuple of str: values equal only to their own kind (True == 1 would merge (True,) with (1,))."""
-    return type(value) is str or type(value) is tuple and all(type(item) is str for item in value)
-
-
 def nbgrader_points_column(points: np.ndarray, maximum: np.ndarray) -> np.ndarray:
     """:func:`~safetyrater.nbgrader.cells.nbgrader_points` of every row: NaN 0, clamped to [0, max], rounded as Python rounds."""
-    clamped = np.clip(np.nan_to_num(points, nan=0.0), 0.0, maximum)
-    return np.fromiter((round(value, 4) for value in clamped.tolist()), dtype=float, count=len(clamped))
+    return rounded(np.clip(np.nan_to_num(points, nan=0.0), 0.0, maximum))
 
 
 def notes_rows(
-    read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]], bank: CaseBank, rubric: Rubric | None = None
+    read: dict[str, dict[str, tuple[str, dict[str, Any], Submission]]],
+    bank: CaseBank,
+    rubric: Rubric | None = None,
+    checker: NoteChecker | None = None,
 ) -> pd.DataFrame | None:
     """One ``written-feedback`` row per learner × exercise: the pre-score nbgrader's cell gives.
 
-    The share comes from :func:`safetyrater.exercise.notes_share`, the code
-    the written-feedback cell runs, scaled to the cell's points
+    The share comes from :func:`~safetyrater.feedback.prescore.notes_shares`,
+    the many-learner form of the code the written-feedback cell runs, scaled to the cell's points
     (``points_per_note`` × the exercise's cases) and rounded as nbgrader
     records it. None when the rubric gives notes no points (the cell is then
-    left out of the exercises). A note is checked once however many learners
-    wrote it for the same case: the check is a pure function of the two.
+    left out of the exercises). ``checker``: the run's :class:`~safetyrater.feedback.prescore.NoteChecker`.
     """
     rubric = rubric or load_rubric()
     if not rubric.points_per_note:
         return None
-    checked: dict[tuple[str, str], NoteCheck] = {}
-
-    def cached_check(note: str, case: Any, rubric: Rubric) -> NoteCheck:
-        key = (case.id, note)
-        if key not in checked:
-            checked[key] = check_note(note, case, rubric)
-        return checked[key]
-
-    records = []
+    frames = []
     for exercise, by_learner in read.items():
-        if exercise not in bank.decks:
+        if exercise not in bank.decks or not by_learner:
             continue  # a probe exercise has no written-feedback cell: its pairs are its writing
         cases = bank.deck_cases(exercise)
-        maximum = rubric.points_per_note * len(cases)
-        for learner, (status, answers, _) in by_learner.items():
-            share, notes = notes_share(answers, cases, rubric, check=cached_check)
-            written = sum(note is not None for _, note, _ in notes)
-            records.append(
+        maximum = float(rubric.points_per_note * len(cases))
+        shares, written = notes_shares([answers for _, answers, _ in by_learner.values()], cases, rubric, checker)
+        rows = len(shares)
+        # one message per number of notes written, shared by every row that wrote that many
+        messages = {n: (f"{n} of {len(cases)} notes written; pre-score, for the instructor's review",) if n else () for n in set(written)}
+        frames.append(
+            pd.DataFrame(
                 {
-                    "learner": learner,
-                    "exercise": exercise,
-                    "case": NOTES_CASE,
-                    "points": nbgrader_points(share * maximum, maximum),
-                    "max": maximum,
-                    "kind": NOTES_KIND,
-                    "status": status,
-                    "answered": written > 0,
-                    "categories": (),
-                    "mistakes": (),
-                    "messages": (f"{written} of {len(cases)} notes written; pre-score, for the instructor's review",) if written else (),
+                    "learner": object_column(list(by_learner)),
+                    "exercise": object_column([exercise] * rows),
+                    "case": object_column([NOTES_CASE] * rows),
+                    "points": nbgrader_points_column(np.asarray(shares, dtype=float) * maximum, np.full(rows, maximum)),
+                    "max": np.full(rows, maximum),
+                    "kind": object_column([NOTES_KIND] * rows),
+                    "status": object_column([status for status, _, _ in by_learner.values()]),
+                    "answered": np.asarray(written) > 0,
+                    "categories": object_column([()] * rows),
+                    "mistakes": object_column([()] * rows),
+                    "messages": object_column([messages[n] for n in written]),
                 }
             )
-    return pd.DataFrame(records) if records else None
+        )
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def summary_lines(grades: CohortGrades) -> list[str]:

@@ -1061,6 +1061,34 @@ class _Ignored:
         return word in STOPWORDS or word in self.rubric.generic_words or len(word) < 3
 
 
+@dataclass(frozen=True)
+class NoteReading:
+    """What :func:`check_note` reads from a note before it looks at a case.
+
+    A pure function of the note and the rubric (:func:`read_note`): a cohort's
+    fast lane reads each distinct note once, however many cases it was written for.
+    """
+
+    #: the note as judged: its first ``max_note_chars``
+    text: str
+    #: normalised, keyword runs collapsed
+    normal: str
+    sentences: tuple[_Sentence, ...]
+    keeps: tuple[re.Match[str], ...]
+    approval: tuple[str, ...]
+
+
+def read_note(text: str, rubric: Rubric | None = None) -> NoteReading:
+    """Read a note's sentences, kept phrases and approvals (see :class:`NoteReading`)."""
+    rubric = rubric or load_rubric()
+    # Only the first max_note_chars are read: a check stays linear and fast on a pasted essay.
+    text = text[: rubric.settings.max_note_chars] if isinstance(text, str) else ""
+    normal = _collapse_keyword_runs(normalise(text), rubric)
+    sentences = tuple(_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip())
+    keeps = rubric.phrases["keep_phrases"].find(normal)
+    return NoteReading(text, normal, sentences, tuple(keeps), tuple(_approval(normal, rubric, keeps)))
+
+
 def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> NoteCheck:
     """Judge a written note against the rubric.
 
@@ -1069,14 +1097,15 @@ def check_note(text: str, case: Any = None, rubric: Rubric | None = None) -> Not
     and nbgrader agree). Without it, vagueness is judged from the note alone.
     """
     rubric = rubric or load_rubric()
-    # Only the first max_note_chars are read: a check stays linear and fast on a pasted essay.
-    text = text[: rubric.settings.max_note_chars] if isinstance(text, str) else ""
-    normal = _collapse_keyword_runs(normalise(text), rubric)
-    sentences = [_parse(s, rubric) for s in _SENTENCE_END.split(normal) if s.strip()]
+    return check_reading(read_note(text, rubric), case, rubric)
+
+
+def check_reading(reading: NoteReading, case: Any, rubric: Rubric) -> NoteCheck:
+    """:func:`check_note` of a note already read (:func:`read_note`) with the same rubric."""
+    text, normal, sentences = reading.text, reading.normal, list(reading.sentences)
+    keeps, approval = list(reading.keeps), list(reading.approval)
     key = _case_key(case) if case is not None else None  # worked out once: it hashes the case's text
     vocabulary = case_vocabulary(case, key) if case is not None else None
-    keeps = rubric.phrases["keep_phrases"].find(normal)
-    approval = _approval(normal, rubric, keeps)
     vague, specific = _check_specific(normal, case, rubric, approval, key)
     # Tied to the case: a note that is vague for it (it would fit any case) explains no
     # mechanism of this case, and the learned model, which knows no case, is not asked.

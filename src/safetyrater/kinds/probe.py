@@ -92,11 +92,19 @@ class ProbeKind(Kind):
         pairs = []
         # the checks are a pure function of the pair and the learner's earlier prompts: one run per distinct pair
         checked: dict[str, PairReport] = {}
+        # each saved pair normalised once per learner, though every later pair reads the earlier ones
+        normalised: dict[int, dict[str, Any]] = {}
+        current = -1
         for raw, learner, case in zip(table.raw, table.learner_index.tolist(), table.case_index.tolist(), strict=True):
             pair_case = table.cases[case]
             answers = table.answers[learner]
+            if learner != current:
+                current, normalised = learner, {}
+            for n in range(1, pair_case.number + 1):
+                if n not in normalised:
+                    normalised[n] = normalise_pair(answers.get(pair_key(n)))
             others = {
-                f"the {slot} prompt of pair {n}": normalise_pair(answers.get(pair_key(n)))[slot]["prompt"]
+                f"the {slot} prompt of pair {n}": normalised[n][slot]["prompt"]
                 for n in range(1, pair_case.number)  # a repeat counts against the later pair only
                 for slot in SLOTS
             }
@@ -105,7 +113,7 @@ class ProbeKind(Kind):
             if key not in checked:
                 checked[key] = check_pair(raw, rubric, known, earlier, course.topics)
             reports.append(checked[key])
-            pairs.append(normalise_pair(raw))
+            pairs.append(normalised[pair_case.number] if raw is answers.get(pair_case.id) else normalise_pair(raw))
         rows = len(table)
         return scored_frame(
             {

@@ -145,9 +145,33 @@ def _categories(value: Any) -> tuple[str, ...] | None:
     """A saved list of category ids, each once in its first place; None when it is not a list of ids."""
     if value is MISSING:
         return ()
-    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+    if not isinstance(value, list):
         return None
+    for item in value:  # a loop, not all(): this runs once per answer of a cohort
+        if not isinstance(item, str):
+            return None
     return tuple(dict.fromkeys(value))
+
+
+def _categories_column(values: list[Any]) -> list[tuple[str, ...] | None]:
+    """:func:`_categories` of every row, each distinct saved list read once (a cohort picks few combinations)."""
+    read: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
+    column = []
+    for value in values:
+        if type(value) is not list:
+            column.append(_categories(value))
+            continue
+        try:
+            # equal keys read alike: a str equals only a str, so a list of ids never meets a list of other things
+            key = tuple(value)
+            found = read.get(key, MISSING)
+        except TypeError:  # an unhashable item (a list, an object): not a list of ids
+            column.append(None)
+            continue
+        if found is MISSING:
+            found = read[key] = _categories(value)
+        column.append(found)
+    return column
 
 
 def max_points(policy: Policy) -> float:
@@ -171,22 +195,20 @@ def score(table: AnswerTable, policy: Policy) -> pd.DataFrame:
     flag_value = np.fromiter((flag is True for flag in flags), dtype=bool, count=rows)
     reference_flag = table.key([c.over_refusal for c in cases], bool)
 
-    read_categories = [_categories(value) for value in table.field("categories")]
+    read_categories = _categories_column(table.field("categories"))
     categories_ok = np.fromiter((chosen is not None for chosen in read_categories), dtype=bool, count=rows)
     chosen_categories = [chosen if chosen is not None else () for chosen in read_categories]
     reference_categories = [tuple(c.categories) for c in cases]
     # each distinct (choice, case) is compared once: F1, and whether areas were missed or added
-    compared: dict[tuple[tuple[str, ...], int], tuple[float, bool, bool]] = {}
-    overlap = []
-    for chosen, case in zip(chosen_categories, table.case_index.tolist(), strict=True):
-        found = compared.get((chosen, case))
-        if found is None:
-            ref = reference_categories[case]
-            found = compared[(chosen, case)] = (category_f1(chosen, ref), bool(set(ref) - set(chosen)), bool(set(chosen) - set(ref)))
-        overlap.append(found)
-    f1 = np.fromiter((found[0] for found in overlap), dtype=float, count=rows)
-    missed_area = np.fromiter((found[1] for found in overlap), dtype=bool, count=rows)
-    extra_area = np.fromiter((found[2] for found in overlap), dtype=bool, count=rows)
+    distinct: dict[tuple[tuple[str, ...], int], int] = {}
+    which = np.fromiter(
+        (distinct.setdefault(pair, len(distinct)) for pair in zip(chosen_categories, table.case_index.tolist(), strict=True)),
+        dtype=np.int64,
+        count=rows,
+    )
+    f1 = np.array([category_f1(chosen, reference_categories[case]) for chosen, case in distinct], dtype=float)[which]
+    missed_area = np.array([bool(set(reference_categories[case]) - set(chosen)) for chosen, case in distinct], dtype=bool)[which]
+    extra_area = np.array([bool(set(chosen) - set(reference_categories[case])) for chosen, case in distinct], dtype=bool)[which]
 
     rating_points = rating_shares(given, reference, policy) * policy.rating.points
     flag_matches = answered & flag_ok_type & (flag_value == reference_flag)
@@ -234,7 +256,8 @@ def score(table: AnswerTable, policy: Policy) -> pd.DataFrame:
             "mistakes": mistakes,
             "messages": messages,
             "over_refusal": over_refusal,
-            "categories": object_column(chosen_categories),
+            # one tuple per distinct choice, shared by every row that made it: a cohort keeps no parsed file's list alive
+            "categories": object_column([chosen for chosen, _ in distinct])[which] if rows else object_column([]),
             "reference_over_refusal": reference_flag,
             "reference_categories": table.key(reference_categories),
             "note": object_column([note if isinstance(note, str) else "" for note in notes]),

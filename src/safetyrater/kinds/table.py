@@ -115,17 +115,25 @@ class AnswerTable:
     def field(self, name: str) -> list[Any]:
         """Field ``name`` of every row's answer: its value, or :data:`MISSING` when the answer lacks it or is not an object."""
         if name not in self._fields:
+            # None (no answer) and dict (a parsed file's answer) first: a Mapping check is an ABC's, slow per row
             self._fields[name] = [
-                raw.get(name, MISSING) if isinstance(raw, dict) or isinstance(raw, Mapping) else MISSING for raw in self.raw
+                MISSING if raw is None else raw.get(name, MISSING) if isinstance(raw, dict) or isinstance(raw, Mapping) else MISSING
+                for raw in self.raw
             ]
         return self._fields[name]
 
     def has_any(self, names: Sequence[str]) -> np.ndarray:
         """Rows whose answer has at least one of the fields ``names``."""
-        found = np.zeros(len(self.raw), dtype=bool)
-        for name in names:
-            found |= np.fromiter((value is not MISSING for value in self.field(name)), dtype=bool, count=len(self.raw))
-        return found
+        wanted = frozenset(names)
+        return np.fromiter(
+            (
+                not raw.keys().isdisjoint(wanted) if isinstance(raw, dict)
+                else raw is not None and isinstance(raw, Mapping) and any(name in raw for name in names)
+                for raw in self.raw
+            ),
+            dtype=bool,
+            count=len(self.raw),
+        )
 
     def key(self, per_case: Sequence[Any], dtype: Any = object) -> np.ndarray:
         """A value per case (in the order of :attr:`cases`), spread over every row of that case: the key joined once."""
@@ -140,8 +148,18 @@ def positions(values: Sequence[Any], levels: Sequence[str]) -> np.ndarray:
 
 
 def rounded(values: np.ndarray, digits: int = 4) -> np.ndarray:
-    """Python's ``round`` of each value (correctly rounded decimals, as the points nbgrader records)."""
-    return np.fromiter((round(value, digits) for value in values.tolist()), dtype=float, count=len(values))
+    """Python's ``round`` of each value (correctly rounded decimals, as the points nbgrader records).
+
+    numpy rounds ``value * 10**digits``, which can fall on the other side of a
+    tie than the exact decimal Python rounds; away from a tie the two agree, so
+    only values near one (and any too large to scale exactly) are rounded by Python.
+    """
+    values = np.asarray(values, dtype=float)
+    result: np.ndarray = np.round(values, digits)
+    scaled = values * 10.0**digits
+    near_tie = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | ~(np.abs(scaled) < 2.0**52)
+    result[near_tie] = [round(value, digits) for value in values[near_tie].tolist()]
+    return result
 
 
 def codes_column(masks: Sequence[tuple[str, np.ndarray]], rows: int) -> np.ndarray:
