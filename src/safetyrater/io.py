@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,8 +40,36 @@ class LinkNotFollowed(DataError):
     """The file is a symbolic link and was read with ``follow_links=False``: the caller decides whether to follow it."""
 
 
-def _open_no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW)
+class NotAFile(OSError):
+    """A path read as a learner's file that is not a regular file, or is larger than the reader takes."""
+
+
+def read_handed_in(path: Path | str, *, follow_links: bool = False, limit: int = 16 * 1024 * 1024) -> bytes:
+    """The bytes of a file someone else controls (a learner's answer file, nbgrader's timestamp beside it).
+
+    Opened without following a link (``follow_links`` False: :class:`OSError` ``ELOOP``),
+    and without waiting for a FIFO's writer; anything but a regular file (a FIFO,
+    a device, a socket) and a file over ``limit`` bytes raise :class:`NotAFile`,
+    so no handed-in file can stop or swamp a cohort's grading.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow_links else os.O_NOFOLLOW)
+    descriptor = os.open(path, flags)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotAFile(errno.EINVAL, "not a regular file")
+        if status.st_size > limit:
+            raise NotAFile(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB")
+        chunks = []
+        read = 0
+        while chunk := os.read(descriptor, max(status.st_size + 1 - read, 65536)):
+            chunks.append(chunk)
+            read += len(chunk)
+            if read > limit:  # grown since it was measured
+                raise NotAFile(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def read_text(
@@ -48,14 +77,17 @@ def read_text(
 ) -> tuple[str | None, list[Problem]]:
     """The file's text, or the one problem that stops it being read (an empty file is one, unless ``allow_empty``).
 
-    ``follow_links`` False opens the file only if it is not a link (checked and
-    opened in one system call, so a link swapped in between cannot be followed)
-    and raises :class:`LinkNotFollowed` if it is one.
+    ``follow_links`` False reads a file someone else controls (:func:`read_handed_in`):
+    it is opened only if it is not a link (checked and opened in one system call,
+    so a link swapped in between cannot be followed; a link raises :class:`LinkNotFollowed`),
+    and only if it is a regular file of at most 16 MB.
     """
     try:
-        # a str path too: the fast lane reads thousands without making a Path each
-        with open(path, "rb", opener=None if follow_links else _open_no_follow) as handle:
-            raw = handle.read()
+        if follow_links:
+            with open(path, "rb") as handle:  # a str path too: the fast lane reads thousands without making a Path each
+                raw = handle.read()
+        else:
+            raw = read_handed_in(path)
     except FileNotFoundError:
         return None, [Problem(path, None, None, f"{what} not found")]
     except OSError as exc:

@@ -216,3 +216,42 @@ def test_the_points_column_rounds_as_python_rounds_each_value(bank):
     maximum = np.full(len(values), 12.0)
     expected = [nbgrader_points(value, top) for value, top in zip(values.tolist(), maximum.tolist(), strict=True)]
     assert nbgrader_points_column(values, maximum).tolist() == expected
+
+
+@pytest.fixture
+def deadline():
+    """Fail, rather than hang the suite, if grading blocks (a FIFO opened the ordinary way waits for a writer forever)."""
+    import signal
+
+    def stop(*_):
+        raise TimeoutError("grading blocked on a handed-in file")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_no_handed_in_file_can_stop_or_swamp_the_cohorts_grading(tmp_path, bank, policy, deadline):
+    """A FIFO for an answer file or a timestamp, a timestamp linked to an endless device, a huge answer file: each named, the rest graded."""
+    import os
+
+    cases = bank.deck_cases(EXERCISE)
+    perfect = perfect_answers(cases)
+    write_submission(tmp_path, "alice", EXERCISE, perfect)
+    os.mkfifo(write_submission(tmp_path, "fifo-answers", EXERCISE))
+    os.mkfifo(write_submission(tmp_path, "fifo-time", EXERCISE, perfect).with_name("timestamp.txt"))
+    write_submission(tmp_path, "endless-time", EXERCISE, perfect).with_name("timestamp.txt").symlink_to("/dev/zero")
+    huge = write_submission(tmp_path, "huge", EXERCISE, perfect)
+    with huge.open("a") as handle:
+        handle.truncate(17 * 1024 * 1024)  # 17 MB (sparse): over the 16 MB an answer file may hold
+
+    grades = grade_course(tmp_path, bank=bank, policy=policy, progress=False)
+    points = grades.submissions.set_index("learner")["points"].to_dict()
+    assert points["alice"] == points["fifo-time"] == points["endless-time"] == 24.0  # graded without the time
+    assert points["fifo-answers"] == points["huge"] == 0.0
+    named = "\n".join(str(p) for p in grades.problems)
+    assert "learner fifo-answers" in named and "not a regular file" in named
+    assert "learner huge" in named and "larger than 16 MB" in named
+    assert "learner fifo-time" in named and "learner endless-time" in named and "submission time" in named

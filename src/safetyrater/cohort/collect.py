@@ -15,6 +15,7 @@ elsewhere) is reported and skipped: nothing outside the course is read.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import DataError, Problem
-from ..io import FORMULA_STARTS
+from ..io import FORMULA_STARTS, read_handed_in
 from ..paths import GRADERS, answers_filename, graders_dir
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -237,12 +238,12 @@ def link_leads_outside(path: str) -> bool:
 def _timestamp(path: str, learner: str) -> tuple[str | None, Problem | None]:
     """nbgrader's submission time in ``timestamp.txt`` (None when there is none), or the problem reading it."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        # a learner's file: not a link, a FIFO or a device (each could stop the cohort's grading), and short
+        raw = read_handed_in(path, limit=4096)
+    except (FileNotFoundError, NotADirectoryError):
         return None, None
     except OSError as exc:
-        reason = f"cannot read nbgrader's submission time ({exc.strerror}); graded without it"
+        reason = f"cannot read nbgrader's submission time ({'a link' if exc.errno == errno.ELOOP else exc.strerror}); graded without it"
         return None, Problem(Path(path), None, f"learner {learner}", reason)
     try:
         return raw.decode("utf-8").strip() or None, None
